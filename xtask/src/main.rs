@@ -1,0 +1,40 @@
+//! Repository tasks. `cargo xtask gen [--check]` writes the generated ABI
+//! tables in `crates/abi/src/generated/` from the DragonFly reference files in
+//! `../shared/dragonfly/` (or `$GODFLY_SHARED/dragonfly`).
+
+mod gen_abi;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives one level below the repository root")
+        .to_path_buf()
+}
+
+fn shared_dir() -> PathBuf {
+    match std::env::var_os("GODFLY_SHARED") {
+        Some(p) => PathBuf::from(p),
+        None => repo_root().join("..").join("shared"),
+    }
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("gen") => {
+            let check = args.iter().any(|a| a == "--check");
+            gen_abi::run(&shared_dir().join("dragonfly"), &repo_root(), check)
+        }
+        _ => Err("usage: cargo xtask gen [--check]".to_string()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
