@@ -1,1 +1,3 @@
-fn main() {}
+fn main() {
+    std::process::exit(godfly::cli::exec_wrapper_main());
+}

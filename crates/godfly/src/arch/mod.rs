@@ -1,0 +1,319 @@
+//! x86-64 pieces, and the only assembly in godfly: signal-handler entry with
+//! the `%fs` swap, entering and leaving guest code, the lone `rt_sigreturn`
+//! restorer that Syscall User Dispatch lets through, and fault-tolerant
+//! copies of guest memory.
+//!
+//! Every host thread that runs guest code owns a [`ThreadBlock`] at the base
+//! of a `BLOCK_SIZE`-aligned region whose upper part is the thread's host
+//! signal stack. A handler finds the block by rounding its stack pointer
+//! down, so nothing on the entry path touches thread-local storage while the
+//! guest's `%fs` is loaded.
+//!
+//! Invariant: whenever `%fs` holds the host value, the selector is ALLOW.
+//! The entry decides "came from guest code" by comparing `%fs` with the host
+//! value, and on the way out restores exactly the selector it found, so a
+//! signal that lands anywhere inside an entry or exit sequence still sees a
+//! consistent state.
+
+use std::arch::global_asm;
+
+/// Size and alignment of a thread's block plus signal stack.
+pub const BLOCK_SIZE: usize = 1 << 20;
+/// Bytes reserved at the base for the [`ThreadBlock`] (one page), followed by
+/// one guard page; the rest is the host signal stack.
+pub const BLOCK_HEADER: usize = 4096;
+/// The guard page between the header and the stack.
+pub const BLOCK_GUARD: usize = 4096;
+
+/// Selector values of Syscall User Dispatch.
+pub const SELECTOR_ALLOW: u8 = 0;
+/// Syscalls outside the allowed range raise SIGSYS.
+pub const SELECTOR_BLOCK: u8 = 1;
+
+/// Per-thread header at the base of the signal-stack region. The assembly
+/// below uses the field offsets, which the const assertions pin.
+#[repr(C)]
+#[derive(Debug)]
+pub struct ThreadBlock {
+    /// Host `%fs` base (glibc's thread pointer).
+    pub host_fs: u64,
+    /// Guest `%fs` base (DragonFly `set_tls_area`); authoritative copy.
+    pub guest_fs: u64,
+    /// Syscall User Dispatch selector byte.
+    pub selector: u8,
+    /// Padding to the next field.
+    pub pad: [u8; 7],
+    /// Host stack pointer saved by `godfly_enter_guest`.
+    pub host_rsp: u64,
+    /// The thread's emulator state (`thread::Lwp`).
+    pub lwp: *mut (),
+    /// `BLOCK_MAGIC` once initialised.
+    pub magic: u64,
+}
+
+/// Marks an initialised block.
+pub const BLOCK_MAGIC: u64 = 0x676f_6466_6c79_7462;
+
+const _: () = {
+    assert!(std::mem::offset_of!(ThreadBlock, host_fs) == 0);
+    assert!(std::mem::offset_of!(ThreadBlock, guest_fs) == 8);
+    assert!(std::mem::offset_of!(ThreadBlock, selector) == 16);
+    assert!(std::mem::offset_of!(ThreadBlock, host_rsp) == 24);
+    assert!(std::mem::offset_of!(ThreadBlock, lwp) == 32);
+    assert!(std::mem::size_of::<ThreadBlock>() <= BLOCK_HEADER);
+};
+
+/// Guest registers used to start a guest thread.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EntryRegs {
+    pub rax: u64,
+    pub rbx: u64,
+    pub rcx: u64,
+    pub rdx: u64,
+    pub rsi: u64,
+    pub rdi: u64,
+    pub rbp: u64,
+    pub r8: u64,
+    pub r9: u64,
+    pub r10: u64,
+    pub r11: u64,
+    pub r12: u64,
+    pub r13: u64,
+    pub r14: u64,
+    pub r15: u64,
+    pub rip: u64,
+    pub rsp: u64,
+    pub rflags: u64,
+}
+
+const _: () = {
+    assert!(std::mem::offset_of!(EntryRegs, rdi) == 40);
+    assert!(std::mem::offset_of!(EntryRegs, rsi) == 32);
+    assert!(std::mem::offset_of!(EntryRegs, rip) == 120);
+    assert!(std::mem::offset_of!(EntryRegs, rsp) == 128);
+    assert!(std::mem::offset_of!(EntryRegs, rflags) == 136);
+};
+
+// Signal-handler entries. `SIG_ENTRY name, target` defines `name`, which the
+// kernel calls as `name(sig, info, ucontext)` on the thread's signal stack;
+// it calls `target(sig, info, ucontext, from_guest)`.
+global_asm!(
+    r#"
+    .macro SIG_ENTRY name, target
+    .text
+    .globl \name
+    .type \name,@function
+    .p2align 4
+\name:
+    mov rax, rsp
+    and rax, -{block}
+    rdfsbase rcx
+    cmp rcx, qword ptr [rax]
+    jne 2f
+    xor ecx, ecx
+    sub rsp, 8
+    call \target
+    add rsp, 8
+    ret
+2:
+    push rbx
+    push r12
+    sub rsp, 8
+    mov rbx, rax
+    movzx r12d, byte ptr [rbx + 16]
+    mov byte ptr [rbx + 16], {allow}
+    mov rcx, qword ptr [rbx]
+    wrfsbase rcx
+    mov ecx, 1
+    call \target
+    mov rcx, qword ptr [rbx + 8]
+    wrfsbase rcx
+    mov byte ptr [rbx + 16], r12b
+    add rsp, 8
+    pop r12
+    pop rbx
+    ret
+    .size \name, . - \name
+    .endm
+
+    SIG_ENTRY godfly_sigsys_entry, godfly_on_sigsys
+    SIG_ENTRY godfly_fault_entry, godfly_on_fault
+    SIG_ENTRY godfly_async_entry, godfly_on_async
+
+    .text
+    .globl godfly_restorer_start
+    .globl godfly_restorer_end
+    .p2align 4
+godfly_restorer_start:
+    mov eax, 15
+    syscall
+    ud2
+godfly_restorer_end:
+
+    .globl godfly_enter_guest
+    .type godfly_enter_guest,@function
+    .p2align 4
+godfly_enter_guest:
+    push rbp
+    push rbx
+    push r12
+    push r13
+    push r14
+    push r15
+    mov qword ptr [rdi + 24], rsp
+    push qword ptr [rsi + 136]
+    popfq
+    mov rax, qword ptr [rdi + 8]
+    wrfsbase rax
+    mov byte ptr [rdi + 16], {block_sel}
+    mov rax, qword ptr [rsi + 0]
+    mov rbx, qword ptr [rsi + 8]
+    mov rcx, qword ptr [rsi + 16]
+    mov rdx, qword ptr [rsi + 24]
+    mov rbp, qword ptr [rsi + 48]
+    mov r8, qword ptr [rsi + 56]
+    mov r9, qword ptr [rsi + 64]
+    mov r10, qword ptr [rsi + 72]
+    mov r11, qword ptr [rsi + 80]
+    mov r12, qword ptr [rsi + 88]
+    mov r13, qword ptr [rsi + 96]
+    mov r14, qword ptr [rsi + 104]
+    mov r15, qword ptr [rsi + 112]
+    mov rsp, qword ptr [rsi + 128]
+    push qword ptr [rsi + 120]
+    mov rdi, qword ptr [rsi + 40]
+    mov rsi, qword ptr [rsi + 32]
+    ret
+    .size godfly_enter_guest, . - godfly_enter_guest
+
+    .globl godfly_leave_guest
+    .type godfly_leave_guest,@function
+    .p2align 4
+godfly_leave_guest:
+    mov rsp, qword ptr [rdi + 24]
+    mov rax, rsi
+    pop r15
+    pop r14
+    pop r13
+    pop r12
+    pop rbx
+    pop rbp
+    ret
+    .size godfly_leave_guest, . - godfly_leave_guest
+
+    .globl godfly_copy
+    .globl godfly_guest_access_start
+    .globl godfly_guest_access_end
+    .globl godfly_guest_access_fixup
+    .p2align 4
+godfly_guest_access_start:
+godfly_copy:
+    mov rcx, rdx
+    rep movsb
+    xor eax, eax
+    ret
+
+    .globl godfly_strnlen
+godfly_strnlen:
+    xor eax, eax
+3:
+    cmp rax, rsi
+    jae 4f
+    cmp byte ptr [rdi + rax], 0
+    je 5f
+    inc rax
+    jmp 3b
+4:
+    mov rax, -1
+5:
+    ret
+godfly_guest_access_end:
+godfly_guest_access_fixup:
+    mov rax, -2
+    ret
+"#,
+    block = const BLOCK_SIZE,
+    allow = const SELECTOR_ALLOW,
+    block_sel = const SELECTOR_BLOCK,
+);
+
+unsafe extern "C" {
+    /// Signal entry for SIGSYS (Syscall User Dispatch).
+    pub fn godfly_sigsys_entry(sig: i32, info: *mut libc::siginfo_t, uc: *mut libc::c_void);
+    /// Signal entry for synchronous faults (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP).
+    pub fn godfly_fault_entry(sig: i32, info: *mut libc::siginfo_t, uc: *mut libc::c_void);
+    /// Signal entry for asynchronous signals aimed at the guest.
+    pub fn godfly_async_entry(sig: i32, info: *mut libc::siginfo_t, uc: *mut libc::c_void);
+    static godfly_restorer_start: u8;
+    static godfly_restorer_end: u8;
+    static godfly_guest_access_start: u8;
+    static godfly_guest_access_end: u8;
+    static godfly_guest_access_fixup: u8;
+    /// Enters guest code with `regs`; returns the value given to `godfly_leave_guest`.
+    pub fn godfly_enter_guest(block: *mut ThreadBlock, regs: *const EntryRegs) -> u64;
+    /// Abandons the current guest context and returns `value` from `godfly_enter_guest`.
+    pub fn godfly_leave_guest(block: *mut ThreadBlock, value: u64) -> !;
+    fn godfly_copy(dst: *mut u8, src: *const u8, len: usize) -> i64;
+    fn godfly_strnlen(src: *const u8, max: usize) -> i64;
+}
+
+/// The address range Syscall User Dispatch always allows: only the restorer,
+/// including the byte after its `syscall`, because the kernel checks the
+/// return address.
+pub fn restorer_range() -> (usize, usize) {
+    let start = &raw const godfly_restorer_start as usize;
+    let end = &raw const godfly_restorer_end as usize;
+    (start, end - start)
+}
+
+/// Address of the restorer, for `sa_restorer`.
+pub fn restorer() -> usize {
+    &raw const godfly_restorer_start as usize
+}
+
+/// If `rip` faulted inside a guest-memory access routine, the address to
+/// resume at (which returns the fault marker).
+pub fn guest_access_fixup(rip: u64) -> Option<u64> {
+    let start = &raw const godfly_guest_access_start as u64;
+    let end = &raw const godfly_guest_access_end as u64;
+    (start..end).contains(&rip).then_some(&raw const godfly_guest_access_fixup as u64)
+}
+
+/// Copies `len` bytes; `false` if either side faulted.
+///
+/// # Safety
+/// `dst..dst+len` must not overlap host memory that Rust considers borrowed
+/// elsewhere; faults are recovered only with the fault handler installed.
+pub unsafe fn copy_bytes(dst: *mut u8, src: *const u8, len: usize) -> bool {
+    // SAFETY: the routine only reads src and writes dst; faults resume at the fixup.
+    unsafe { godfly_copy(dst, src, len) == 0 }
+}
+
+/// Length of the NUL-terminated string at `src`, at most `max`:
+/// `Ok(Some(n))`, `Ok(None)` if no NUL within `max`, `Err(())` on a fault.
+pub fn strnlen(src: *const u8, max: usize) -> Result<Option<usize>, ()> {
+    // SAFETY: reads bytes one by one; a fault resumes at the fixup and returns -2.
+    let r = unsafe { godfly_strnlen(src, max) };
+    match r {
+        -2 => Err(()),
+        -1 => Ok(None),
+        n => Ok(Some(n as usize)),
+    }
+}
+
+/// Reads the current `%fs` base.
+pub fn read_fs() -> u64 {
+    let v: u64;
+    // SAFETY: rdfsbase only reads a register; FSGSBASE is checked at start-up.
+    unsafe { std::arch::asm!("rdfsbase {}", out(reg) v, options(nomem, nostack, preserves_flags)) };
+    v
+}
+
+/// Whether the CPU and kernel let user code use `rdfsbase`/`wrfsbase`.
+pub fn has_fsgsbase() -> bool {
+    const HWCAP2_FSGSBASE: u64 = 1 << 1;
+    // SAFETY: getauxval has no preconditions.
+    let caps = unsafe { libc::getauxval(libc::AT_HWCAP2) };
+    caps & HWCAP2_FSGSBASE != 0
+}

@@ -1,0 +1,90 @@
+//! What godfly prints when the guest dies of a signal it does not handle,
+//! and when godfly itself hits a bug.
+
+use godfly_abi::consts as d;
+use std::fmt::Write as _;
+
+use crate::signal::deliver::SigInfo;
+use crate::thread::Lwp;
+use crate::xlat::signo;
+
+const REGS: [(&str, libc::c_int); 18] = [
+    ("rax", libc::REG_RAX),
+    ("rbx", libc::REG_RBX),
+    ("rcx", libc::REG_RCX),
+    ("rdx", libc::REG_RDX),
+    ("rsi", libc::REG_RSI),
+    ("rdi", libc::REG_RDI),
+    ("rbp", libc::REG_RBP),
+    ("rsp", libc::REG_RSP),
+    ("r8", libc::REG_R8),
+    ("r9", libc::REG_R9),
+    ("r10", libc::REG_R10),
+    ("r11", libc::REG_R11),
+    ("r12", libc::REG_R12),
+    ("r13", libc::REG_R13),
+    ("r14", libc::REG_R14),
+    ("r15", libc::REG_R15),
+    ("rip", libc::REG_RIP),
+    ("rflags", libc::REG_EFL),
+];
+
+/// The name of a DragonFly `si_code` for a fault signal.
+pub fn si_code_name(sig: u32, code: i32) -> &'static str {
+    use godfly_abi::signal::*;
+    match (sig, code) {
+        (_, 0) => "SI_USER",
+        (SIGSEGV, c) if c == d::SEGV_MAPERR => "SEGV_MAPERR",
+        (SIGSEGV, c) if c == d::SEGV_ACCERR => "SEGV_ACCERR",
+        (SIGBUS, c) if c == d::BUS_ADRALN => "BUS_ADRALN",
+        (SIGBUS, c) if c == d::BUS_ADRERR => "BUS_ADRERR",
+        (SIGBUS, c) if c == d::BUS_OBJERR => "BUS_OBJERR",
+        (SIGFPE, c) if c == d::FPE_INTDIV => "FPE_INTDIV",
+        (SIGFPE, c) if c == d::FPE_INTOVF => "FPE_INTOVF",
+        (SIGILL, c) if c == d::ILL_ILLOPC => "ILL_ILLOPC",
+        (SIGILL, c) if c == d::ILL_PRVOPC => "ILL_PRVOPC",
+        (SIGTRAP, c) if c == d::TRAP_BRKPT => "TRAP_BRKPT",
+        (SIGTRAP, c) if c == d::TRAP_TRACE => "TRAP_TRACE",
+        _ => "?",
+    }
+}
+
+/// Formats the register block of a host context.
+pub fn format_registers(uc: &libc::ucontext_t) -> String {
+    let mut out = String::new();
+    for (i, (name, r)) in REGS.iter().enumerate() {
+        let _ = write!(out, "{name:>6} {:#018x}", uc.uc_mcontext.gregs[*r as usize] as u64);
+        out.push(if i % 3 == 2 { '\n' } else { ' ' });
+    }
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out
+}
+
+/// The guest died of an unhandled fault: report it on standard error, then
+/// end the process with the same signal.
+pub fn guest_fatal(lwp: &Lwp, sig: u32, info: &SigInfo, uc: &libc::ucontext_t) -> ! {
+    let mut r = String::new();
+    let _ = writeln!(
+        r,
+        "godfly: guest thread {} killed by {} ({}) {} at address {:#x}",
+        lwp.tid,
+        signo::name(sig),
+        sig,
+        si_code_name(sig, info.code),
+        info.addr
+    );
+    let _ = writeln!(r, "godfly: faulting instruction at {:#x}", uc.uc_mcontext.gregs[libc::REG_RIP as usize] as u64);
+    r.push_str(&format_registers(uc));
+    eprint!("{r}");
+    crate::signal::die_of(sig)
+}
+
+/// godfly itself failed; never blamed on the guest.
+pub fn godfly_bug(what: &str, uc: &libc::ucontext_t) -> ! {
+    eprintln!("godfly: internal error: {what}; this is a godfly bug");
+    eprint!("{}", format_registers(uc));
+    // SAFETY: abort has no preconditions.
+    unsafe { libc::abort() }
+}

@@ -1,0 +1,266 @@
+//! The syscall table: every DragonFly call number bound to its handler with
+//! a support level, or listed as unsupported with a reason. Names and
+//! numbers come from the generated `godfly_abi::syscalls`.
+
+use godfly_abi::syscalls::*;
+
+use super::{Args, Ctx, SysResult};
+use crate::sys::{fd, file, kqueue, lwp, mem, misc, path, proc, signal, stat, sysctl, time, umtx};
+
+/// A handler for one call.
+pub type Handler = fn(&mut Ctx<'_>, &Args) -> SysResult;
+
+/// How completely a call is implemented.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Support {
+    /// As DragonFly does it.
+    Full,
+    /// Implemented, with the stated gap.
+    Partial(&'static str),
+}
+
+/// Calls bound to handlers.
+pub const BINDINGS: &[(u32, Handler, Support)] = &[
+    (SYS_EXIT, proc::exit, Support::Full),
+    (SYS_READ, file::read, Support::Full),
+    (SYS_WRITE, file::write, Support::Full),
+    (SYS_OPEN, file::open, Support::Full),
+    (SYS_CLOSE, file::close, Support::Full),
+    (SYS_LINK, path::link, Support::Full),
+    (SYS_UNLINK, path::unlink, Support::Full),
+    (SYS_CHDIR, path::chdir, Support::Full),
+    (SYS_FCHDIR, path::fchdir, Support::Full),
+    (SYS_MKNOD, path::mknod, Support::Partial("device majors above 255 do not fit DragonFly's dev_t")),
+    (SYS_CHMOD, path::chmod, Support::Full),
+    (SYS_CHOWN, path::chown, Support::Full),
+    (SYS_GETPID, proc::getpid, Support::Full),
+    (SYS_GETUID, proc::getuid, Support::Full),
+    (SYS_GETEUID, proc::geteuid, Support::Full),
+    (SYS_ACCESS, path::access, Support::Full),
+    (SYS_KILL, signal::kill, Support::Full),
+    (SYS_GETPPID, proc::getppid, Support::Full),
+    (SYS_DUP, fd::dup, Support::Full),
+    (SYS_PIPE, fd::pipe, Support::Full),
+    (SYS_GETEGID, proc::getegid, Support::Full),
+    (SYS_GETGID, proc::getgid, Support::Full),
+    (SYS_SIGALTSTACK, signal::sigaltstack, Support::Full),
+    (SYS_IOCTL, fd::ioctl, Support::Partial("FIOCLEX, FIONCLEX, FIONBIO, FIOASYNC, FIONREAD, TIOCGWINSZ, TIOCSWINSZ only")),
+    (SYS_SYMLINK, path::symlink, Support::Full),
+    (SYS_READLINK, path::readlink, Support::Full),
+    (SYS_UMASK, path::umask, Support::Full),
+    (SYS_MSYNC, mem::msync, Support::Full),
+    (SYS_MUNMAP, mem::munmap, Support::Full),
+    (SYS_MPROTECT, mem::mprotect, Support::Full),
+    (SYS_MADVISE, mem::madvise, Support::Partial("MADV_SETMAP is refused")),
+    (SYS_MINCORE, mem::mincore, Support::Full),
+    (SYS_GETGROUPS, proc::getgroups, Support::Full),
+    (SYS_GETPGRP, proc::getpgrp, Support::Full),
+    (SYS_GETDTABLESIZE, fd::getdtablesize, Support::Full),
+    (SYS_DUP2, fd::dup2, Support::Full),
+    (SYS_FCNTL, fd::fcntl, Support::Full),
+    (SYS_FSYNC, file::fsync, Support::Full),
+    (SYS_GETTIMEOFDAY, time::gettimeofday, Support::Full),
+    (SYS_GETRUSAGE, proc::getrusage, Support::Full),
+    (SYS_READV, file::readv, Support::Full),
+    (SYS_WRITEV, file::writev, Support::Full),
+    (SYS_FCHOWN, path::fchown, Support::Full),
+    (SYS_FCHMOD, path::fchmod, Support::Full),
+    (SYS_RENAME, path::rename, Support::Full),
+    (SYS_FLOCK, fd::flock, Support::Full),
+    (SYS_MKFIFO, path::mkfifo, Support::Full),
+    (SYS_MKDIR, path::mkdir, Support::Full),
+    (SYS_RMDIR, path::rmdir, Support::Full),
+    (SYS_UTIMES, path::utimes, Support::Full),
+    (SYS_EXTPREAD, file::extpread, Support::Partial("O_FNONBLOCKING and O_FAPPEND overrides are refused")),
+    (SYS_EXTPWRITE, file::extpwrite, Support::Partial("O_FNONBLOCKING and O_FAPPEND overrides are refused")),
+    (SYS_GETRLIMIT, proc::getrlimit, Support::Partial("RLIMIT_SBSIZE has no Linux counterpart (EINVAL)")),
+    (SYS_SETRLIMIT, proc::setrlimit, Support::Partial("RLIMIT_SBSIZE has no Linux counterpart (EINVAL)")),
+    (SYS_MMAP, mem::mmap, Support::Partial("MAP_STACK maps plain memory; MAP_TRYFIXED is a hint")),
+    (SYS_LSEEK, file::lseek, Support::Full),
+    (SYS_TRUNCATE, path::truncate, Support::Full),
+    (SYS_FTRUNCATE, path::ftruncate, Support::Full),
+    (SYS___SYSCTL, sysctl::sysctl, Support::Partial("kern.*, hw.*, kern.proc.pathname and name-to-OID; no writes")),
+    (SYS_MLOCK, mem::mlock, Support::Full),
+    (SYS_MUNLOCK, mem::munlock, Support::Full),
+    (SYS_FUTIMES, path::futimes, Support::Full),
+    (SYS_GETPGID, proc::getpgid, Support::Full),
+    (SYS_CLOCK_GETTIME, time::clock_gettime, Support::Partial("CLOCK_VIRTUAL and CLOCK_PROF read process CPU time")),
+    (SYS_CLOCK_GETRES, time::clock_getres, Support::Full),
+    (SYS_NANOSLEEP, time::nanosleep, Support::Full),
+    (SYS_ISSETUGID, proc::issetugid, Support::Full),
+    (SYS_LCHOWN, path::lchown, Support::Full),
+    (SYS_LCHMOD, path::lchmod, Support::Partial("needs Linux 6.6 fchmodat2")),
+    (SYS_LUTIMES, path::lutimes, Support::Full),
+    (SYS_EXTPREADV, file::extpreadv, Support::Partial("O_FNONBLOCKING and O_FAPPEND overrides are refused")),
+    (SYS_EXTPWRITEV, file::extpwritev, Support::Partial("O_FNONBLOCKING and O_FAPPEND overrides are refused")),
+    (SYS_GETSID, proc::getsid, Support::Full),
+    (SYS___GETCWD, path::getcwd, Support::Full),
+    (SYS_SCHED_YIELD, misc::sched_yield, Support::Full),
+    (SYS_SIGPROCMASK, signal::sigprocmask, Support::Full),
+    (SYS_SIGACTION, signal::sigaction, Support::Full),
+    (SYS_SIGPENDING, signal::sigpending, Support::Full),
+    (SYS_SIGRETURN, signal::sigreturn, Support::Full),
+    (SYS_KQUEUE, kqueue::kqueue, Support::Full),
+    (SYS_KEVENT, kqueue::kevent, Support::Partial("EVFILT_READ, WRITE, USER, TIMER; PROC, SIGNAL, VNODE and others answer ENOSYS")),
+    (SYS_UMTX_SLEEP, umtx::umtx_sleep, Support::Full),
+    (SYS_UMTX_WAKEUP, umtx::umtx_wakeup, Support::Full),
+    (SYS_SET_TLS_AREA, lwp::set_tls_area, Support::Full),
+    (SYS_GET_TLS_AREA, lwp::get_tls_area, Support::Full),
+    (SYS_CLOSEFROM, fd::closefrom, Support::Full),
+    (SYS_STAT, stat::stat, Support::Full),
+    (SYS_FSTAT, stat::fstat, Support::Full),
+    (SYS_LSTAT, stat::lstat, Support::Full),
+    (SYS_GETDIRENTRIES, stat::getdirentries, Support::Full),
+    (SYS_GETDENTS, stat::getdents, Support::Full),
+    (SYS_EXTEXIT, lwp::extexit, Support::Full),
+    (SYS_LWP_CREATE, lwp::lwp_create, Support::Full),
+    (SYS_LWP_GETTID, lwp::lwp_gettid, Support::Full),
+    (SYS_LWP_KILL, signal::lwp_kill, Support::Partial("threads of other processes are not addressable")),
+    (SYS_OPENAT, file::openat, Support::Full),
+    (SYS_FSTATAT, stat::fstatat, Support::Full),
+    (SYS_FCHMODAT, path::fchmodat, Support::Full),
+    (SYS_FCHOWNAT, path::fchownat, Support::Full),
+    (SYS_UNLINKAT, path::unlinkat, Support::Full),
+    (SYS_FACCESSAT, path::faccessat, Support::Full),
+    (SYS_RENAMEAT, path::renameat, Support::Full),
+    (SYS_MKDIRAT, path::mkdirat, Support::Full),
+    (SYS_MKFIFOAT, path::mkfifoat, Support::Full),
+    (SYS_MKNODAT, path::mknodat, Support::Partial("device majors above 255 do not fit DragonFly's dev_t")),
+    (SYS_READLINKAT, path::readlinkat, Support::Full),
+    (SYS_SYMLINKAT, path::symlinkat, Support::Full),
+    (SYS_LINKAT, path::linkat, Support::Full),
+    (SYS_EACCESS, path::eaccess, Support::Full),
+    (SYS_PIPE2, fd::pipe2, Support::Full),
+    (SYS_UTIMENSAT, path::utimensat, Support::Full),
+    (SYS_FUTIMENS, path::futimens, Support::Full),
+    (SYS_LWP_CREATE2, lwp::lwp_create2, Support::Partial("the CPU mask is not applied")),
+    (SYS_GETRANDOM, misc::getrandom, Support::Full),
+];
+
+/// Reasons for DragonFly calls godfly does not implement. Calls missing
+/// from both lists are "not implemented yet" (ENOSYS with a diagnostic).
+pub const UNSUPPORTED: &[(u32, &str)] = &[
+    (SYS_MOUNT, "mounting is not available to a user-mode layer"),
+    (SYS_UNMOUNT, "mounting is not available to a user-mode layer"),
+    (SYS_PTRACE, "DragonFly ptrace cannot be mapped onto Linux's"),
+    (SYS_KTRACE, "use `godfly trace` instead"),
+    (SYS_ACCT, "process accounting needs the host's kernel"),
+    (SYS_REBOOT, "not available to a user-mode layer"),
+    (SYS_SWAPON, "not available to a user-mode layer"),
+    (SYS_SWAPOFF, "not available to a user-mode layer"),
+    (SYS_JAIL, "no jails on a Linux host"),
+    (SYS_JAIL_ATTACH, "no jails on a Linux host"),
+    (SYS_CHROOT_KERNEL, "kernel chroot has no Linux counterpart"),
+    (SYS_MODNEXT, "DragonFly kernel modules do not exist here"),
+    (SYS_MODSTAT, "DragonFly kernel modules do not exist here"),
+    (SYS_MODFNEXT, "DragonFly kernel modules do not exist here"),
+    (SYS_MODFIND, "DragonFly kernel modules do not exist here"),
+    (SYS_KLDLOAD, "DragonFly kernel modules do not exist here"),
+    (SYS_KLDUNLOAD, "DragonFly kernel modules do not exist here"),
+    (SYS_KLDFIND, "DragonFly kernel modules do not exist here"),
+    (SYS_KLDNEXT, "DragonFly kernel modules do not exist here"),
+    (SYS_KLDSTAT, "DragonFly kernel modules do not exist here"),
+    (SYS_KLDFIRSTMOD, "DragonFly kernel modules do not exist here"),
+    (SYS_KLDSYM, "DragonFly kernel modules do not exist here"),
+    (SYS_SYS_CHECKPOINT, "process checkpointing is DragonFly-only"),
+    (SYS_VMSPACE_CREATE, "vkernel vmspaces are DragonFly-only"),
+    (SYS_VMSPACE_DESTROY, "vkernel vmspaces are DragonFly-only"),
+    (SYS_VMSPACE_CTL, "vkernel vmspaces are DragonFly-only"),
+    (SYS_VMSPACE_MMAP, "vkernel vmspaces are DragonFly-only"),
+    (SYS_VMSPACE_MUNMAP, "vkernel vmspaces are DragonFly-only"),
+    (SYS_VMSPACE_MCONTROL, "vkernel vmspaces are DragonFly-only"),
+    (SYS_VMSPACE_PREAD, "vkernel vmspaces are DragonFly-only"),
+    (SYS_VMSPACE_PWRITE, "vkernel vmspaces are DragonFly-only"),
+    (SYS_VMM_GUEST_CTL, "vkernel guests are DragonFly-only"),
+    (SYS_VMM_GUEST_SYNC_ADDR, "vkernel guests are DragonFly-only"),
+    (SYS_EXEC_SYS_REGISTER, "DragonFly-only exec hooks"),
+    (SYS_EXEC_SYS_UNREGISTER, "DragonFly-only exec hooks"),
+    (SYS_VARSYM_SET, "variant symlinks are DragonFly-only"),
+    (SYS_VARSYM_GET, "variant symlinks are DragonFly-only"),
+    (SYS_VARSYM_LIST, "variant symlinks are DragonFly-only"),
+    (SYS_UNDELETE, "whiteouts are not supported by Linux filesystems"),
+    (SYS_NFSSVC, "not implemented by DragonFly either"),
+    (SYS_QUOTACTL, "quotas need the host's kernel"),
+    (SYS_VQUOTACTL, "quotas need the host's kernel"),
+    (SYS_MOUNTCTL, "mounting is not available to a user-mode layer"),
+    (SYS_SETTIMEOFDAY, "setting the clock is left to the host"),
+    (SYS_ADJTIME, "setting the clock is left to the host"),
+    (SYS_CLOCK_SETTIME, "setting the clock is left to the host"),
+    (SYS_NTP_ADJTIME, "setting the clock is left to the host"),
+    (SYS_PROFIL, "profil(2) has no Linux counterpart"),
+];
+
+/// Call numbers whose EINTR becomes a restart under SA_RESTART. DragonFly
+/// never restarts `umtx_sleep`, `nanosleep`, `kevent`, `select`, `poll`,
+/// `sigsuspend` or the sigwait calls.
+pub fn restartable(nr: u64) -> bool {
+    const NEVER: &[u32] = &[
+        SYS_UMTX_SLEEP,
+        SYS_NANOSLEEP,
+        SYS_KEVENT,
+        SYS_SELECT,
+        SYS_POLL,
+        SYS_PPOLL,
+        SYS_PSELECT,
+        SYS_SIGSUSPEND,
+        SYS_SIGTIMEDWAIT,
+        SYS_SIGWAITINFO,
+    ];
+    u32::try_from(nr).is_ok_and(|n| !NEVER.contains(&n))
+}
+
+type Slot = Option<(Handler, Support)>;
+
+static TABLE: [Slot; SYS_MAXSYSCALL] = {
+    let mut t: [Slot; SYS_MAXSYSCALL] = [None; SYS_MAXSYSCALL];
+    let mut i = 0;
+    while i < BINDINGS.len() {
+        t[BINDINGS[i].0 as usize] = Some((BINDINGS[i].1, BINDINGS[i].2));
+        i += 1;
+    }
+    t
+};
+
+/// The handler and support level of a call number.
+pub fn lookup(nr: u64) -> Slot {
+    usize::try_from(nr).ok().and_then(|n| TABLE.get(n).copied().flatten())
+}
+
+/// Why a DragonFly call is unsupported, if it is listed.
+pub fn unsupported_reason(nr: u32) -> Option<&'static str> {
+    UNSUPPORTED.iter().find(|u| u.0 == nr).map(|u| u.1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_binding_names_a_dragonfly_call() {
+        for (nr, _, _) in BINDINGS {
+            let def = &SYSCALLS[*nr as usize];
+            assert!(def.kind.is_implemented(), "{} ({nr}) is not a DragonFly call", def.name);
+        }
+    }
+
+    #[test]
+    fn no_call_is_both_bound_and_unsupported() {
+        for (nr, _) in UNSUPPORTED {
+            assert!(lookup(u64::from(*nr)).is_none(), "{nr} is bound and listed unsupported");
+        }
+    }
+
+    #[test]
+    fn bindings_are_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for (nr, _, _) in BINDINGS {
+            assert!(seen.insert(*nr), "{nr} bound twice");
+        }
+    }
+
+    #[test]
+    fn umtx_sleep_is_never_restarted() {
+        assert!(!restartable(u64::from(SYS_UMTX_SLEEP)));
+        assert!(restartable(u64::from(SYS_READ)));
+    }
+}

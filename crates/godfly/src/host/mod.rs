@@ -1,0 +1,185 @@
+//! Thin wrappers around Linux system calls, with errors already translated
+//! to DragonFly errnos. The `sys/` modules are safe code and reach the host
+//! only through here.
+//!
+//! Guest pointers are passed to the kernel as plain addresses: the kernel
+//! validates every user pointer and answers EFAULT for a bad one, so these
+//! wrappers are sound for any address value. They never hand such memory
+//! to Rust code as a reference.
+
+use godfly_abi::errno::Errno;
+use std::ffi::CStr;
+
+use crate::xlat;
+
+/// Result of a host call: the raw non-negative return value.
+pub type HostResult = Result<u64, Errno>;
+
+fn check(r: i64) -> HostResult {
+    if r < 0 { Err(xlat::errno::last()) } else { Ok(r as u64) }
+}
+
+/// A raw Linux system call with up to six arguments. Pointer arguments must
+/// be guest addresses or point at live host memory of the right size.
+pub fn syscall(nr: i64, a: [u64; 6]) -> HostResult {
+    // SAFETY: see the module comment: the kernel validates user pointers;
+    // callers only pass numbers that do not alter godfly's own memory
+    // except through explicit guest requests (mmap/munmap of guest ranges).
+    let r = unsafe { libc::syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]) };
+    check(r)
+}
+
+/// `syscall` with fewer arguments, zero-padded.
+pub fn sys(nr: i64, args: &[u64]) -> HostResult {
+    let mut a = [0u64; 6];
+    a[..args.len()].copy_from_slice(args);
+    syscall(nr, a)
+}
+
+/// Address of a C string, for `sys`.
+pub fn cptr(s: &CStr) -> u64 {
+    s.as_ptr() as u64
+}
+
+/// Address of a host buffer, for `sys`.
+pub fn bptr<T>(b: &T) -> u64 {
+    std::ptr::from_ref(b) as u64
+}
+
+/// Address of a writable host buffer, for `sys`.
+pub fn bptr_mut<T>(b: &mut T) -> u64 {
+    std::ptr::from_mut(b) as u64
+}
+
+/// `fstatat` into a host `struct stat`.
+pub fn fstatat(dirfd: i32, path: &CStr, flags: i32) -> Result<libc::stat, Errno> {
+    let mut st = std::mem::MaybeUninit::<libc::stat>::zeroed();
+    sys(
+        libc::SYS_newfstatat,
+        &[dirfd as u64, cptr(path), st.as_mut_ptr() as u64, flags as u64],
+    )?;
+    // SAFETY: the kernel filled the whole struct on success (and it started zeroed).
+    Ok(unsafe { st.assume_init() })
+}
+
+/// `fstat` into a host `struct stat`.
+pub fn fstat(fd: i32) -> Result<libc::stat, Errno> {
+    let mut st = std::mem::MaybeUninit::<libc::stat>::zeroed();
+    sys(libc::SYS_fstat, &[fd as u64, st.as_mut_ptr() as u64])?;
+    // SAFETY: as above.
+    Ok(unsafe { st.assume_init() })
+}
+
+/// `stat` of a path.
+pub fn stat_path(path: &CStr) -> Result<libc::stat, Errno> {
+    fstatat(libc::AT_FDCWD, path, 0)
+}
+
+/// `clock_gettime` into a host timespec.
+pub fn clock_gettime(clock: libc::clockid_t) -> Result<libc::timespec, Errno> {
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: ts is a valid timespec; glibc uses the vDSO.
+    let r = unsafe { libc::clock_gettime(clock, &mut ts) };
+    if r != 0 { Err(xlat::errno::last()) } else { Ok(ts) }
+}
+
+/// `uname` of the host.
+pub fn uname() -> libc::utsname {
+    let mut u = std::mem::MaybeUninit::<libc::utsname>::zeroed();
+    // SAFETY: u is a valid utsname buffer; uname cannot fail with a valid pointer.
+    unsafe {
+        libc::uname(u.as_mut_ptr());
+        u.assume_init()
+    }
+}
+
+/// Reads a NUL-padded byte field of a host struct as text.
+pub fn field_str(field: &[libc::c_char]) -> String {
+    let bytes: Vec<u8> = field.iter().take_while(|&&c| c != 0).map(|&c| c as u8).collect();
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// Ends the whole process at once (all threads), like DragonFly's `exit`.
+pub fn exit_group(status: i32) -> ! {
+    // SAFETY: _exit never returns and touches no Rust state.
+    unsafe { libc::_exit(status) }
+}
+
+/// Sends a host signal to one host thread of this process.
+pub fn tgkill(tid: i32, sig: i32) -> HostResult {
+    // SAFETY: getpid has no preconditions.
+    let pid = unsafe { libc::getpid() };
+    sys(libc::SYS_tgkill, &[pid as u64, tid as u64, sig as u64])
+}
+
+/// Whether godfly itself was started set-uid/set-gid (`AT_SECURE`).
+pub fn is_secure_exec() -> bool {
+    // SAFETY: getauxval has no preconditions.
+    unsafe { libc::getauxval(libc::AT_SECURE) != 0 }
+}
+
+/// Sets the calling thread's `%gs` base (godfly itself never uses `%gs`).
+pub fn set_gs_base(base: u64) -> Result<(), Errno> {
+    const ARCH_SET_GS: u64 = 0x1001;
+    sys(libc::SYS_arch_prctl, &[ARCH_SET_GS, base]).map(|_| ())
+}
+
+/// Descriptors godfly holds for itself inside the guest's descriptor space
+/// (eventfds and timerfds behind kqueues, trace files). `closefrom` skips them.
+static INTERNAL_FDS: std::sync::Mutex<std::collections::BTreeSet<i32>> = std::sync::Mutex::new(std::collections::BTreeSet::new());
+
+/// Marks a descriptor as godfly's own.
+pub fn add_internal_fd(fd: i32) {
+    INTERNAL_FDS.lock().unwrap_or_else(|e| e.into_inner()).insert(fd);
+}
+
+/// Forgets a descriptor of godfly's own (before closing it).
+pub fn remove_internal_fd(fd: i32) {
+    INTERNAL_FDS.lock().unwrap_or_else(|e| e.into_inner()).remove(&fd);
+}
+
+/// godfly's own descriptors at or above `low`, in order.
+pub fn internal_fds_from(low: i32) -> Vec<i32> {
+    INTERNAL_FDS.lock().unwrap_or_else(|e| e.into_inner()).range(low..).copied().collect()
+}
+
+/// Closes a descriptor of godfly's own.
+pub fn close_internal(fd: i32) {
+    remove_internal_fd(fd);
+    let _ = sys(libc::SYS_close, &[fd as u64]);
+}
+
+/// `si_addr` of a host siginfo.
+pub fn siginfo_addr(info: &libc::siginfo_t) -> u64 {
+    // SAFETY: reading the address member of the siginfo union; for signals
+    // without one the kernel zero-fills it.
+    unsafe { info.si_addr() as u64 }
+}
+
+/// `si_pid` of a host siginfo (0 where the signal has none).
+pub fn siginfo_pid(info: &libc::siginfo_t) -> i32 {
+    // SAFETY: the pid member overlays the kernel's zero-filled union.
+    unsafe { info.si_pid() }
+}
+
+/// `si_uid` of a host siginfo.
+pub fn siginfo_uid(info: &libc::siginfo_t) -> u32 {
+    // SAFETY: as above.
+    unsafe { info.si_uid() }
+}
+
+/// Whether a host signal is currently ignored.
+pub fn host_signal_ignored(sig: i32) -> bool {
+    let mut old = std::mem::MaybeUninit::<libc::sigaction>::zeroed();
+    // SAFETY: querying only (act is NULL); old is a valid buffer.
+    let r = unsafe { libc::sigaction(sig, std::ptr::null(), old.as_mut_ptr()) };
+    // SAFETY: sigaction filled it on success (and it started zeroed).
+    r == 0 && unsafe { old.assume_init() }.sa_sigaction == libc::SIG_IGN
+}
+
+/// Ends only the calling host thread.
+pub fn exit_thread() -> ! {
+    // SAFETY: SYS_exit ends the calling thread; nothing runs after it.
+    unsafe { libc::syscall(libc::SYS_exit, 0) };
+    unreachable!("SYS_exit returned")
+}

@@ -1,0 +1,318 @@
+//! Reading and mapping a static x86-64 ELF executable, and deciding
+//! whether it is a DragonFly program.
+//!
+//! The rule: a program is a DragonFly program if it carries DragonFly's
+//! ABI note (`.note.tag`, owner "DragonFly", type 1); or, for Go programs,
+//! which carry no OS brand (EI_OSABI 0, no note), if its symbol table has
+//! `_rt0_amd64_dragonfly` or its Go build information says
+//! `GOOS=dragonfly`. A Linux ABI note, a non-zero foreign EI_OSABI, or a Go
+//! entry symbol for another system means it is not.
+
+use object::elf::{self, FileHeader64};
+use object::read::elf::{FileHeader, ProgramHeader};
+use object::{Endianness, Object, ObjectSection, ObjectSymbol};
+use std::os::fd::AsRawFd;
+use std::path::{Path, PathBuf};
+
+/// Why a program cannot be run. Each names the file.
+#[derive(Debug)]
+pub enum LoadError {
+    /// The file does not exist.
+    NotFound(PathBuf),
+    /// It exists but cannot be read or run.
+    NotExecutable(PathBuf, String),
+    /// It is not something godfly runs (wrong format, wrong system).
+    Unsupported(PathBuf, String),
+    /// Mapping it failed.
+    Map(PathBuf, String),
+}
+
+impl LoadError {
+    /// The exit status a shell would give for this failure.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            LoadError::NotFound(_) => 127,
+            _ => 126,
+        }
+    }
+}
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LoadError::NotFound(p) => write!(f, "{}: no such file", p.display()),
+            LoadError::NotExecutable(p, why) => write!(f, "{}: cannot execute: {why}", p.display()),
+            LoadError::Unsupported(p, why) => write!(f, "{}: {why}", p.display()),
+            LoadError::Map(p, why) => write!(f, "{}: cannot load: {why}", p.display()),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// One PT_LOAD segment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Segment {
+    pub vaddr: u64,
+    pub offset: u64,
+    pub filesz: u64,
+    pub memsz: u64,
+    /// PF_R/PF_W/PF_X.
+    pub flags: u32,
+}
+
+/// What the loader needs to know about a program.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Program {
+    /// Path as given.
+    pub path: PathBuf,
+    /// Entry point.
+    pub entry: u64,
+    /// Address of the program headers (PT_PHDR), 0 without one.
+    pub phdr: u64,
+    /// Size of one program header.
+    pub phent: u64,
+    /// Number of program headers.
+    pub phnum: u64,
+    /// Loadable segments.
+    pub segments: Vec<Segment>,
+}
+
+const PAGE: u64 = 4096;
+
+fn page_down(v: u64) -> u64 {
+    v & !(PAGE - 1)
+}
+
+fn page_up(v: u64) -> u64 {
+    (v + PAGE - 1) & !(PAGE - 1)
+}
+
+/// Whether the file's notes include an ABI tag from `owner`.
+fn has_note(data: &[u8], header: &FileHeader64<Endianness>, owner: &[u8]) -> bool {
+    let endian = Endianness::Little;
+    let Ok(phdrs) = header.program_headers(endian, data) else { return false };
+    for ph in phdrs {
+        if ph.p_type(endian) != elf::PT_NOTE {
+            continue;
+        }
+        let Ok(Some(mut notes)) = ph.notes(endian, data) else { continue };
+        while let Ok(Some(note)) = notes.next() {
+            if note.name() == owner && note.n_type(endian) == elf::NT_GNU_ABI_TAG {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// Decides whether a parsed ELF file is a DragonFly program; `Err` says why not.
+fn check_brand(data: &[u8], header: &FileHeader64<Endianness>) -> Result<(), String> {
+    let osabi = header.e_ident().os_abi;
+    if has_note(data, header, b"DragonFly") {
+        return Ok(());
+    }
+    if has_note(data, header, b"GNU") || osabi == elf::ELFOSABI_LINUX {
+        return Err("is a Linux program, not a DragonFly one (run it directly)".into());
+    }
+    if osabi != elf::ELFOSABI_NONE {
+        return Err(format!("is not a DragonFly program (ELF OS/ABI {osabi})"));
+    }
+    let file = object::File::parse(data).map_err(|e| format!("malformed ELF: {e}"))?;
+    for sym in file.symbols() {
+        let Ok(name) = sym.name() else { continue };
+        if let Some(os) = name.strip_prefix("_rt0_amd64_") {
+            if os == "dragonfly" {
+                return Ok(());
+            }
+            if !os.contains('_') && !os.is_empty() {
+                return Err(format!("is a Go program for {os}, not for DragonFly (GOOS=dragonfly builds one)"));
+            }
+        }
+    }
+    if let Some(sec) = file.section_by_name(".go.buildinfo") {
+        if let Ok(bytes) = sec.data() {
+            if memfind(bytes, b"GOOS=dragonfly") {
+                return Ok(());
+            }
+            if memfind(bytes, b"GOOS=") {
+                return Err("is a Go program for another system, not for DragonFly".into());
+            }
+        }
+    }
+    Err("is not a DragonFly program: no DragonFly ABI note and no Go build information for dragonfly".into())
+}
+
+fn memfind(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Parses and checks a program image (pure: no mapping).
+pub fn inspect(path: &Path, data: &[u8]) -> Result<Program, LoadError> {
+    let unsupported = |why: String| LoadError::Unsupported(path.to_path_buf(), why);
+    if data.len() < 4 || &data[..4] != b"\x7fELF" {
+        return Err(if data.starts_with(b"#!") {
+            unsupported("is a script, not a DragonFly program (run it with its interpreter)".into())
+        } else {
+            unsupported("is not an ELF executable".into())
+        });
+    }
+    if data.len() < 5 || data[4] != elf::ELFCLASS64 {
+        return Err(unsupported("is a 32-bit ELF file; godfly runs x86-64 programs".into()));
+    }
+    let header = FileHeader64::<Endianness>::parse(data).map_err(|e| unsupported(format!("malformed ELF header: {e}")))?;
+    let endian = header.endian().map_err(|e| unsupported(format!("malformed ELF header: {e}")))?;
+    if endian != Endianness::Little || header.e_machine(endian) != elf::EM_X86_64 {
+        return Err(unsupported(format!("is for another machine (ELF machine {}); godfly runs x86-64 programs", header.e_machine(endian))));
+    }
+    let phdrs = header.program_headers(endian, data).map_err(|e| unsupported(format!("malformed program headers: {e}")))?;
+    if phdrs.iter().any(|p| p.p_type(endian) == elf::PT_INTERP) {
+        return Err(unsupported("is dynamically linked; godfly runs statically linked programs (build with CGO_ENABLED=0)".into()));
+    }
+    match header.e_type(endian) {
+        elf::ET_EXEC => {}
+        elf::ET_DYN => return Err(unsupported("is position-independent (ET_DYN); godfly runs ET_EXEC programs".into())),
+        t => return Err(unsupported(format!("is not an executable (ELF type {t})"))),
+    }
+    check_brand(data, header).map_err(unsupported)?;
+    let mut segments = Vec::new();
+    let mut phdr = 0;
+    for ph in phdrs {
+        match ph.p_type(endian) {
+            elf::PT_LOAD => segments.push(Segment {
+                vaddr: ph.p_vaddr(endian),
+                offset: ph.p_offset(endian),
+                filesz: ph.p_filesz(endian),
+                memsz: ph.p_memsz(endian),
+                flags: ph.p_flags(endian),
+            }),
+            elf::PT_PHDR => phdr = ph.p_vaddr(endian),
+            _ => {}
+        }
+    }
+    if segments.is_empty() {
+        return Err(unsupported("has no loadable segments".into()));
+    }
+    for s in &segments {
+        if s.filesz > s.memsz || s.offset.checked_add(s.filesz).is_none_or(|e| e > data.len() as u64) {
+            return Err(unsupported("has a segment that lies outside the file".into()));
+        }
+        if s.vaddr % PAGE != s.offset % PAGE {
+            return Err(unsupported("has a segment whose address and file offset are not congruent".into()));
+        }
+        if s.vaddr.checked_add(s.memsz).is_none_or(|e| e > crate::sys::mem::VM_MAX_USER_ADDRESS) {
+            return Err(unsupported("has a segment outside the user address space".into()));
+        }
+    }
+    Ok(Program {
+        path: path.to_path_buf(),
+        entry: header.e_entry(endian),
+        phdr,
+        phent: u64::from(header.e_phentsize(endian)),
+        phnum: u64::from(header.e_phnum(endian)),
+        segments,
+    })
+}
+
+/// Reads a program file and checks it.
+pub fn open(path: &Path) -> Result<(Program, std::fs::File), LoadError> {
+    let file = std::fs::File::open(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => LoadError::NotFound(path.to_path_buf()),
+        std::io::ErrorKind::PermissionDenied => LoadError::NotExecutable(path.to_path_buf(), "permission denied".into()),
+        _ => LoadError::NotExecutable(path.to_path_buf(), e.to_string()),
+    })?;
+    let meta = file.metadata().map_err(|e| LoadError::NotExecutable(path.to_path_buf(), e.to_string()))?;
+    if meta.is_dir() {
+        return Err(LoadError::NotExecutable(path.to_path_buf(), "is a directory".into()));
+    }
+    let data = std::fs::read(path).map_err(|e| LoadError::NotExecutable(path.to_path_buf(), e.to_string()))?;
+    let prog = inspect(path, &data)?;
+    Ok((prog, file))
+}
+
+fn prot_of(flags: u32) -> i32 {
+    let mut p = 0;
+    if flags & elf::PF_R != 0 {
+        p |= libc::PROT_READ;
+    }
+    if flags & elf::PF_W != 0 {
+        p |= libc::PROT_WRITE;
+    }
+    if flags & elf::PF_X != 0 {
+        p |= libc::PROT_EXEC;
+    }
+    p
+}
+
+/// Maps every segment at its address: file pages shared with the page
+/// cache, the tail of the last file page zeroed, anonymous pages after it.
+pub fn map(prog: &Program, file: &std::fs::File) -> Result<(), LoadError> {
+    let err = |what: String| LoadError::Map(prog.path.clone(), what);
+    let fd = file.as_raw_fd();
+    for s in &prog.segments {
+        let prot = prot_of(s.flags);
+        let start = page_down(s.vaddr);
+        let file_end = s.vaddr + s.filesz;
+        let mem_end = page_up(s.vaddr + s.memsz);
+        let file_map_end = page_up(file_end);
+        let zero_tail = s.memsz > s.filesz && file_end % PAGE != 0;
+        if s.filesz > 0 {
+            let p = if zero_tail { prot | libc::PROT_WRITE } else { prot };
+            crate::mem::map_fixed(start, (file_map_end - start) as usize, p, fd, page_down(s.offset))
+                .map_err(|e| err(format!("segment at {start:#x}: {e}")))?;
+            if zero_tail {
+                let zeros = vec![0u8; (file_map_end - file_end) as usize];
+                crate::mem::write_bytes(file_end, &zeros).map_err(|_| err("cannot clear the end of a segment".into()))?;
+                crate::mem::protect(start, (file_map_end - start) as usize, prot).map_err(|e| err(e.to_string()))?;
+            }
+        }
+        let anon_start = if s.filesz > 0 { file_map_end } else { start };
+        if mem_end > anon_start {
+            crate::mem::map_fixed(anon_start, (mem_end - anon_start) as usize, prot, -1, 0)
+                .map_err(|e| err(format!("segment at {anon_start:#x}: {e}")))?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p() -> &'static Path {
+        Path::new("prog")
+    }
+
+    #[test]
+    fn non_elf_and_scripts_are_refused_clearly() {
+        let e = inspect(p(), b"hello world").unwrap_err();
+        assert!(e.to_string().contains("is not an ELF executable"), "{e}");
+        assert_eq!(e.exit_code(), 126);
+        let e = inspect(p(), b"#!/bin/sh\necho hi\n").unwrap_err();
+        assert!(e.to_string().contains("script"), "{e}");
+    }
+
+    #[test]
+    fn host_binaries_are_not_dragonfly_programs() {
+        // godfly's own test binary: a dynamically linked Linux program.
+        let me = std::env::current_exe().unwrap();
+        let data = std::fs::read(&me).unwrap();
+        let e = inspect(&me, &data).unwrap_err();
+        let msg = e.to_string();
+        assert!(msg.contains("dynamically linked") || msg.contains("Linux") || msg.contains("position-independent"), "{msg}");
+    }
+
+    #[test]
+    fn missing_file_is_127() {
+        let e = open(Path::new("/nonexistent/godfly-test")).unwrap_err();
+        assert_eq!(e.exit_code(), 127);
+        assert!(e.to_string().contains("no such file"));
+    }
+
+    #[test]
+    fn page_rounding() {
+        assert_eq!(page_down(0x400123), 0x400000);
+        assert_eq!(page_up(0x400001), 0x401000);
+        assert_eq!(page_up(0x401000), 0x401000);
+    }
+}

@@ -1,0 +1,147 @@
+//! Guest memory access. The guest shares godfly's address space, so a guest
+//! pointer is a host pointer; every access goes through routines whose
+//! faults the fault handler turns into `EFAULT` instead of a crash.
+
+use godfly_abi::errno::{EFAULT, ENAMETOOLONG, Errno};
+use std::ffi::CString;
+use zerocopy::{FromBytes, IntoBytes};
+
+use crate::arch;
+
+/// Lowest address a guest pointer may have (the zero page is never mapped).
+const MIN_ADDR: u64 = 0x1000;
+/// One past the highest user address on x86-64.
+const MAX_ADDR: u64 = 0x0000_8000_0000_0000;
+
+/// Checks that `addr..addr+len` is a plausible user range.
+pub fn check_range(addr: u64, len: usize) -> Result<(), Errno> {
+    if len == 0 {
+        return Ok(());
+    }
+    let end = addr.checked_add(len as u64).ok_or(EFAULT)?;
+    if addr < MIN_ADDR || end > MAX_ADDR {
+        return Err(EFAULT);
+    }
+    Ok(())
+}
+
+/// Copies `buf.len()` bytes from guest address `addr`.
+pub fn read_into(addr: u64, buf: &mut [u8]) -> Result<(), Errno> {
+    check_range(addr, buf.len())?;
+    // SAFETY: buf is exclusively borrowed host memory; the source is a
+    // user-range guest address whose faults are recovered by the fault handler.
+    if unsafe { arch::copy_bytes(buf.as_mut_ptr(), addr as *const u8, buf.len()) } {
+        Ok(())
+    } else {
+        Err(EFAULT)
+    }
+}
+
+/// Copies `len` bytes from the guest into a new vector.
+pub fn read_bytes(addr: u64, len: usize) -> Result<Vec<u8>, Errno> {
+    let mut v = vec![0u8; len];
+    read_into(addr, &mut v)?;
+    Ok(v)
+}
+
+/// Copies `data` to guest address `addr`.
+pub fn write_bytes(addr: u64, data: &[u8]) -> Result<(), Errno> {
+    check_range(addr, data.len())?;
+    // SAFETY: the destination is a user-range guest address (faults recovered);
+    // the source is a live host slice.
+    if unsafe { arch::copy_bytes(addr as *mut u8, data.as_ptr(), data.len()) } {
+        Ok(())
+    } else {
+        Err(EFAULT)
+    }
+}
+
+/// Reads a plain-data value from the guest.
+pub fn read<T: FromBytes + IntoBytes>(addr: u64) -> Result<T, Errno> {
+    let mut v = T::new_zeroed();
+    read_into(addr, v.as_mut_bytes())?;
+    Ok(v)
+}
+
+/// Writes a plain-data value to the guest.
+pub fn write<T: IntoBytes + zerocopy::Immutable>(addr: u64, v: &T) -> Result<(), Errno> {
+    write_bytes(addr, v.as_bytes())
+}
+
+/// Reads an array of `n` plain-data values.
+pub fn read_vec<T: FromBytes + IntoBytes + Clone>(addr: u64, n: usize) -> Result<Vec<T>, Errno> {
+    let size = std::mem::size_of::<T>().checked_mul(n).ok_or(EFAULT)?;
+    let bytes = read_bytes(addr, size)?;
+    Ok(bytes
+        .chunks_exact(std::mem::size_of::<T>().max(1))
+        .map(|c| T::read_from_bytes(c).unwrap_or_else(|_| T::new_zeroed()))
+        .collect())
+}
+
+/// Reads a NUL-terminated string of at most `max` bytes (without the NUL).
+pub fn read_cstr(addr: u64, max: usize) -> Result<CString, Errno> {
+    check_range(addr, 1)?;
+    let limit = max.min((MAX_ADDR - addr) as usize);
+    match arch::strnlen(addr as *const u8, limit) {
+        Err(()) => Err(EFAULT),
+        Ok(None) if limit < max => Err(EFAULT),
+        Ok(None) => Err(ENAMETOOLONG),
+        Ok(Some(n)) => {
+            let bytes = read_bytes(addr, n)?;
+            // No interior NUL: strnlen stopped at the first one.
+            CString::new(bytes).map_err(|_| EFAULT)
+        }
+    }
+}
+
+/// `MAXPATHLEN` on DragonFly, including the NUL.
+pub const MAXPATHLEN: usize = 1024;
+
+/// Reads a path argument: EFAULT for a bad pointer, ENAMETOOLONG past MAXPATHLEN.
+pub fn read_path(addr: u64) -> Result<CString, Errno> {
+    read_cstr(addr, MAXPATHLEN)
+}
+
+/// The legacy FXSAVE area at the start of a host signal frame's FPU state.
+pub fn host_fxsave<'a>(p: *mut u8) -> &'a mut [u8; 512] {
+    // SAFETY: p is the non-null `fpregs` pointer of a host ucontext, which
+    // points at the kernel-written XSAVE/FXSAVE area (at least 512 bytes) in
+    // the signal frame on this thread's stack; it lives as long as the handler.
+    unsafe { &mut *p.cast::<[u8; 512]>() }
+}
+
+/// Maps `len` bytes at exactly `addr` (MAP_FIXED_NOREPLACE): from `fd` at
+/// `offset`, or anonymous memory when `fd` is -1. Fails rather than
+/// replacing anything already mapped there.
+pub fn map_fixed(addr: u64, len: usize, prot: i32, fd: i32, offset: u64) -> std::io::Result<()> {
+    let flags = libc::MAP_PRIVATE | libc::MAP_FIXED_NOREPLACE | if fd < 0 { libc::MAP_ANONYMOUS } else { 0 };
+    // SAFETY: MAP_FIXED_NOREPLACE never replaces an existing mapping, so no
+    // memory Rust knows about can be affected.
+    let p = unsafe { libc::mmap(addr as *mut _, len, prot, flags, fd, offset as libc::off_t) };
+    if p == libc::MAP_FAILED {
+        return Err(std::io::Error::last_os_error());
+    }
+    if p as u64 != addr {
+        // A kernel without MAP_FIXED_NOREPLACE treats the address as a hint.
+        // SAFETY: unmapping the mapping just created.
+        unsafe { libc::munmap(p, len) };
+        return Err(std::io::Error::from_raw_os_error(libc::EEXIST));
+    }
+    Ok(())
+}
+
+/// Maps `len` bytes of anonymous memory wherever the host likes.
+pub fn map_anywhere(len: usize, prot: i32) -> std::io::Result<u64> {
+    // SAFETY: a fresh anonymous mapping at an address of the kernel's choice.
+    let p = unsafe { libc::mmap(std::ptr::null_mut(), len, prot, libc::MAP_PRIVATE | libc::MAP_ANONYMOUS, -1, 0) };
+    if p == libc::MAP_FAILED { Err(std::io::Error::last_os_error()) } else { Ok(p as u64) }
+}
+
+/// Changes the protection of guest memory godfly mapped itself.
+pub fn protect(addr: u64, len: usize, prot: i32) -> std::io::Result<()> {
+    // SAFETY: only called on guest ranges that the loader mapped.
+    if unsafe { libc::mprotect(addr as *mut _, len, prot) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(())
+}

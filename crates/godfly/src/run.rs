@@ -1,0 +1,120 @@
+//! Starting the first guest thread: load the program, build its stack,
+//! install the trap, and enter it.
+
+use godfly_abi::layout::Sigset;
+use std::ffi::OsString;
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
+
+use crate::arch::{self, EntryRegs};
+use crate::loader::{self, LoadError, stack};
+use crate::signal;
+use crate::thread;
+
+/// Why godfly could not start a program.
+#[derive(Debug)]
+pub enum StartError {
+    /// The program file was refused.
+    Load(LoadError),
+    /// The host lacks something godfly needs.
+    Host(String),
+}
+
+impl StartError {
+    /// Exit status for this failure.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            StartError::Load(e) => e.exit_code(),
+            StartError::Host(_) => 125,
+        }
+    }
+}
+
+impl std::fmt::Display for StartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StartError::Load(e) => e.fmt(f),
+            StartError::Host(e) => f.write_str(e),
+        }
+    }
+}
+
+/// Maps the initial stack at DragonFly's USRSTACK, or lower if the host
+/// already uses that range, and writes the image and the sigcode page.
+fn map_stack(args: &[Vec<u8>], env: &[Vec<u8>], execpath: &[u8], aux: &stack::AuxInfo) -> Result<stack::StackImage, String> {
+    let size = stack::STACK_SIZE as usize;
+    let rw = libc::PROT_READ | libc::PROT_WRITE;
+    let top = match crate::mem::map_fixed(stack::USRSTACK - stack::STACK_SIZE, size, rw, -1, 0) {
+        Ok(()) => stack::USRSTACK,
+        Err(_) => crate::mem::map_anywhere(size, rw).map_err(|e| format!("cannot map the stack: {e}"))? + stack::STACK_SIZE,
+    };
+    let img = stack::build(top, args, env, execpath, aux);
+    if img.base < top - stack::STACK_SIZE {
+        return Err("arguments and environment do not fit in the stack".into());
+    }
+    let fail = |_| "cannot write the initial stack".to_string();
+    crate::mem::write_bytes(img.base, &img.low).map_err(fail)?;
+    crate::mem::write_bytes(top - 0x1000, &img.high).map_err(fail)?;
+    crate::mem::write_bytes(img.sigcode, &signal::deliver::SIGCODE).map_err(fail)?;
+    crate::mem::protect(img.sigcode, 0x1000, libc::PROT_READ | libc::PROT_EXEC).map_err(|e| e.to_string())?;
+    Ok(img)
+}
+
+/// Guest signals start with the dispositions godfly inherited: an ignored
+/// host signal stays ignored across exec, as on DragonFly.
+fn inherit_dispositions() {
+    for sig in 1..=signal::SIG_MAXSIG {
+        let Some(host) = crate::xlat::signo::to_linux(sig) else { continue };
+        if crate::host::host_signal_ignored(host) {
+            signal::set_action(sig, godfly_abi::layout::Sigaction { sa_handler: 1, ..Default::default() });
+        }
+        signal::sync_host_disposition(sig);
+    }
+}
+
+/// Loads `program` and runs it as the first LWP; returns only on failure.
+pub fn run(program: &Path, args: Vec<OsString>) -> StartError {
+    match start(program, args) {
+        Ok(never) => match never {},
+        Err(e) => e,
+    }
+}
+
+fn start(program: &Path, args: Vec<OsString>) -> Result<std::convert::Infallible, StartError> {
+    if !arch::has_fsgsbase() {
+        return Err(StartError::Host("godfly needs a CPU and kernel with FSGSBASE (Linux 5.9 or later)".into()));
+    }
+    let (prog, file) = loader::elf::open(program).map_err(StartError::Load)?;
+    loader::elf::map(&prog, &file).map_err(StartError::Load)?;
+    drop(file);
+    let exe = std::fs::canonicalize(program).unwrap_or_else(|_| program.to_path_buf());
+    let args: Vec<Vec<u8>> = args.iter().map(|a| a.as_bytes().to_vec()).collect();
+    let env: Vec<Vec<u8>> = std::env::vars_os()
+        .map(|(k, v)| {
+            let mut kv = k.as_bytes().to_vec();
+            kv.push(b'=');
+            kv.extend_from_slice(v.as_bytes());
+            kv
+        })
+        .collect();
+    let aux = stack::AuxInfo { phdr: prog.phdr, phent: prog.phent, phnum: prog.phnum, entry: prog.entry };
+    let img = map_stack(&args, &env, exe.as_os_str().as_bytes(), &aux).map_err(StartError::Host)?;
+    crate::set_process(crate::Process {
+        exe_path: exe.to_string_lossy().into_owned(),
+        ps_strings: img.ps_strings,
+        usrstack: img.ps_strings + 32,
+        sigcode: img.sigcode,
+    });
+
+    let tid = thread::alloc_tid();
+    let block = thread::spawn::setup_current(tid, 0, Sigset::default(), true).map_err(|e| StartError::Host(e.to_string()))?;
+    crate::trap::install().map_err(|e| StartError::Host(format!("cannot install signal handlers: {e}")))?;
+    crate::trap::catch_host(signal::CARRIER);
+    inherit_dispositions();
+
+    let regs = EntryRegs { rdi: img.argc_addr, rsp: img.rsp, rip: prog.entry, rflags: 0x202, ..EntryRegs::default() };
+    thread::spawn::run(block, &regs);
+    // The first LWP left with others still running: end only this host
+    // thread (leaving main would end the process).
+    crate::host::exit_thread()
+}

@@ -1,0 +1,489 @@
+//! `kqueue` and `kevent` on Linux epoll.
+//!
+//! Mapping:
+//! - a kqueue is an epoll descriptor, so it is itself pollable and closes
+//!   with `close`; godfly keeps the knotes of each one beside it;
+//! - EVFILT_READ / EVFILT_WRITE on a descriptor: one epoll registration per
+//!   descriptor with EPOLLIN / EPOLLOUT for the enabled filters, EPOLLRDHUP
+//!   for EV_EOF, and EPOLLET when every enabled knote on it has EV_CLEAR;
+//!   `data` is the byte count FIONREAD reports for reading;
+//! - EVFILT_USER: a per-kqueue eventfd wakes the waiter; trigger state is
+//!   kept here and cleared on delivery for EV_CLEAR knotes;
+//! - EVFILT_TIMER: a timerfd per knote, `data` in milliseconds, reported
+//!   with the number of expirations;
+//! - EV_ONESHOT deletes and EV_DISPATCH disables a knote once reported;
+//! - a failed change is reported as an EV_ERROR event when there is room,
+//!   otherwise the call fails with its errno, as BSD does;
+//! - EVFILT_PROC, EVFILT_SIGNAL, EVFILT_VNODE and the other filters answer
+//!   ENOSYS per change until they are implemented.
+
+use godfly_abi::consts as d;
+use godfly_abi::errno::{EBADF, EINVAL, ENOENT, ENOSYS, Errno};
+use godfly_abi::layout::{Kevent, Timespec};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use crate::dispatch::{Args, Ctx, SysResult, ok, ok_int};
+use crate::host;
+use crate::mem;
+
+/// Tag bits in epoll data that mark what an event belongs to.
+const TAG_USER: u64 = 1 << 63;
+const TAG_TIMER: u64 = 1 << 62;
+const TAG_MASK: u64 = TAG_USER | TAG_TIMER;
+
+/// Flags a knote remembers and reports back.
+const KEPT_FLAGS: u16 = (d::EV_ADD | d::EV_ONESHOT | d::EV_CLEAR | d::EV_DISPATCH) as u16;
+
+#[derive(Debug, Clone, Copy)]
+struct Knote {
+    flags: u16,
+    fflags: u32,
+    data: i64,
+    udata: u64,
+    enabled: bool,
+    /// EVFILT_USER: triggered and not yet delivered.
+    triggered: bool,
+    /// EVFILT_TIMER: the timerfd.
+    timerfd: i32,
+}
+
+#[derive(Debug)]
+struct Kq {
+    epfd: i32,
+    eventfd: i32,
+    /// (ident, filter) → knote.
+    notes: HashMap<(u64, i16), Knote>,
+    /// Descriptors currently registered with epoll and their event mask.
+    registered: HashMap<i32, u32>,
+}
+
+static KQUEUES: Mutex<Option<HashMap<i32, Arc<Mutex<Kq>>>>> = Mutex::new(None);
+
+fn table() -> MutexGuard<'static, Option<HashMap<i32, Arc<Mutex<Kq>>>>> {
+    KQUEUES.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn get(kq: i32) -> Option<Arc<Mutex<Kq>>> {
+    table().as_ref().and_then(|m| m.get(&kq).cloned())
+}
+
+fn lock(kq: &Mutex<Kq>) -> MutexGuard<'_, Kq> {
+    kq.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// kqueue(2), DragonFly 362.
+pub fn kqueue(_: &mut Ctx, _: &Args) -> SysResult {
+    let epfd = host::sys(libc::SYS_epoll_create1, &[0])? as i32;
+    let eventfd = match host::sys(libc::SYS_eventfd2, &[0, (libc::EFD_NONBLOCK | libc::EFD_CLOEXEC) as u64]) {
+        Ok(fd) => fd as i32,
+        Err(e) => {
+            let _ = host::sys(libc::SYS_close, &[epfd as u64]);
+            return Err(e);
+        }
+    };
+    let ev = libc::epoll_event { events: libc::EPOLLIN as u32, u64: TAG_USER };
+    if let Err(e) = host::sys(libc::SYS_epoll_ctl, &[epfd as u64, libc::EPOLL_CTL_ADD as u64, eventfd as u64, host::bptr(&ev)]) {
+        let _ = host::sys(libc::SYS_close, &[epfd as u64]);
+        let _ = host::sys(libc::SYS_close, &[eventfd as u64]);
+        return Err(e);
+    }
+    host::add_internal_fd(eventfd);
+    let kq = Kq { epfd, eventfd, notes: HashMap::new(), registered: HashMap::new() };
+    table().get_or_insert_with(HashMap::new).insert(epfd, Arc::new(Mutex::new(kq)));
+    ok_int(epfd)
+}
+
+/// Forgets knotes on `fd` before the guest's descriptor `fd` goes away
+/// (BSD drops them on close), or the kqueue itself if `fd` is one.
+pub fn fd_closed(fd: i32) {
+    let removed = table().as_mut().and_then(|m| m.remove(&fd));
+    if let Some(kq) = removed {
+        let kq = lock(&kq);
+        host::close_internal(kq.eventfd);
+        for n in kq.notes.values() {
+            if n.timerfd >= 0 {
+                host::close_internal(n.timerfd);
+            }
+        }
+        return;
+    }
+    let all: Vec<_> = table().as_ref().map(|m| m.values().cloned().collect()).unwrap_or_default();
+    for kq in all {
+        let mut kq = lock(&kq);
+        let before = kq.notes.len();
+        kq.notes.retain(|(ident, filter), _| {
+            !(*ident == fd as u64 && (*filter == d::EVFILT_READ as i16 || *filter == d::EVFILT_WRITE as i16))
+        });
+        if kq.notes.len() != before || kq.registered.contains_key(&fd) {
+            kq.registered.remove(&fd);
+            // The descriptor may still be open through a dup elsewhere.
+            let _ = host::sys(libc::SYS_epoll_ctl, &[kq.epfd as u64, libc::EPOLL_CTL_DEL as u64, fd as u64, 0]);
+        }
+    }
+}
+
+/// `fd_closed` for every descriptor from `low` up (`closefrom`).
+pub fn fds_closed_from(low: i32) {
+    let kqs: Vec<i32> = table().as_ref().map(|m| m.keys().copied().filter(|&k| k >= low).collect()).unwrap_or_default();
+    for k in kqs {
+        fd_closed(k);
+    }
+    let all: Vec<_> = table().as_ref().map(|m| m.values().cloned().collect()).unwrap_or_default();
+    for kq in all {
+        let fds: Vec<i32> = lock(&kq).registered.keys().copied().filter(|&f| f >= low).collect();
+        for f in fds {
+            fd_closed(f);
+        }
+    }
+}
+
+impl Kq {
+    /// Re-registers `fd` with epoll to match its enabled knotes.
+    fn sync_fd(&mut self, fd: i32) -> Result<(), Errno> {
+        let mut events = 0u32;
+        let mut all_clear = true;
+        for filter in [d::EVFILT_READ as i16, d::EVFILT_WRITE as i16] {
+            if let Some(n) = self.notes.get(&(fd as u64, filter)).filter(|n| n.enabled) {
+                events |= if filter == d::EVFILT_READ as i16 { libc::EPOLLIN as u32 } else { libc::EPOLLOUT as u32 };
+                all_clear &= n.flags & d::EV_CLEAR as u16 != 0;
+            }
+        }
+        let had = self.registered.get(&fd).copied();
+        if events == 0 {
+            if had.is_some() {
+                self.registered.remove(&fd);
+                let _ = host::sys(libc::SYS_epoll_ctl, &[self.epfd as u64, libc::EPOLL_CTL_DEL as u64, fd as u64, 0]);
+            }
+            return Ok(());
+        }
+        events |= libc::EPOLLRDHUP as u32;
+        if all_clear {
+            events |= libc::EPOLLET as u32;
+        }
+        if had == Some(events) {
+            return Ok(());
+        }
+        let op = if had.is_some() { libc::EPOLL_CTL_MOD } else { libc::EPOLL_CTL_ADD };
+        let ev = libc::epoll_event { events, u64: fd as u64 };
+        host::sys(libc::SYS_epoll_ctl, &[self.epfd as u64, op as u64, fd as u64, host::bptr(&ev)])?;
+        self.registered.insert(fd, events);
+        Ok(())
+    }
+
+    fn wake(&self) {
+        let one: u64 = 1;
+        let _ = host::sys(libc::SYS_write, &[self.eventfd as u64, host::bptr(&one), 8]);
+    }
+
+    /// Applies one change.
+    fn apply(&mut self, ch: &Kevent) -> Result<(), Errno> {
+        let key = (ch.ident, ch.filter);
+        let flags = ch.flags;
+        let filter = i32::from(ch.filter);
+        match filter {
+            d::EVFILT_READ | d::EVFILT_WRITE | d::EVFILT_USER | d::EVFILT_TIMER => {}
+            d::EVFILT_AIO | d::EVFILT_VNODE | d::EVFILT_PROC | d::EVFILT_SIGNAL | d::EVFILT_EXCEPT | d::EVFILT_FS => {
+                return Err(ENOSYS);
+            }
+            _ => return Err(EINVAL),
+        }
+        let is_fd = filter == d::EVFILT_READ || filter == d::EVFILT_WRITE;
+        if is_fd {
+            let fd = i32::try_from(ch.ident).map_err(|_| EBADF)?;
+            host::sys(libc::SYS_fcntl, &[fd as u64, libc::F_GETFD as u64]).map_err(|_| EBADF)?;
+        }
+        if flags & d::EV_ADD as u16 != 0 {
+            let existing = self.notes.get(&key).copied();
+            let mut n = existing.unwrap_or(Knote {
+                flags: 0,
+                fflags: 0,
+                data: 0,
+                udata: 0,
+                enabled: true,
+                triggered: false,
+                timerfd: -1,
+            });
+            n.flags = flags & KEPT_FLAGS;
+            n.udata = ch.udata;
+            if flags & d::EV_DISABLE as u16 != 0 {
+                n.enabled = false;
+            } else if existing.is_none() || flags & d::EV_ENABLE as u16 != 0 {
+                n.enabled = true;
+            }
+            match filter {
+                d::EVFILT_USER => {
+                    n.fflags = user_fflags(n.fflags, ch.fflags);
+                    if ch.fflags & d::NOTE_TRIGGER as u32 != 0 {
+                        n.triggered = true;
+                    }
+                }
+                d::EVFILT_TIMER => {
+                    if ch.data < 0 {
+                        return Err(EINVAL);
+                    }
+                    if n.timerfd < 0 {
+                        n.timerfd = host::sys(
+                            libc::SYS_timerfd_create,
+                            &[libc::CLOCK_MONOTONIC as u64, (libc::TFD_NONBLOCK | libc::TFD_CLOEXEC) as u64],
+                        )? as i32;
+                        host::add_internal_fd(n.timerfd);
+                        let ev = libc::epoll_event { events: libc::EPOLLIN as u32, u64: TAG_TIMER | n.timerfd as u64 };
+                        host::sys(libc::SYS_epoll_ctl, &[self.epfd as u64, libc::EPOLL_CTL_ADD as u64, n.timerfd as u64, host::bptr(&ev)])?;
+                    }
+                    n.data = ch.data;
+                    arm_timer(n.timerfd, ch.data, n.flags & d::EV_ONESHOT as u16 != 0, n.enabled)?;
+                }
+                _ => {}
+            }
+            self.notes.insert(key, n);
+            if is_fd {
+                if let Err(e) = self.sync_fd(ch.ident as i32) {
+                    self.notes.remove(&key);
+                    return Err(e);
+                }
+            }
+            if n.triggered {
+                self.wake();
+            }
+            return Ok(());
+        }
+        let Some(mut n) = self.notes.get(&key).copied() else {
+            return Err(ENOENT);
+        };
+        if flags & d::EV_DELETE as u16 != 0 {
+            self.notes.remove(&key);
+            if n.timerfd >= 0 {
+                host::close_internal(n.timerfd);
+            }
+            if is_fd {
+                self.sync_fd(ch.ident as i32)?;
+            }
+            return Ok(());
+        }
+        if flags & d::EV_ENABLE as u16 != 0 {
+            n.enabled = true;
+        }
+        if flags & d::EV_DISABLE as u16 != 0 {
+            n.enabled = false;
+        }
+        if filter == d::EVFILT_USER {
+            n.fflags = user_fflags(n.fflags, ch.fflags);
+            if ch.fflags & d::NOTE_TRIGGER as u32 != 0 {
+                n.triggered = true;
+            }
+        }
+        if filter == d::EVFILT_TIMER && flags & (d::EV_ENABLE | d::EV_DISABLE) as u16 != 0 {
+            arm_timer(n.timerfd, n.data, n.flags & d::EV_ONESHOT as u16 != 0, n.enabled)?;
+        }
+        self.notes.insert(key, n);
+        if is_fd {
+            self.sync_fd(ch.ident as i32)?;
+        }
+        if n.triggered && n.enabled {
+            self.wake();
+        }
+        Ok(())
+    }
+
+    /// User knotes that are triggered, enabled and ready to report.
+    fn pending_user(&self) -> bool {
+        self.notes.iter().any(|((_, f), n)| *f == d::EVFILT_USER as i16 && n.triggered && n.enabled)
+    }
+
+    /// Marks a knote delivered: ONESHOT deletes, DISPATCH disables.
+    fn delivered(&mut self, key: (u64, i16)) {
+        let Some(n) = self.notes.get_mut(&key) else { return };
+        if n.flags & d::EV_ONESHOT as u16 != 0 {
+            let tfd = n.timerfd;
+            self.notes.remove(&key);
+            if tfd >= 0 {
+                host::close_internal(tfd);
+            }
+        } else if n.flags & d::EV_DISPATCH as u16 != 0 {
+            n.enabled = false;
+        } else {
+            return;
+        }
+        if key.1 == d::EVFILT_READ as i16 || key.1 == d::EVFILT_WRITE as i16 {
+            let _ = self.sync_fd(key.0 as i32);
+        }
+    }
+}
+
+/// Applies NOTE_FFAND/FFOR/FFCOPY to a user knote's fflags.
+fn user_fflags(old: u32, new: u32) -> u32 {
+    let val = new & d::NOTE_FFLAGSMASK as u32;
+    match new & d::NOTE_FFCTRLMASK {
+        x if x == d::NOTE_FFAND as u32 => old & val,
+        x if x == d::NOTE_FFOR => old | val,
+        x if x == d::NOTE_FFCOPY => val,
+        _ => old,
+    }
+}
+
+/// Arms (or disarms) a timerfd for an EVFILT_TIMER period in milliseconds.
+fn arm_timer(tfd: i32, ms: i64, oneshot: bool, enabled: bool) -> Result<(), Errno> {
+    let ns = ms.max(0).saturating_mul(1_000_000).max(if enabled { 1 } else { 0 });
+    let value = Timespec { tv_sec: ns / 1_000_000_000, tv_nsec: ns % 1_000_000_000 };
+    let interval = if oneshot { Timespec::default() } else { value };
+    let spec = [interval, if enabled { value } else { Timespec::default() }];
+    host::sys(libc::SYS_timerfd_settime, &[tfd as u64, 0, host::bptr(&spec), 0])?;
+    Ok(())
+}
+
+/// Bytes ready to read on `fd`, for a READ event's `data`.
+fn readable_bytes(fd: i32) -> i64 {
+    let mut n: i32 = 0;
+    match host::sys(libc::SYS_ioctl, &[fd as u64, libc::FIONREAD, host::bptr_mut(&mut n)]) {
+        Ok(_) => i64::from(n),
+        Err(_) => 0,
+    }
+}
+
+/// `kevent(kq, changelist, nchanges, eventlist, nevents, timeout)`,
+/// DragonFly 363.
+pub fn kevent(_: &mut Ctx, a: &Args) -> SysResult {
+    let (kqfd, changes, nchanges, events, nevents, timeout) = (a.int(0), a.ptr(1), a.int(2), a.ptr(3), a.int(4), a.ptr(5));
+    if nchanges < 0 || nevents < 0 {
+        return Err(EINVAL);
+    }
+    let kq = get(kqfd).ok_or(EBADF)?;
+    let timeout = if timeout != 0 {
+        let ts: Timespec = mem::read(timeout)?;
+        if ts.tv_sec < 0 || !(0..1_000_000_000).contains(&ts.tv_nsec) {
+            return Err(EINVAL);
+        }
+        Some(ts)
+    } else {
+        None
+    };
+    let changes: Vec<Kevent> = mem::read_vec(changes, nchanges as usize)?;
+    let cap = nevents as usize;
+    let mut out: Vec<Kevent> = Vec::new();
+    {
+        let mut k = lock(&kq);
+        for ch in &changes {
+            let r = k.apply(ch);
+            let receipt = ch.flags & d::EV_RECEIPT as u16 != 0;
+            if r.is_err() || receipt {
+                let errno = r.err().map_or(0, |e| i64::from(e.get()));
+                if out.len() < cap {
+                    out.push(Kevent { flags: d::EV_ERROR as u16, data: errno, ..*ch });
+                } else if let Some(e) = r.err() {
+                    return Err(e);
+                }
+            }
+        }
+    }
+    if !out.is_empty() || cap == 0 {
+        write_events(events, &out)?;
+        return ok(out.len() as u64);
+    }
+    collect(&kq, &mut out, cap, timeout)?;
+    write_events(events, &out)?;
+    ok(out.len() as u64)
+}
+
+fn write_events(addr: u64, out: &[Kevent]) -> Result<(), Errno> {
+    if out.is_empty() {
+        return Ok(());
+    }
+    mem::write_bytes(addr, zerocopy::IntoBytes::as_bytes(out))
+}
+
+/// Waits for and converts events, at most `cap`.
+fn collect(kq: &Mutex<Kq>, out: &mut Vec<Kevent>, cap: usize, timeout: Option<Timespec>) -> Result<(), Errno> {
+    let (epfd, user_ready) = {
+        let k = lock(kq);
+        (k.epfd, k.pending_user())
+    };
+    let zero = Timespec::default();
+    let wait = if user_ready { Some(zero) } else { timeout };
+    let mut host_events = vec![libc::epoll_event { events: 0, u64: 0 }; cap.clamp(1, 256)];
+    let n = host::sys(
+        libc::SYS_epoll_pwait2,
+        &[epfd as u64, host_events.as_mut_ptr() as u64, host_events.len() as u64, wait.as_ref().map_or(0, host::bptr), 0, 8],
+    )? as usize;
+    let mut k = lock(kq);
+    for ev in &host_events[..n] {
+        match ev.u64 & TAG_MASK {
+            TAG_USER => {
+                let mut buf = 0u64;
+                let _ = host::sys(libc::SYS_read, &[k.eventfd as u64, host::bptr_mut(&mut buf), 8]);
+            }
+            TAG_TIMER => {
+                let tfd = (ev.u64 & !TAG_MASK) as i32;
+                let mut count = 0u64;
+                if host::sys(libc::SYS_read, &[tfd as u64, host::bptr_mut(&mut count), 8]).is_err() {
+                    continue;
+                }
+                let found = k.notes.iter().find(|(key, n)| key.1 == d::EVFILT_TIMER as i16 && n.timerfd == tfd).map(|(key, n)| (*key, *n));
+                if let Some((key, n)) = found {
+                    if out.len() < cap && n.enabled {
+                        out.push(Kevent { ident: key.0, filter: key.1, flags: n.flags, fflags: 0, data: count as i64, udata: n.udata });
+                        k.delivered(key);
+                    }
+                }
+            }
+            _ => {
+                let fd = ev.u64 as i32;
+                let bits = ev.events;
+                let hup = bits & (libc::EPOLLHUP | libc::EPOLLRDHUP) as u32 != 0;
+                let err = bits & libc::EPOLLERR as u32 != 0;
+                for (filter, want) in [(d::EVFILT_READ as i16, libc::EPOLLIN), (d::EVFILT_WRITE as i16, libc::EPOLLOUT)] {
+                    let key = (fd as u64, filter);
+                    let Some(n) = k.notes.get(&key).copied() else { continue };
+                    if !n.enabled || out.len() >= cap {
+                        continue;
+                    }
+                    let eof = if filter == d::EVFILT_READ as i16 { hup } else { bits & libc::EPOLLHUP as u32 != 0 };
+                    if bits & want as u32 == 0 && !eof && !err {
+                        continue;
+                    }
+                    let mut flags = n.flags;
+                    if eof || err {
+                        flags |= d::EV_EOF as u16;
+                    }
+                    let data = if filter == d::EVFILT_READ as i16 { readable_bytes(fd) } else { 0 };
+                    out.push(Kevent { ident: key.0, filter, flags, fflags: 0, data, udata: n.udata });
+                    k.delivered(key);
+                }
+            }
+        }
+    }
+    // Report triggered user knotes (whether or not the eventfd fired in this round).
+    let users: Vec<(u64, i16)> = k
+        .notes
+        .iter()
+        .filter(|((_, f), n)| *f == d::EVFILT_USER as i16 && n.triggered && n.enabled)
+        .map(|(key, _)| *key)
+        .collect();
+    for key in users {
+        if out.len() >= cap {
+            k.wake();
+            break;
+        }
+        let Some(n) = k.notes.get_mut(&key) else { continue };
+        out.push(Kevent { ident: key.0, filter: key.1, flags: n.flags, fflags: n.fflags, data: n.data, udata: n.udata });
+        if n.flags & d::EV_CLEAR as u16 != 0 {
+            n.triggered = false;
+            n.fflags = 0;
+        }
+        k.delivered(key);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_fflags_control_bits() {
+        assert_eq!(user_fflags(0b1100, d::NOTE_FFAND as u32 | 0b0100), 0b0100);
+        assert_eq!(user_fflags(0b1000, d::NOTE_FFOR | 0b0001), 0b1001);
+        assert_eq!(user_fflags(0b1000, d::NOTE_FFCOPY | 0b0011), 0b0011);
+        assert_eq!(user_fflags(0b1000, d::NOTE_TRIGGER as u32), 0b1000);
+    }
+}

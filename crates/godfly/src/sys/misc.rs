@@ -1,0 +1,16 @@
+//! Calls that fit no larger group: `getrandom`, `sched_yield`.
+
+use crate::dispatch::{Args, Ctx, SysResult, ok, ok_int};
+use crate::host;
+
+/// `getrandom(buf, len, flags)`, DragonFly 550. DragonFly ignores the flags
+/// (its generator never blocks after boot), so none are passed on.
+pub fn getrandom(_: &mut Ctx, a: &Args) -> SysResult {
+    ok(host::sys(libc::SYS_getrandom, &[a.ptr(0), a.u64(1), 0])?)
+}
+
+/// sched_yield(2), DragonFly 331.
+pub fn sched_yield(_: &mut Ctx, _: &Args) -> SysResult {
+    host::sys(libc::SYS_sched_yield, &[])?;
+    ok_int(0)
+}

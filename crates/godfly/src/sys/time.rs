@@ -1,0 +1,65 @@
+//! Clocks and sleeping: `clock_gettime`, `clock_getres`, `nanosleep`,
+//! `gettimeofday`. `struct timespec` and `struct timeval` have the same
+//! layout on both systems; the clock ids differ (`xlat::time`).
+
+use godfly_abi::errno::EINVAL;
+use godfly_abi::layout::{Timespec, Timeval};
+
+use crate::dispatch::{Args, Ctx, SysResult, ok_int};
+use crate::host;
+use crate::mem;
+use crate::xlat::time as xt;
+
+/// clock_gettime(2), DragonFly 232.
+pub fn clock_gettime(_: &mut Ctx, a: &Args) -> SysResult {
+    let clock = xt::clock_to_linux(a.int(0)).ok_or(EINVAL)?;
+    let ts = host::clock_gettime(clock.linux)?;
+    let out = Timespec { tv_sec: ts.tv_sec, tv_nsec: if clock.seconds_only { 0 } else { ts.tv_nsec } };
+    mem::write(a.ptr(1), &out)?;
+    ok_int(0)
+}
+
+/// clock_getres(2), DragonFly 234.
+pub fn clock_getres(_: &mut Ctx, a: &Args) -> SysResult {
+    let clock = xt::clock_to_linux(a.int(0)).ok_or(EINVAL)?;
+    if a.ptr(1) == 0 {
+        return ok_int(0);
+    }
+    let out = if clock.seconds_only {
+        Timespec { tv_sec: 1, tv_nsec: 0 }
+    } else {
+        let mut ts = Timespec::default();
+        host::sys(libc::SYS_clock_getres, &[clock.linux as u64, host::bptr_mut(&mut ts)])?;
+        ts
+    };
+    mem::write(a.ptr(1), &out)?;
+    ok_int(0)
+}
+
+/// nanosleep(2), DragonFly 240: on EINTR the time left goes to `rmtp`.
+pub fn nanosleep(_: &mut Ctx, a: &Args) -> SysResult {
+    let req: Timespec = mem::read(a.ptr(0))?;
+    if req.tv_sec < 0 || !(0..1_000_000_000).contains(&req.tv_nsec) {
+        return Err(EINVAL);
+    }
+    let mut rem = Timespec::default();
+    let r = host::sys(libc::SYS_nanosleep, &[host::bptr(&req), host::bptr_mut(&mut rem)]);
+    if r.is_err() && a.ptr(1) != 0 {
+        mem::write(a.ptr(1), &rem)?;
+    }
+    r?;
+    ok_int(0)
+}
+
+/// gettimeofday(2), DragonFly 116. The timezone argument is obsolete and
+/// filled with zeros, as DragonFly does.
+pub fn gettimeofday(_: &mut Ctx, a: &Args) -> SysResult {
+    if a.ptr(0) != 0 {
+        let ts = host::clock_gettime(libc::CLOCK_REALTIME)?;
+        mem::write(a.ptr(0), &Timeval { tv_sec: ts.tv_sec, tv_usec: ts.tv_nsec / 1000 })?;
+    }
+    if a.ptr(1) != 0 {
+        mem::write(a.ptr(1), &[0i32; 2])?;
+    }
+    ok_int(0)
+}

@@ -1,0 +1,121 @@
+//! Guest threads (DragonFly LWPs) as host threads: per-thread state, the
+//! registry of live LWPs, and the start and end of a thread.
+
+pub mod spawn;
+
+use godfly_abi::layout::{Sigset, StackT, TlsInfo};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use crate::signal::PendingSet;
+use std::sync::atomic::{AtomicI32, AtomicUsize, Ordering};
+
+use crate::arch::ThreadBlock;
+
+/// Emulator state of one guest thread, owned by that thread and reached
+/// from its [`ThreadBlock`].
+#[derive(Debug)]
+pub struct Lwp {
+    /// DragonFly LWP id (`lwp_gettid`).
+    pub tid: i32,
+    /// Linux thread id of the host thread.
+    pub host_tid: i32,
+    /// The block at the base of this thread's signal stack.
+    pub block: *mut ThreadBlock,
+    /// The guest's signal mask for this thread.
+    pub sigmask: Sigset,
+    /// The guest's alternate signal stack (`sigaltstack`).
+    pub altstack: StackT,
+    /// Whether this is the process's first host thread, which must never
+    /// return from `main` while other threads run.
+    pub is_main: bool,
+    /// The `set_tls_area` descriptors for %fs (0) and %gs (1).
+    pub tls: [TlsInfo; 2],
+    /// Signals sent to this thread and not yet delivered.
+    pub pending: Arc<PendingSet>,
+}
+
+impl Lwp {
+    /// The guest `%fs` base.
+    pub fn guest_fs(&self) -> u64 {
+        // SAFETY: the block outlives the Lwp (both are freed when the thread ends).
+        unsafe { (*self.block).guest_fs }
+    }
+
+    /// Sets the guest `%fs` base; takes effect when the handler returns.
+    pub fn set_guest_fs(&mut self, base: u64) {
+        // SAFETY: the block belongs to this thread, which is the only writer.
+        unsafe { (*self.block).guest_fs = base };
+    }
+}
+
+/// What other threads may know about an LWP.
+#[derive(Debug, Clone)]
+pub struct LwpInfo {
+    /// Host thread id, for directed signals.
+    pub host_tid: i32,
+    /// The thread's pending signals.
+    pub pending: Arc<PendingSet>,
+}
+
+static LWPS: Mutex<Option<HashMap<i32, LwpInfo>>> = Mutex::new(None);
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static NEXT_TID: AtomicI32 = AtomicI32::new(1);
+
+/// Highest LWP id before DragonFly wraps back to 1.
+const TID_MAX: i32 = 0x3FFF_FFFF;
+
+/// Allocates a new LWP id, unique among the live ones.
+pub fn alloc_tid() -> i32 {
+    let lwps = LWPS.lock().unwrap_or_else(|e| e.into_inner());
+    loop {
+        let mut t = NEXT_TID.fetch_add(1, Ordering::Relaxed);
+        if t > TID_MAX || t < 1 {
+            NEXT_TID.store(2, Ordering::Relaxed);
+            t = 1;
+        }
+        if lwps.as_ref().is_none_or(|m| !m.contains_key(&t)) {
+            return t;
+        }
+    }
+}
+
+/// Records a thread as running guest code.
+pub fn register(tid: i32, info: LwpInfo) {
+    let mut lwps = LWPS.lock().unwrap_or_else(|e| e.into_inner());
+    lwps.get_or_insert_with(HashMap::new).insert(tid, info);
+    LIVE.fetch_add(1, Ordering::SeqCst);
+}
+
+/// Forgets a thread. Returns true if it was the last live LWP, in which
+/// case the process must exit.
+pub fn unregister(tid: i32) -> bool {
+    let mut lwps = LWPS.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(m) = lwps.as_mut() {
+        m.remove(&tid);
+    }
+    LIVE.fetch_sub(1, Ordering::SeqCst) == 1
+}
+
+/// Looks up a live LWP.
+pub fn lookup(tid: i32) -> Option<LwpInfo> {
+    let lwps = LWPS.lock().unwrap_or_else(|e| e.into_inner());
+    lwps.as_ref().and_then(|m| m.get(&tid).cloned())
+}
+
+/// Number of live LWPs.
+pub fn live_count() -> usize {
+    LIVE.load(Ordering::SeqCst)
+}
+
+/// Ids of all live LWPs.
+pub fn all_tids() -> Vec<(i32, LwpInfo)> {
+    let lwps = LWPS.lock().unwrap_or_else(|e| e.into_inner());
+    lwps.as_ref().map(|m| m.iter().map(|(k, v)| (*k, v.clone())).collect()).unwrap_or_default()
+}
+
+/// Linux thread id of the caller.
+pub fn gettid() -> i32 {
+    // SAFETY: gettid has no preconditions.
+    unsafe { libc::gettid() }
+}

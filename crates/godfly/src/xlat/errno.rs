@@ -1,0 +1,116 @@
+//! Linux errno to DragonFly errno: the one place where host errors become
+//! guest errors. Same-named errnos map through the generated table; Linux
+//! errnos with no DragonFly name map to the closest meaning (marked lossy).
+
+use godfly_abi::errno::{self as e, ERRNO_TABLE, Errno};
+
+/// Linux errnos without a DragonFly counterpart of the same name.
+const LOSSY: &[(i32, Errno)] = &[
+    (libc::ENOTBLK, e::ENOTBLK),
+    (libc::ECHRNG, e::ERANGE),       // lossy: channel number out of range
+    (libc::EL2NSYNC, e::EIO),        // lossy
+    (libc::EL3HLT, e::EIO),          // lossy
+    (libc::EL3RST, e::EIO),          // lossy
+    (libc::ELNRNG, e::ERANGE),       // lossy
+    (libc::EUNATCH, e::EIO),         // lossy
+    (libc::ENOCSI, e::EIO),          // lossy
+    (libc::EL2HLT, e::EIO),          // lossy
+    (libc::EBADE, e::EINVAL),        // lossy
+    (libc::EBADR, e::EINVAL),        // lossy
+    (libc::EXFULL, e::ENOSPC),       // lossy
+    (libc::ENOANO, e::EINVAL),       // lossy
+    (libc::EBADRQC, e::EINVAL),      // lossy
+    (libc::EBADSLT, e::EINVAL),      // lossy
+    (libc::EBFONT, e::EFTYPE),       // lossy
+    (libc::ENOSTR, e::EINVAL),       // lossy: no STREAMS on DragonFly
+    (libc::ENODATA, e::ENOATTR),     // Linux uses ENODATA for a missing xattr
+    (libc::ETIME, e::ETIMEDOUT),     // lossy
+    (libc::ENOSR, e::ENOBUFS),       // lossy
+    (libc::ENONET, e::EHOSTDOWN),    // lossy
+    (libc::ENOPKG, e::ENOSYS),       // lossy
+    (libc::EADV, e::EIO),            // lossy
+    (libc::ESRMNT, e::EIO),          // lossy
+    (libc::ECOMM, e::EIO),           // lossy
+    (libc::EDOTDOT, e::EIO),         // lossy
+    (libc::ENOTUNIQ, e::EINVAL),     // lossy
+    (libc::EBADFD, e::EBADF),        // lossy
+    (libc::EREMCHG, e::EADDRNOTAVAIL), // lossy
+    (libc::ELIBACC, e::ENOEXEC),     // lossy
+    (libc::ELIBBAD, e::ENOEXEC),     // lossy
+    (libc::ELIBSCN, e::ENOEXEC),     // lossy
+    (libc::ELIBMAX, e::ENOEXEC),     // lossy
+    (libc::ELIBEXEC, e::ENOEXEC),    // lossy
+    (libc::ERESTART, e::EINTR),      // lossy: never reaches user space on Linux
+    (libc::ESTRPIPE, e::EPIPE),      // lossy
+    (libc::EUCLEAN, e::EIO),         // lossy
+    (libc::ENOTNAM, e::EINVAL),      // lossy
+    (libc::ENAVAIL, e::EINVAL),      // lossy
+    (libc::EISNAM, e::EINVAL),       // lossy
+    (libc::EREMOTEIO, e::EIO),       // lossy
+    (libc::EMEDIUMTYPE, e::ENOMEDIUM), // lossy
+    (libc::ENOKEY, e::ENOATTR),      // lossy
+    (libc::EKEYEXPIRED, e::EAUTH),   // lossy
+    (libc::EKEYREVOKED, e::EAUTH),   // lossy
+    (libc::EKEYREJECTED, e::EAUTH),  // lossy
+    (libc::EOWNERDEAD, e::EINVAL),   // lossy: no robust mutexes in the kernel ABI
+    (libc::ENOTRECOVERABLE, e::EINVAL), // lossy
+    (libc::ERFKILL, e::ENETDOWN),    // lossy
+    (libc::EHWPOISON, e::EIO),       // lossy
+];
+
+/// Translates a Linux errno (positive) to DragonFly's number for it.
+pub fn from_linux(linux: i32) -> Errno {
+    if let Ok(l) = u16::try_from(linux) {
+        if let Some(row) = ERRNO_TABLE.iter().find(|r| r.3 == Some(l)) {
+            return Errno::new_const(row.0);
+        }
+    }
+    LOSSY.iter().find(|r| r.0 == linux).map_or(e::EINVAL, |r| r.1)
+}
+
+/// The DragonFly errno for the last host error of this thread.
+pub fn last() -> Errno {
+    from_linux(std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EINVAL))
+}
+
+/// Converts a host `io::Error`.
+pub fn from_io(err: &std::io::Error) -> Errno {
+    from_linux(err.raw_os_error().unwrap_or(libc::EIO))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn low_numbers_are_identical() {
+        for n in 1..=34 {
+            assert_eq!(i32::from(from_linux(n).get()), n, "errno {n}");
+        }
+    }
+
+    #[test]
+    fn numbers_that_differ_are_translated() {
+        assert_eq!(from_linux(libc::EAGAIN), e::EAGAIN);
+        assert_eq!(e::EAGAIN.get(), 35);
+        assert_eq!(from_linux(libc::ENOSYS).get(), 78);
+        assert_eq!(from_linux(libc::ETIMEDOUT).get(), 60);
+        assert_eq!(from_linux(libc::ECONNREFUSED).get(), 61);
+        assert_eq!(from_linux(libc::ELOOP).get(), 62);
+        assert_eq!(from_linux(libc::ENOTEMPTY).get(), 66);
+        assert_eq!(from_linux(libc::EOPNOTSUPP).get(), 45);
+        assert_eq!(from_linux(libc::EINPROGRESS).get(), 36);
+        assert_eq!(from_linux(libc::EADDRINUSE).get(), 48);
+        assert_eq!(from_linux(libc::ENAMETOOLONG).get(), 63);
+        assert_eq!(from_linux(libc::EOVERFLOW).get(), 84);
+    }
+
+    #[test]
+    fn every_linux_errno_maps_somewhere_meaningful() {
+        for n in 1..=133 {
+            let d = from_linux(n);
+            assert!(d.get() >= 1 && d.get() <= godfly_abi::errno::ELAST, "linux errno {n}");
+        }
+        assert_eq!(from_linux(libc::ENODATA), e::ENOATTR);
+    }
+}

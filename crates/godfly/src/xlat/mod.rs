@@ -1,0 +1,13 @@
+//! Pure translations between DragonFly and Linux numbers and layouts. No
+//! host calls here: every function is a table or arithmetic, unit-tested.
+#![forbid(unsafe_code)]
+
+pub mod dirent;
+pub mod errno;
+pub mod fcntl;
+pub mod mmap;
+pub mod oflags;
+pub mod resource;
+pub mod signo;
+pub mod stat;
+pub mod time;

@@ -1,0 +1,80 @@
+//! Signal numbers. Most named signals exist on both systems under other
+//! numbers (`signals.tsv`); DragonFly's EMT, INFO, THR, CKPT, CKPTEXIT and
+//! the unnamed 35.. have no Linux name and ride on host real-time signals
+//! above the ones glibc reserves.
+
+use godfly_abi::signal::SIGNAL_TABLE;
+
+/// First host real-time signal godfly uses for DragonFly-only signals.
+const HOST_RT_BASE: i32 = 40;
+/// DragonFly-only named signals, in the order they take host RT numbers.
+const DFLY_ONLY: [u32; 5] = [7, 29, 32, 33, 34];
+/// Unnamed DragonFly signals 35.. map to host numbers after the named ones.
+const UNNAMED_FIRST: u32 = 35;
+const HOST_MAX: i32 = 64;
+
+/// Host signal number for a DragonFly signal, if it has one.
+pub fn to_linux(dfly: u32) -> Option<i32> {
+    if let Some(row) = SIGNAL_TABLE.iter().find(|r| r.0 == dfly) {
+        if let Some(l) = row.3 {
+            return i32::try_from(l).ok();
+        }
+    }
+    if let Some(i) = DFLY_ONLY.iter().position(|&s| s == dfly) {
+        return Some(HOST_RT_BASE + i as i32);
+    }
+    if dfly >= UNNAMED_FIRST {
+        let host = HOST_RT_BASE + DFLY_ONLY.len() as i32 + (dfly - UNNAMED_FIRST) as i32;
+        return (host <= HOST_MAX).then_some(host);
+    }
+    None
+}
+
+/// DragonFly signal number for a host signal, if it has one.
+pub fn from_linux(linux: i32) -> Option<u32> {
+    if let Some(row) = SIGNAL_TABLE.iter().find(|r| r.3.is_some_and(|l| l as i32 == linux)) {
+        return Some(row.0);
+    }
+    let rt = linux - HOST_RT_BASE;
+    if (0..DFLY_ONLY.len() as i32).contains(&rt) {
+        return Some(DFLY_ONLY[rt as usize]);
+    }
+    let unnamed = rt - DFLY_ONLY.len() as i32;
+    if unnamed >= 0 && linux <= HOST_MAX {
+        return Some(UNNAMED_FIRST + unnamed as u32);
+    }
+    None
+}
+
+/// The DragonFly name of a signal, `SIG?` if unnamed.
+pub fn name(dfly: u32) -> &'static str {
+    SIGNAL_TABLE.iter().find(|r| r.0 == dfly).map_or("SIG?", |r| r.1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signals_that_differ_are_translated_both_ways() {
+        let pairs = [(10, libc::SIGBUS), (30, libc::SIGUSR1), (31, libc::SIGUSR2), (12, libc::SIGSYS),
+            (16, libc::SIGURG), (17, libc::SIGSTOP), (18, libc::SIGTSTP), (19, libc::SIGCONT),
+            (20, libc::SIGCHLD), (23, libc::SIGIO), (11, libc::SIGSEGV), (2, libc::SIGINT), (27, libc::SIGPROF)];
+        for (d, l) in pairs {
+            assert_eq!(to_linux(d), Some(l), "dfly {d}");
+            assert_eq!(from_linux(l), Some(d), "linux {l}");
+        }
+    }
+
+    #[test]
+    fn dragonfly_only_signals_use_host_realtime_signals() {
+        for d in [7, 29, 32, 33, 34, 35, 50] {
+            let l = to_linux(d).unwrap();
+            assert!(l >= HOST_RT_BASE && l <= HOST_MAX);
+            assert_eq!(from_linux(l), Some(d));
+        }
+        assert_eq!(to_linux(128), None);
+        assert_eq!(from_linux(libc::SIGSTKFLT), None);
+        assert_eq!(name(32), "SIGTHR");
+    }
+}
