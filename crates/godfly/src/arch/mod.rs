@@ -100,6 +100,9 @@ const _: () = {
 // it calls `target(sig, info, ucontext, from_guest)`.
 global_asm!(
     r#"
+    .text
+    .globl godfly_asm_start
+godfly_asm_start:
     .macro SIG_ENTRY name, target
     .text
     .globl \name
@@ -232,6 +235,8 @@ godfly_guest_access_end:
 godfly_guest_access_fixup:
     mov rax, -2
     ret
+    .globl godfly_asm_end
+godfly_asm_end:
 "#,
     block = const BLOCK_SIZE,
     allow = const SELECTOR_ALLOW,
@@ -245,6 +250,8 @@ unsafe extern "C" {
     pub fn godfly_fault_entry(sig: i32, info: *mut libc::siginfo_t, uc: *mut libc::c_void);
     /// Signal entry for asynchronous signals aimed at the guest.
     pub fn godfly_async_entry(sig: i32, info: *mut libc::siginfo_t, uc: *mut libc::c_void);
+    static godfly_asm_start: u8;
+    static godfly_asm_end: u8;
     static godfly_restorer_start: u8;
     static godfly_restorer_end: u8;
     static godfly_guest_access_start: u8;
@@ -265,6 +272,15 @@ pub fn restorer_range() -> (usize, usize) {
     let start = &raw const godfly_restorer_start as usize;
     let end = &raw const godfly_restorer_end as usize;
     (start, end - start)
+}
+
+/// Whether `rip` is inside godfly's own assembly (entry and exit sequences,
+/// the restorer). A signal that lands there interrupted godfly, not the
+/// guest, even when the guest `%fs` is already (or still) loaded.
+pub fn in_godfly_asm(rip: u64) -> bool {
+    let start = &raw const godfly_asm_start as u64;
+    let end = &raw const godfly_asm_end as u64;
+    (start..end).contains(&rip)
 }
 
 /// Address of the restorer, for `sa_restorer`.

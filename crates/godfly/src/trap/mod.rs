@@ -107,7 +107,9 @@ extern "C" fn godfly_on_sigsys(sig: i32, info: *mut libc::siginfo_t, uc: *mut li
         // a godfly bug, never the guest's.
         crate::crash::godfly_bug("system call from godfly code with dispatch blocked", uc);
     } else {
-        crate::signal::host_signal(lwp, sig, info, uc, from_guest == 1);
+        let rip = uc.uc_mcontext.gregs[libc::REG_RIP as usize] as u64;
+        let in_guest = from_guest == 1 && !arch::in_godfly_asm(rip);
+        crate::signal::host_signal(lwp, sig, info, uc, in_guest);
     }
 }
 
@@ -134,5 +136,7 @@ extern "C" fn godfly_on_async(sig: i32, info: *mut libc::siginfo_t, uc: *mut lib
     let (info, uc) = unsafe { (&*info, &mut *uc.cast::<libc::ucontext_t>()) };
     // SAFETY: on this thread's signal stack, for the duration of the handler.
     let lwp = unsafe { current_lwp() };
-    crate::signal::host_signal(lwp, sig, info, uc, from_guest == 1);
+    let rip = uc.uc_mcontext.gregs[libc::REG_RIP as usize] as u64;
+    let in_guest = from_guest == 1 && !arch::in_godfly_asm(rip);
+    crate::signal::host_signal(lwp, sig, info, uc, in_guest);
 }

@@ -1,0 +1,3 @@
+module godfly.test/programs
+
+go 1.24
