@@ -41,12 +41,19 @@ impl std::fmt::Display for StartError {
 
 /// Maps the initial stack at DragonFly's USRSTACK, or lower if the host
 /// already uses that range, and writes the image and the sigcode page.
-fn map_stack(args: &[Vec<u8>], env: &[Vec<u8>], execpath: &[u8], aux: &stack::AuxInfo) -> Result<stack::StackImage, String> {
+fn map_stack(
+    args: &[Vec<u8>],
+    env: &[Vec<u8>],
+    execpath: &[u8],
+    aux: &stack::AuxInfo,
+) -> Result<stack::StackImage, String> {
     let size = stack::STACK_SIZE as usize;
     let rw = libc::PROT_READ | libc::PROT_WRITE;
     let top = match crate::mem::map_fixed(stack::USRSTACK - stack::STACK_SIZE, size, rw, -1, 0) {
         Ok(()) => stack::USRSTACK,
-        Err(_) => crate::mem::map_anywhere(size, rw).map_err(|e| format!("cannot map the stack: {e}"))? + stack::STACK_SIZE,
+        Err(_) => {
+            crate::mem::map_anywhere(size, rw).map_err(|e| format!("cannot map the stack: {e}"))? + stack::STACK_SIZE
+        }
     };
     let img = stack::build(top, args, env, execpath, aux);
     if img.base < top - stack::STACK_SIZE {
@@ -107,13 +114,14 @@ fn start(program: &Path, args: Vec<OsString>) -> Result<std::convert::Infallible
     });
 
     let tid = thread::alloc_tid();
-    let block = thread::spawn::setup_current(tid, 0, Sigset::default(), true).map_err(|e| StartError::Host(e.to_string()))?;
+    let guest =
+        thread::spawn::setup_current(tid, 0, Sigset::default(), true).map_err(|e| StartError::Host(e.to_string()))?;
     crate::trap::install().map_err(|e| StartError::Host(format!("cannot install signal handlers: {e}")))?;
     crate::trap::catch_host(signal::CARRIER);
     inherit_dispositions();
 
     let regs = EntryRegs { rdi: img.argc_addr, rsp: img.rsp, rip: prog.entry, rflags: 0x202, ..EntryRegs::default() };
-    thread::spawn::run(block, &regs);
+    thread::spawn::run(&guest, &regs);
     // The first LWP left with others still running: end only this host
     // thread (leaving main would end the process).
     crate::host::exit_thread()

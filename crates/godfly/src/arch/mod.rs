@@ -306,15 +306,26 @@ pub unsafe fn copy_bytes(dst: *mut u8, src: *const u8, len: usize) -> bool {
     unsafe { godfly_copy(dst, src, len) == 0 }
 }
 
-/// Length of the NUL-terminated string at `src`, at most `max`:
-/// `Ok(Some(n))`, `Ok(None)` if no NUL within `max`, `Err(())` on a fault.
-pub fn strnlen(src: *const u8, max: usize) -> Result<Option<usize>, ()> {
+/// Result of measuring a string in guest memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StrLen {
+    /// Length before the NUL.
+    Len(usize),
+    /// No NUL within the limit.
+    TooLong,
+    /// The memory could not be read.
+    Fault,
+}
+
+/// Length of the NUL-terminated string at guest address `src`, looking at
+/// no more than `max` bytes.
+pub fn strnlen(src: u64, max: usize) -> StrLen {
     // SAFETY: reads bytes one by one; a fault resumes at the fixup and returns -2.
-    let r = unsafe { godfly_strnlen(src, max) };
+    let r = unsafe { godfly_strnlen(src as *const u8, max) };
     match r {
-        -2 => Err(()),
-        -1 => Ok(None),
-        n => Ok(Some(n as usize)),
+        -2 => StrLen::Fault,
+        -1 => StrLen::TooLong,
+        n => StrLen::Len(n as usize),
     }
 }
 

@@ -29,14 +29,8 @@ impl Args {
     /// Decodes the registers of a trapped call.
     pub fn decode(ctx: &Ctx<'_>) -> Args {
         let r = |g| ctx.reg(g);
-        let all = [
-            r(libc::REG_RDI),
-            r(libc::REG_RSI),
-            r(libc::REG_RDX),
-            r(libc::REG_R10),
-            r(libc::REG_R8),
-            r(libc::REG_R9),
-        ];
+        let all =
+            [r(libc::REG_RDI), r(libc::REG_RSI), r(libc::REG_RDX), r(libc::REG_R10), r(libc::REG_R8), r(libc::REG_R9)];
         Args::from_regs(r(libc::REG_RAX), all, r(libc::REG_RSP))
     }
 

@@ -54,10 +54,7 @@ pub fn bptr_mut<T>(b: &mut T) -> u64 {
 /// `fstatat` into a host `struct stat`.
 pub fn fstatat(dirfd: i32, path: &CStr, flags: i32) -> Result<libc::stat, Errno> {
     let mut st = std::mem::MaybeUninit::<libc::stat>::zeroed();
-    sys(
-        libc::SYS_newfstatat,
-        &[dirfd as u64, cptr(path), st.as_mut_ptr() as u64, flags as u64],
-    )?;
+    sys(libc::SYS_newfstatat, &[dirfd as u64, cptr(path), st.as_mut_ptr() as u64, flags as u64])?;
     // SAFETY: the kernel filled the whole struct on success (and it started zeroed).
     Ok(unsafe { st.assume_init() })
 }
@@ -126,7 +123,8 @@ pub fn set_gs_base(base: u64) -> Result<(), Errno> {
 
 /// Descriptors godfly holds for itself inside the guest's descriptor space
 /// (eventfds and timerfds behind kqueues, trace files). `closefrom` skips them.
-static INTERNAL_FDS: std::sync::Mutex<std::collections::BTreeSet<i32>> = std::sync::Mutex::new(std::collections::BTreeSet::new());
+static INTERNAL_FDS: std::sync::Mutex<std::collections::BTreeSet<i32>> =
+    std::sync::Mutex::new(std::collections::BTreeSet::new());
 
 /// Marks a descriptor as godfly's own.
 pub fn add_internal_fd(fd: i32) {

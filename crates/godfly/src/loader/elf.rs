@@ -130,14 +130,14 @@ fn check_brand(data: &[u8], header: &FileHeader64<Endianness>) -> Result<(), Str
             }
         }
     }
-    if let Some(sec) = file.section_by_name(".go.buildinfo") {
-        if let Ok(bytes) = sec.data() {
-            if memfind(bytes, b"GOOS=dragonfly") {
-                return Ok(());
-            }
-            if memfind(bytes, b"GOOS=") {
-                return Err("is a Go program for another system, not for DragonFly".into());
-            }
+    if let Some(sec) = file.section_by_name(".go.buildinfo")
+        && let Ok(bytes) = sec.data()
+    {
+        if memfind(bytes, b"GOOS=dragonfly") {
+            return Ok(());
+        }
+        if memfind(bytes, b"GOOS=") {
+            return Err("is a Go program for another system, not for DragonFly".into());
         }
     }
     Err("is not a DragonFly program: no DragonFly ABI note and no Go build information for dragonfly".into())
@@ -160,18 +160,27 @@ pub fn inspect(path: &Path, data: &[u8]) -> Result<Program, LoadError> {
     if data.len() < 5 || data[4] != elf::ELFCLASS64 {
         return Err(unsupported("is a 32-bit ELF file; godfly runs x86-64 programs".into()));
     }
-    let header = FileHeader64::<Endianness>::parse(data).map_err(|e| unsupported(format!("malformed ELF header: {e}")))?;
+    let header =
+        FileHeader64::<Endianness>::parse(data).map_err(|e| unsupported(format!("malformed ELF header: {e}")))?;
     let endian = header.endian().map_err(|e| unsupported(format!("malformed ELF header: {e}")))?;
     if endian != Endianness::Little || header.e_machine(endian) != elf::EM_X86_64 {
-        return Err(unsupported(format!("is for another machine (ELF machine {}); godfly runs x86-64 programs", header.e_machine(endian))));
+        return Err(unsupported(format!(
+            "is for another machine (ELF machine {}); godfly runs x86-64 programs",
+            header.e_machine(endian)
+        )));
     }
-    let phdrs = header.program_headers(endian, data).map_err(|e| unsupported(format!("malformed program headers: {e}")))?;
+    let phdrs =
+        header.program_headers(endian, data).map_err(|e| unsupported(format!("malformed program headers: {e}")))?;
     if phdrs.iter().any(|p| p.p_type(endian) == elf::PT_INTERP) {
-        return Err(unsupported("is dynamically linked; godfly runs statically linked programs (build with CGO_ENABLED=0)".into()));
+        return Err(unsupported(
+            "is dynamically linked; godfly runs statically linked programs (build with CGO_ENABLED=0)".into(),
+        ));
     }
     match header.e_type(endian) {
         elf::ET_EXEC => {}
-        elf::ET_DYN => return Err(unsupported("is position-independent (ET_DYN); godfly runs ET_EXEC programs".into())),
+        elf::ET_DYN => {
+            return Err(unsupported("is position-independent (ET_DYN); godfly runs ET_EXEC programs".into()));
+        }
         t => return Err(unsupported(format!("is not an executable (ELF type {t})"))),
     }
     check_brand(data, header).map_err(unsupported)?;
@@ -218,7 +227,9 @@ pub fn inspect(path: &Path, data: &[u8]) -> Result<Program, LoadError> {
 pub fn open(path: &Path) -> Result<(Program, std::fs::File), LoadError> {
     let file = std::fs::File::open(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => LoadError::NotFound(path.to_path_buf()),
-        std::io::ErrorKind::PermissionDenied => LoadError::NotExecutable(path.to_path_buf(), "permission denied".into()),
+        std::io::ErrorKind::PermissionDenied => {
+            LoadError::NotExecutable(path.to_path_buf(), "permission denied".into())
+        }
         _ => LoadError::NotExecutable(path.to_path_buf(), e.to_string()),
     })?;
     let meta = file.metadata().map_err(|e| LoadError::NotExecutable(path.to_path_buf(), e.to_string()))?;
@@ -262,7 +273,8 @@ pub fn map(prog: &Program, file: &std::fs::File) -> Result<(), LoadError> {
                 .map_err(|e| err(format!("segment at {start:#x}: {e}")))?;
             if zero_tail {
                 let zeros = vec![0u8; (file_map_end - file_end) as usize];
-                crate::mem::write_bytes(file_end, &zeros).map_err(|_| err("cannot clear the end of a segment".into()))?;
+                crate::mem::write_bytes(file_end, &zeros)
+                    .map_err(|_| err("cannot clear the end of a segment".into()))?;
                 crate::mem::protect(start, (file_map_end - start) as usize, prot).map_err(|e| err(e.to_string()))?;
             }
         }
@@ -299,7 +311,10 @@ mod tests {
         let data = std::fs::read(&me).unwrap();
         let e = inspect(&me, &data).unwrap_err();
         let msg = e.to_string();
-        assert!(msg.contains("dynamically linked") || msg.contains("Linux") || msg.contains("position-independent"), "{msg}");
+        assert!(
+            msg.contains("dynamically linked") || msg.contains("Linux") || msg.contains("position-independent"),
+            "{msg}"
+        );
     }
 
     #[test]

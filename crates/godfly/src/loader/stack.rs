@@ -143,7 +143,13 @@ mod tests {
     fn argc_argv_envp_auxv_are_laid_out_as_dragonfly_does() {
         let args = vec![b"prog".to_vec(), b"a b".to_vec()];
         let env = vec![b"HOME=/root".to_vec()];
-        let img = build(USRSTACK, &args, &env, b"/bin/prog", &AuxInfo { phdr: 0x400040, phent: 56, phnum: 5, entry: 0x401000 });
+        let img = build(
+            USRSTACK,
+            &args,
+            &env,
+            b"/bin/prog",
+            &AuxInfo { phdr: 0x400040, phent: 56, phnum: 5, entry: 0x401000 },
+        );
         assert_eq!(word(&img, img.argc_addr), 2);
         assert_eq!(cstr(&img, word(&img, img.argc_addr + 8)), b"prog");
         assert_eq!(cstr(&img, word(&img, img.argc_addr + 16)), b"a b");

@@ -30,11 +30,7 @@ pub fn read_into(addr: u64, buf: &mut [u8]) -> Result<(), Errno> {
     check_range(addr, buf.len())?;
     // SAFETY: buf is exclusively borrowed host memory; the source is a
     // user-range guest address whose faults are recovered by the fault handler.
-    if unsafe { arch::copy_bytes(buf.as_mut_ptr(), addr as *const u8, buf.len()) } {
-        Ok(())
-    } else {
-        Err(EFAULT)
-    }
+    if unsafe { arch::copy_bytes(buf.as_mut_ptr(), addr as *const u8, buf.len()) } { Ok(()) } else { Err(EFAULT) }
 }
 
 /// Copies `len` bytes from the guest into a new vector.
@@ -49,11 +45,7 @@ pub fn write_bytes(addr: u64, data: &[u8]) -> Result<(), Errno> {
     check_range(addr, data.len())?;
     // SAFETY: the destination is a user-range guest address (faults recovered);
     // the source is a live host slice.
-    if unsafe { arch::copy_bytes(addr as *mut u8, data.as_ptr(), data.len()) } {
-        Ok(())
-    } else {
-        Err(EFAULT)
-    }
+    if unsafe { arch::copy_bytes(addr as *mut u8, data.as_ptr(), data.len()) } { Ok(()) } else { Err(EFAULT) }
 }
 
 /// Reads a plain-data value from the guest.
@@ -82,11 +74,11 @@ pub fn read_vec<T: FromBytes + IntoBytes + Clone>(addr: u64, n: usize) -> Result
 pub fn read_cstr(addr: u64, max: usize) -> Result<CString, Errno> {
     check_range(addr, 1)?;
     let limit = max.min((MAX_ADDR - addr) as usize);
-    match arch::strnlen(addr as *const u8, limit) {
-        Err(()) => Err(EFAULT),
-        Ok(None) if limit < max => Err(EFAULT),
-        Ok(None) => Err(ENAMETOOLONG),
-        Ok(Some(n)) => {
+    match arch::strnlen(addr, limit) {
+        arch::StrLen::Fault => Err(EFAULT),
+        arch::StrLen::TooLong if limit < max => Err(EFAULT),
+        arch::StrLen::TooLong => Err(ENAMETOOLONG),
+        arch::StrLen::Len(n) => {
             let bytes = read_bytes(addr, n)?;
             // No interior NUL: strnlen stopped at the first one.
             CString::new(bytes).map_err(|_| EFAULT)

@@ -10,7 +10,7 @@
 
 use godfly_abi::consts as d;
 use godfly_abi::errno::{EFAULT, Errno};
-use godfly_abi::layout::{Mcontext, Siginfo, Sigframe, Sigset, StackT, Ucontext};
+use godfly_abi::layout::{Mcontext, Sigframe, Siginfo, Sigset, StackT, Ucontext};
 use zerocopy::FromZeros;
 
 use super::{action, cant_mask, set_action, sigadd, sigismember};
@@ -24,8 +24,17 @@ const RED_ZONE: u64 = 128;
 const USER_CS: u64 = 0x43;
 const USER_SS: u64 = 0x3b;
 /// `rflags` bits a handler may change through `sigreturn` (PSL_USERCHANGE).
-const PSL_USERCHANGE: u64 = 0x0000_0001 | 0x0000_0004 | 0x0000_0010 | 0x0000_0040 | 0x0000_0080 | 0x0000_0100
-    | 0x0000_0400 | 0x0000_0800 | 0x0000_4000 | 0x0004_0000 | 0x0020_0000;
+const PSL_USERCHANGE: u64 = 0x0000_0001
+    | 0x0000_0004
+    | 0x0000_0010
+    | 0x0000_0040
+    | 0x0000_0080
+    | 0x0000_0100
+    | 0x0000_0400
+    | 0x0000_0800
+    | 0x0000_4000
+    | 0x0004_0000
+    | 0x0020_0000;
 const PSL_T: u64 = 0x100;
 const PSL_D: u64 = 0x400;
 const PSL_RF: u64 = 0x1_0000;
@@ -222,15 +231,16 @@ pub fn sigreturn(lwp: &mut Lwp, uc: &mut libc::ucontext_t, ucp: u64) -> Result<(
     for (r, v) in regs {
         set_greg(uc, r, v);
     }
-    if mc.mc_ownedfp != d::_MC_FPOWNED_NONE as u32 && mc.mc_fpformat != d::_MC_FPFMT_NODEV as u32 {
-        if let Some(fx) = fxsave_area(uc) {
-            fx.copy_from_slice(&mc.mc_fpregs[..FXSAVE_LEN]);
-            // MXCSR reserved bits must stay clear or the host restore faults.
-            let mxcsr_mask = u32::from_ne_bytes(fx[28..32].try_into().unwrap_or([0xff, 0xff, 0, 0]));
-            let mask = if mxcsr_mask == 0 { 0xffbf } else { mxcsr_mask };
-            let mxcsr = u32::from_ne_bytes(fx[24..28].try_into().unwrap_or_default()) & mask;
-            fx[24..28].copy_from_slice(&mxcsr.to_ne_bytes());
-        }
+    if mc.mc_ownedfp != d::_MC_FPOWNED_NONE as u32
+        && mc.mc_fpformat != d::_MC_FPFMT_NODEV as u32
+        && let Some(fx) = fxsave_area(uc)
+    {
+        fx.copy_from_slice(&mc.mc_fpregs[..FXSAVE_LEN]);
+        // MXCSR reserved bits must stay clear or the host restore faults.
+        let mxcsr_mask = u32::from_ne_bytes(fx[28..32].try_into().unwrap_or([0xff, 0xff, 0, 0]));
+        let mask = if mxcsr_mask == 0 { 0xffbf } else { mxcsr_mask };
+        let mxcsr = u32::from_ne_bytes(fx[24..28].try_into().unwrap_or_default()) & mask;
+        fx[24..28].copy_from_slice(&mxcsr.to_ne_bytes());
     }
     let mut mask: Sigset = u.uc_sigmask;
     cant_mask(&mut mask);

@@ -33,7 +33,9 @@ pub struct Fault {
 pub fn translate_raw(sig: i32, code: i32, addr: u64, trapno: u64, err: u64) -> Fault {
     let info = |code: i32, addr: u64| SigInfo { code, pid: 0, uid: 0, addr, trapno, err };
     match sig {
-        libc::SIGSEGV if trapno == T_PAGEFLT => Fault { sig: SIGSEGV, info: info(code.clamp(d::SEGV_MAPERR, d::SEGV_ACCERR), addr) },
+        libc::SIGSEGV if trapno == T_PAGEFLT => {
+            Fault { sig: SIGSEGV, info: info(code.clamp(d::SEGV_MAPERR, d::SEGV_ACCERR), addr) }
+        }
         libc::SIGSEGV | libc::SIGBUS if trapno == T_PROTFLT => Fault { sig: SIGBUS, info: info(d::BUS_OBJERR, 0) },
         libc::SIGSEGV => Fault { sig: SIGSEGV, info: info(d::SEGV_MAPERR, addr) },
         libc::SIGBUS => Fault { sig: SIGBUS, info: info(code.clamp(d::BUS_ADRALN, d::BUS_OBJERR), addr) },
@@ -46,7 +48,9 @@ pub fn translate_raw(sig: i32, code: i32, addr: u64, trapno: u64, err: u64) -> F
             };
             Fault { sig: SIGFPE, info: info(c, 0) }
         }
-        libc::SIGILL => Fault { sig: SIGILL, info: info(if (1..=8).contains(&code) { code } else { d::ILL_PRVOPC }, 0) },
+        libc::SIGILL => {
+            Fault { sig: SIGILL, info: info(if (1..=8).contains(&code) { code } else { d::ILL_PRVOPC }, 0) }
+        }
         _ => Fault { sig: SIGTRAP, info: info(if code == 2 { d::TRAP_TRACE } else { d::TRAP_BRKPT }, 0) },
     }
 }

@@ -20,8 +20,9 @@ pub mod fault;
 /// Highest DragonFly signal number (`_SIG_MAXSIG`).
 pub const SIG_MAXSIG: u32 = 128;
 
-static ACTIONS: Mutex<[Sigaction; SIG_MAXSIG as usize + 1]> =
-    Mutex::new([Sigaction { sa_handler: 0, sa_flags: 0, sa_mask: Sigset { bits: [0; 4] }, pad: 0 }; SIG_MAXSIG as usize + 1]);
+static ACTIONS: Mutex<[Sigaction; SIG_MAXSIG as usize + 1]> = Mutex::new(
+    [Sigaction { sa_handler: 0, sa_flags: 0, sa_mask: Sigset { bits: [0; 4] }, pad: 0 }; SIG_MAXSIG as usize + 1],
+);
 
 /// The guest's disposition of `sig` (1..=128).
 pub fn action(sig: u32) -> Sigaction {
@@ -67,7 +68,7 @@ pub fn default_action(sig: u32) -> SigDefault {
     godfly_abi::signal::SIGNAL_TABLE
         .iter()
         .find(|r| r.0 == sig)
-        .map_or(if sig >= 35 && sig < 64 { SigDefault::Ignore } else { SigDefault::Terminate }, |r| r.2)
+        .map_or(if (35..64).contains(&sig) { SigDefault::Ignore } else { SigDefault::Terminate }, |r| r.2)
 }
 
 /// What a signal would do now, given its disposition.
@@ -221,17 +222,17 @@ pub fn si_code_from_linux(code: i32) -> i32 {
 
 /// A host signal that is not a dispatch trap arrived for the guest.
 pub fn host_signal(lwp: &mut Lwp, sig: i32, info: &libc::siginfo_t, uc: &mut libc::ucontext_t, from_guest: bool) {
-    if sig != CARRIER {
-        if let Some(dsig) = signo::from_linux(sig) {
-            let sinfo = SigInfo {
-                code: si_code_from_linux(info.si_code),
-                pid: crate::host::siginfo_pid(info),
-                uid: crate::host::siginfo_uid(info),
-                ..SigInfo::default()
-            };
-            if !act_now(dsig) {
-                PROCESS_PENDING.add(dsig, sinfo);
-            }
+    if sig != CARRIER
+        && let Some(dsig) = signo::from_linux(sig)
+    {
+        let sinfo = SigInfo {
+            code: si_code_from_linux(info.si_code),
+            pid: crate::host::siginfo_pid(info),
+            uid: crate::host::siginfo_uid(info),
+            ..SigInfo::default()
+        };
+        if !act_now(dsig) {
+            PROCESS_PENDING.add(dsig, sinfo);
         }
     }
     if from_guest {

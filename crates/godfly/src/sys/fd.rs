@@ -110,7 +110,8 @@ pub fn fcntl(_: &mut Ctx, a: &Args) -> SysResult {
             ok_int(oflags::from_linux(fl as i32))
         }
         d::F_SETFL => {
-            let fl = oflags::to_linux(arg as i32 & (d::O_NONBLOCK | d::O_APPEND | d::O_ASYNC | d::O_FSYNC | d::O_DIRECT));
+            let fl =
+                oflags::to_linux(arg as i32 & (d::O_NONBLOCK | d::O_APPEND | d::O_ASYNC | d::O_FSYNC | d::O_DIRECT));
             ok(host::sys(libc::SYS_fcntl, &[fdu, libc::F_SETFL as u64, fl as u64])?)
         }
         d::F_GETOWN => ok(host::sys(libc::SYS_fcntl, &[fdu, libc::F_GETOWN as u64])?),

@@ -106,17 +106,18 @@ fn open_common(dirfd: i32, path: u64, flags: i32, mode: i32) -> SysResult {
     let path = mem::read_path(path)?;
     let dirfd = oflags::dirfd_to_linux(dirfd);
     let lflags = oflags::to_linux(flags);
-    let fd = match host::sys(libc::SYS_openat, &[dirfd as u64, host::cptr(&path), lflags as u64, (mode & 0o7777) as u64]) {
-        Ok(fd) => fd as i32,
-        Err(e) if e == godfly_abi::errno::ELOOP && flags & d::O_NOFOLLOW != 0 => {
-            // DragonFly answers EMLINK when O_NOFOLLOW meets a symlink, and
-            // Go relies on it; Linux says ELOOP. A real loop in a parent
-            // directory also gives ELOOP on Linux, so check the last component.
-            let st = host::fstatat(dirfd, &path, libc::AT_SYMLINK_NOFOLLOW);
-            return Err(if st.is_ok_and(|s| s.st_mode & libc::S_IFMT == libc::S_IFLNK) { EMLINK } else { e });
-        }
-        Err(e) => return Err(e),
-    };
+    let fd =
+        match host::sys(libc::SYS_openat, &[dirfd as u64, host::cptr(&path), lflags as u64, (mode & 0o7777) as u64]) {
+            Ok(fd) => fd as i32,
+            Err(e) if e == godfly_abi::errno::ELOOP && flags & d::O_NOFOLLOW != 0 => {
+                // DragonFly answers EMLINK when O_NOFOLLOW meets a symlink, and
+                // Go relies on it; Linux says ELOOP. A real loop in a parent
+                // directory also gives ELOOP on Linux, so check the last component.
+                let st = host::fstatat(dirfd, &path, libc::AT_SYMLINK_NOFOLLOW);
+                return Err(if st.is_ok_and(|s| s.st_mode & libc::S_IFMT == libc::S_IFLNK) { EMLINK } else { e });
+            }
+            Err(e) => return Err(e),
+        };
     if flags & oflags::LOCK_FLAGS != 0 {
         let op = if flags & d::O_EXLOCK != 0 { libc::LOCK_EX } else { libc::LOCK_SH }
             | if flags & d::O_NONBLOCK != 0 { libc::LOCK_NB } else { 0 };

@@ -83,7 +83,9 @@ pub fn kqueue(_: &mut Ctx, _: &Args) -> SysResult {
         }
     };
     let ev = libc::epoll_event { events: libc::EPOLLIN as u32, u64: TAG_USER };
-    if let Err(e) = host::sys(libc::SYS_epoll_ctl, &[epfd as u64, libc::EPOLL_CTL_ADD as u64, eventfd as u64, host::bptr(&ev)]) {
+    if let Err(e) =
+        host::sys(libc::SYS_epoll_ctl, &[epfd as u64, libc::EPOLL_CTL_ADD as u64, eventfd as u64, host::bptr(&ev)])
+    {
         let _ = host::sys(libc::SYS_close, &[epfd as u64]);
         let _ = host::sys(libc::SYS_close, &[eventfd as u64]);
         return Err(e);
@@ -229,7 +231,10 @@ impl Kq {
                         )? as i32;
                         host::add_internal_fd(n.timerfd);
                         let ev = libc::epoll_event { events: libc::EPOLLIN as u32, u64: TAG_TIMER | n.timerfd as u64 };
-                        host::sys(libc::SYS_epoll_ctl, &[self.epfd as u64, libc::EPOLL_CTL_ADD as u64, n.timerfd as u64, host::bptr(&ev)])?;
+                        host::sys(
+                            libc::SYS_epoll_ctl,
+                            &[self.epfd as u64, libc::EPOLL_CTL_ADD as u64, n.timerfd as u64, host::bptr(&ev)],
+                        )?;
                     }
                     n.data = ch.data;
                     arm_timer(n.timerfd, ch.data, n.flags & d::EV_ONESHOT as u16 != 0, n.enabled)?;
@@ -237,11 +242,9 @@ impl Kq {
                 _ => {}
             }
             self.notes.insert(key, n);
-            if is_fd {
-                if let Err(e) = self.sync_fd(ch.ident as i32) {
-                    self.notes.remove(&key);
-                    return Err(e);
-                }
+            if is_fd && let Err(e) = self.sync_fd(ch.ident as i32) {
+                self.notes.remove(&key);
+                return Err(e);
             }
             if n.triggered {
                 self.wake();
@@ -344,7 +347,8 @@ fn readable_bytes(fd: i32) -> i64 {
 /// `kevent(kq, changelist, nchanges, eventlist, nevents, timeout)`,
 /// DragonFly 363.
 pub fn kevent(_: &mut Ctx, a: &Args) -> SysResult {
-    let (kqfd, changes, nchanges, events, nevents, timeout) = (a.int(0), a.ptr(1), a.int(2), a.ptr(3), a.int(4), a.ptr(5));
+    let (kqfd, changes, nchanges, events, nevents, timeout) =
+        (a.int(0), a.ptr(1), a.int(2), a.ptr(3), a.int(4), a.ptr(5));
     if nchanges < 0 || nevents < 0 {
         return Err(EINVAL);
     }
@@ -403,7 +407,14 @@ fn collect(kq: &Mutex<Kq>, out: &mut Vec<Kevent>, cap: usize, timeout: Option<Ti
     let mut host_events = vec![libc::epoll_event { events: 0, u64: 0 }; cap.clamp(1, 256)];
     let n = host::sys(
         libc::SYS_epoll_pwait2,
-        &[epfd as u64, host_events.as_mut_ptr() as u64, host_events.len() as u64, wait.as_ref().map_or(0, host::bptr), 0, 8],
+        &[
+            epfd as u64,
+            host_events.as_mut_ptr() as u64,
+            host_events.len() as u64,
+            wait.as_ref().map_or(0, host::bptr),
+            0,
+            8,
+        ],
     )? as usize;
     let mut k = lock(kq);
     for ev in &host_events[..n] {
@@ -418,12 +429,24 @@ fn collect(kq: &Mutex<Kq>, out: &mut Vec<Kevent>, cap: usize, timeout: Option<Ti
                 if host::sys(libc::SYS_read, &[tfd as u64, host::bptr_mut(&mut count), 8]).is_err() {
                     continue;
                 }
-                let found = k.notes.iter().find(|(key, n)| key.1 == d::EVFILT_TIMER as i16 && n.timerfd == tfd).map(|(key, n)| (*key, *n));
-                if let Some((key, n)) = found {
-                    if out.len() < cap && n.enabled {
-                        out.push(Kevent { ident: key.0, filter: key.1, flags: n.flags, fflags: 0, data: count as i64, udata: n.udata });
-                        k.delivered(key);
-                    }
+                let found = k
+                    .notes
+                    .iter()
+                    .find(|(key, n)| key.1 == d::EVFILT_TIMER as i16 && n.timerfd == tfd)
+                    .map(|(key, n)| (*key, *n));
+                if let Some((key, n)) = found
+                    && out.len() < cap
+                    && n.enabled
+                {
+                    out.push(Kevent {
+                        ident: key.0,
+                        filter: key.1,
+                        flags: n.flags,
+                        fflags: 0,
+                        data: count as i64,
+                        udata: n.udata,
+                    });
+                    k.delivered(key);
                 }
             }
             _ => {
@@ -431,7 +454,8 @@ fn collect(kq: &Mutex<Kq>, out: &mut Vec<Kevent>, cap: usize, timeout: Option<Ti
                 let bits = ev.events;
                 let hup = bits & (libc::EPOLLHUP | libc::EPOLLRDHUP) as u32 != 0;
                 let err = bits & libc::EPOLLERR as u32 != 0;
-                for (filter, want) in [(d::EVFILT_READ as i16, libc::EPOLLIN), (d::EVFILT_WRITE as i16, libc::EPOLLOUT)] {
+                for (filter, want) in [(d::EVFILT_READ as i16, libc::EPOLLIN), (d::EVFILT_WRITE as i16, libc::EPOLLOUT)]
+                {
                     let key = (fd as u64, filter);
                     let Some(n) = k.notes.get(&key).copied() else { continue };
                     if !n.enabled || out.len() >= cap {
@@ -465,7 +489,14 @@ fn collect(kq: &Mutex<Kq>, out: &mut Vec<Kevent>, cap: usize, timeout: Option<Ti
             break;
         }
         let Some(n) = k.notes.get_mut(&key) else { continue };
-        out.push(Kevent { ident: key.0, filter: key.1, flags: n.flags, fflags: n.fflags, data: n.data, udata: n.udata });
+        out.push(Kevent {
+            ident: key.0,
+            filter: key.1,
+            flags: n.flags,
+            fflags: n.fflags,
+            data: n.data,
+            udata: n.udata,
+        });
         if n.flags & d::EV_CLEAR as u16 != 0 {
             n.triggered = false;
             n.fflags = 0;

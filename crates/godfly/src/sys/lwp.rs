@@ -80,11 +80,7 @@ pub fn extexit(ctx: &mut Ctx, a: &Args) -> SysResult {
     if action == EXTEXIT_SETINT {
         mem::write(a.ptr(2), &status)?;
     }
-    if who == EXTEXIT_LWP {
-        thread::spawn::exit_current(ctx.lwp, status)
-    } else {
-        crate::proc_exit(status)
-    }
+    if who == EXTEXIT_LWP { thread::spawn::exit_current(ctx.lwp, status) } else { crate::proc_exit(status) }
 }
 
 /// `set_tls_area(which, info, infosize)`, DragonFly 472.

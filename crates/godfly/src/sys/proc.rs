@@ -81,7 +81,8 @@ pub fn getrlimit(_: &mut Ctx, a: &Args) -> SysResult {
     let res = resource::to_linux(a.uint(0)).ok_or(EINVAL)?;
     let mut rl = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
     host::sys(libc::SYS_getrlimit, &[u64::from(res), host::bptr_mut(&mut rl)])?;
-    let out = Rlimit { rlim_cur: resource::value_from_linux(rl.rlim_cur), rlim_max: resource::value_from_linux(rl.rlim_max) };
+    let out =
+        Rlimit { rlim_cur: resource::value_from_linux(rl.rlim_cur), rlim_max: resource::value_from_linux(rl.rlim_max) };
     mem::write(a.ptr(1), &out)?;
     ok(0u64)
 }
@@ -90,7 +91,10 @@ pub fn getrlimit(_: &mut Ctx, a: &Args) -> SysResult {
 pub fn setrlimit(_: &mut Ctx, a: &Args) -> SysResult {
     let res = resource::to_linux(a.uint(0)).ok_or(EINVAL)?;
     let rl: Rlimit = mem::read(a.ptr(1))?;
-    let lrl = libc::rlimit { rlim_cur: resource::value_to_linux(rl.rlim_cur), rlim_max: resource::value_to_linux(rl.rlim_max) };
+    let lrl = libc::rlimit {
+        rlim_cur: resource::value_to_linux(rl.rlim_cur),
+        rlim_max: resource::value_to_linux(rl.rlim_max),
+    };
     ok(host::sys(libc::SYS_setrlimit, &[u64::from(res), host::bptr(&lrl)])?)
 }
 

@@ -23,10 +23,11 @@ pub fn sigaction(_: &mut Ctx, a: &Args) -> SysResult {
     }
     let sig = sig as u32;
     let new: Option<Sigaction> = if a.ptr(1) != 0 { Some(mem::read(a.ptr(1))?) } else { None };
-    if let Some(n) = &new {
-        if (sig == SIGKILL || sig == SIGSTOP) && n.sa_handler != 0 {
-            return Err(EINVAL);
-        }
+    if let Some(n) = &new
+        && (sig == SIGKILL || sig == SIGSTOP)
+        && n.sa_handler != 0
+    {
+        return Err(EINVAL);
     }
     let old = match new {
         Some(mut n) => {

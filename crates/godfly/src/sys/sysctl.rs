@@ -14,6 +14,8 @@ use crate::mem;
 
 /// `__DragonFly_version` of the kernel godfly presents (the reference tree's).
 pub const OSRELDATE: i32 = 500_901;
+// Go's syscall package uses 8-byte control-message alignment from 500705 on.
+const _: () = assert!(OSRELDATE >= 500_705);
 /// `kern.osrelease`, matching `OSRELDATE`.
 pub const OSRELEASE: &str = "5.9-DEVELOPMENT";
 /// `kern.osrevision` (BSD's constant).
@@ -89,7 +91,11 @@ fn find(mib: &[i32]) -> Result<(Node, &[i32]), Errno> {
         if mib.len() >= prefix.len() && &mib[..prefix.len()] == *prefix {
             let rest = &mib[prefix.len()..];
             let want = usize::from(*node == Node::ProcPathname);
-            return if rest.len() == want { Ok((*node, rest)) } else { Err(if rest.is_empty() { ENOENT } else { ENOTDIR }) };
+            return if rest.len() == want {
+                Ok((*node, rest))
+            } else {
+                Err(if rest.is_empty() { ENOENT } else { ENOTDIR })
+            };
         }
     }
     Err(ENOENT)
@@ -118,7 +124,12 @@ fn meminfo_kib(key: &str) -> Option<u64> {
 fn cpu_model() -> String {
     std::fs::read_to_string("/proc/cpuinfo")
         .ok()
-        .and_then(|t| t.lines().find(|l| l.starts_with("model name")).and_then(|l| l.split_once(':')).map(|(_, v)| v.trim().to_string()))
+        .and_then(|t| {
+            t.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split_once(':'))
+                .map(|(_, v)| v.trim().to_string())
+        })
         .unwrap_or_else(|| "x86_64".to_string())
 }
 
@@ -134,9 +145,15 @@ fn value(node: Node, params: &[i32]) -> Result<Vec<u8>, Errno> {
         Node::OsRelease => cstr(OSRELEASE),
         Node::OsRevision => int(OSREVISION),
         Node::Version => cstr(&format!("DragonFly v{OSRELEASE} (godfly on Linux)\n")),
-        Node::MaxProc => int(read_proc_u64("/proc/sys/kernel/pid_max").map_or(i32::MAX, |v| i32::try_from(v).unwrap_or(i32::MAX))),
-        Node::MaxFiles => int(read_proc_u64("/proc/sys/fs/file-max").map_or(i32::MAX, |v| i32::try_from(v).unwrap_or(i32::MAX))),
-        Node::MaxFilesPerProc => int(read_proc_u64("/proc/sys/fs/nr_open").map_or(i32::MAX, |v| i32::try_from(v).unwrap_or(i32::MAX))),
+        Node::MaxProc => {
+            int(read_proc_u64("/proc/sys/kernel/pid_max").map_or(i32::MAX, |v| i32::try_from(v).unwrap_or(i32::MAX)))
+        }
+        Node::MaxFiles => {
+            int(read_proc_u64("/proc/sys/fs/file-max").map_or(i32::MAX, |v| i32::try_from(v).unwrap_or(i32::MAX)))
+        }
+        Node::MaxFilesPerProc => {
+            int(read_proc_u64("/proc/sys/fs/nr_open").map_or(i32::MAX, |v| i32::try_from(v).unwrap_or(i32::MAX)))
+        }
         Node::ArgMax => int(ARG_MAX),
         Node::Hostname => cstr(&host::field_str(&host::uname().nodename)),
         Node::BootTime => {
@@ -238,11 +255,5 @@ mod tests {
         assert_eq!(find(&[1, 14, 9, 1, 2]).map(|n| n.0), Err(ENOTDIR));
         assert_eq!(find(&[6, 3]).map(|n| n.0), Ok(Node::Ncpu));
         assert_eq!(find(&[6, 99]).map(|n| n.0), Err(ENOENT));
-    }
-
-    #[test]
-    fn osreldate_supports_go_cmsg_alignment() {
-        // Go uses 8-byte control-message alignment from 500705 on.
-        assert!(OSRELDATE >= 500_705);
     }
 }

@@ -70,7 +70,7 @@ pub fn alloc_tid() -> i32 {
     let lwps = LWPS.lock().unwrap_or_else(|e| e.into_inner());
     loop {
         let mut t = NEXT_TID.fetch_add(1, Ordering::Relaxed);
-        if t > TID_MAX || t < 1 {
+        if !(1..=TID_MAX).contains(&t) {
             NEXT_TID.store(2, Ordering::Relaxed);
             t = 1;
         }

@@ -78,10 +78,16 @@ fn free_block(block: *mut ThreadBlock) {
     unsafe { libc::munmap(block.cast(), BLOCK_SIZE) };
 }
 
+/// A host thread prepared to run guest code; only `setup_current` makes one.
+#[derive(Debug)]
+pub struct GuestThread {
+    block: *mut ThreadBlock,
+}
+
 /// Prepares the calling host thread to run guest code: block, signal stack,
 /// dispatch armed with the selector at ALLOW. The caller's `Lwp` is boxed
 /// into the block.
-pub fn setup_current(tid: i32, guest_fs: u64, sigmask: Sigset, is_main: bool) -> Result<*mut ThreadBlock, SetupError> {
+pub fn setup_current(tid: i32, guest_fs: u64, sigmask: Sigset, is_main: bool) -> Result<GuestThread, SetupError> {
     let block = alloc_block()?;
     let host_tid = super::gettid();
     let pending = std::sync::Arc::new(crate::signal::PendingSet::default());
@@ -135,7 +141,7 @@ pub fn setup_current(tid: i32, guest_fs: u64, sigmask: Sigset, is_main: bool) ->
         return Err(SetupError::Dispatch(e));
     }
     super::register(tid, LwpInfo { host_tid, pending });
-    Ok(block)
+    Ok(GuestThread { block })
 }
 
 /// Undoes `setup_current` after the thread has left guest code for good.
@@ -166,10 +172,11 @@ pub fn unblock_host_signals() {
 }
 
 /// Runs guest code on the calling thread until the LWP exits.
-pub fn run(block: *mut ThreadBlock, regs: &EntryRegs) {
+pub fn run(thread: &GuestThread, regs: &EntryRegs) {
     unblock_host_signals();
-    // SAFETY: the block is set up for this thread and regs is a valid start state.
-    unsafe { arch::godfly_enter_guest(block, regs) };
+    // SAFETY: the block was set up for this thread by setup_current, and
+    // regs is a complete start state.
+    unsafe { arch::godfly_enter_guest(thread.block, regs) };
 }
 
 /// Starts a new LWP running `regs`, inheriting `guest_fs` and `sigmask`.
@@ -179,10 +186,10 @@ pub fn spawn_lwp(tid: i32, regs: EntryRegs, guest_fs: u64, sigmask: Sigset) -> R
         .name(format!("lwp-{tid}"))
         .stack_size(HOST_STACK)
         .spawn(move || match setup_current(tid, guest_fs, sigmask, false) {
-            Ok(block) => {
+            Ok(thread) => {
                 let _ = tx.send(Ok(()));
-                run(block, &regs);
-                release_current(block);
+                run(&thread, &regs);
+                release_current(thread.block);
             }
             Err(e) => {
                 let _ = tx.send(Err(e.to_string()));

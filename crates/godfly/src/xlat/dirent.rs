@@ -43,13 +43,7 @@ pub fn parse_linux(buf: &[u8]) -> Vec<Entry<'_>> {
 
 /// Appends the DragonFly record for `e` to `out`.
 pub fn push_dragonfly(out: &mut Vec<u8>, e: &Entry<'_>) {
-    let head = DirentHead {
-        d_ino: e.ino,
-        d_namlen: e.name.len() as u16,
-        d_type: e.d_type,
-        d_unused1: 0,
-        d_unused2: 0,
-    };
+    let head = DirentHead { d_ino: e.ino, d_namlen: e.name.len() as u16, d_type: e.d_type, d_unused1: 0, d_unused2: 0 };
     let start = out.len();
     out.extend_from_slice(head.as_bytes());
     out.extend_from_slice(e.name);

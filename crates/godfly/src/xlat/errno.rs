@@ -7,63 +7,63 @@ use godfly_abi::errno::{self as e, ERRNO_TABLE, Errno};
 /// Linux errnos without a DragonFly counterpart of the same name.
 const LOSSY: &[(i32, Errno)] = &[
     (libc::ENOTBLK, e::ENOTBLK),
-    (libc::ECHRNG, e::ERANGE),       // lossy: channel number out of range
-    (libc::EL2NSYNC, e::EIO),        // lossy
-    (libc::EL3HLT, e::EIO),          // lossy
-    (libc::EL3RST, e::EIO),          // lossy
-    (libc::ELNRNG, e::ERANGE),       // lossy
-    (libc::EUNATCH, e::EIO),         // lossy
-    (libc::ENOCSI, e::EIO),          // lossy
-    (libc::EL2HLT, e::EIO),          // lossy
-    (libc::EBADE, e::EINVAL),        // lossy
-    (libc::EBADR, e::EINVAL),        // lossy
-    (libc::EXFULL, e::ENOSPC),       // lossy
-    (libc::ENOANO, e::EINVAL),       // lossy
-    (libc::EBADRQC, e::EINVAL),      // lossy
-    (libc::EBADSLT, e::EINVAL),      // lossy
-    (libc::EBFONT, e::EFTYPE),       // lossy
-    (libc::ENOSTR, e::EINVAL),       // lossy: no STREAMS on DragonFly
-    (libc::ENODATA, e::ENOATTR),     // Linux uses ENODATA for a missing xattr
-    (libc::ETIME, e::ETIMEDOUT),     // lossy
-    (libc::ENOSR, e::ENOBUFS),       // lossy
-    (libc::ENONET, e::EHOSTDOWN),    // lossy
-    (libc::ENOPKG, e::ENOSYS),       // lossy
-    (libc::EADV, e::EIO),            // lossy
-    (libc::ESRMNT, e::EIO),          // lossy
-    (libc::ECOMM, e::EIO),           // lossy
-    (libc::EDOTDOT, e::EIO),         // lossy
-    (libc::ENOTUNIQ, e::EINVAL),     // lossy
-    (libc::EBADFD, e::EBADF),        // lossy
-    (libc::EREMCHG, e::EADDRNOTAVAIL), // lossy
-    (libc::ELIBACC, e::ENOEXEC),     // lossy
-    (libc::ELIBBAD, e::ENOEXEC),     // lossy
-    (libc::ELIBSCN, e::ENOEXEC),     // lossy
-    (libc::ELIBMAX, e::ENOEXEC),     // lossy
-    (libc::ELIBEXEC, e::ENOEXEC),    // lossy
-    (libc::ERESTART, e::EINTR),      // lossy: never reaches user space on Linux
-    (libc::ESTRPIPE, e::EPIPE),      // lossy
-    (libc::EUCLEAN, e::EIO),         // lossy
-    (libc::ENOTNAM, e::EINVAL),      // lossy
-    (libc::ENAVAIL, e::EINVAL),      // lossy
-    (libc::EISNAM, e::EINVAL),       // lossy
-    (libc::EREMOTEIO, e::EIO),       // lossy
-    (libc::EMEDIUMTYPE, e::ENOMEDIUM), // lossy
-    (libc::ENOKEY, e::ENOATTR),      // lossy
-    (libc::EKEYEXPIRED, e::EAUTH),   // lossy
-    (libc::EKEYREVOKED, e::EAUTH),   // lossy
-    (libc::EKEYREJECTED, e::EAUTH),  // lossy
-    (libc::EOWNERDEAD, e::EINVAL),   // lossy: no robust mutexes in the kernel ABI
+    (libc::ECHRNG, e::ERANGE),          // lossy: channel number out of range
+    (libc::EL2NSYNC, e::EIO),           // lossy
+    (libc::EL3HLT, e::EIO),             // lossy
+    (libc::EL3RST, e::EIO),             // lossy
+    (libc::ELNRNG, e::ERANGE),          // lossy
+    (libc::EUNATCH, e::EIO),            // lossy
+    (libc::ENOCSI, e::EIO),             // lossy
+    (libc::EL2HLT, e::EIO),             // lossy
+    (libc::EBADE, e::EINVAL),           // lossy
+    (libc::EBADR, e::EINVAL),           // lossy
+    (libc::EXFULL, e::ENOSPC),          // lossy
+    (libc::ENOANO, e::EINVAL),          // lossy
+    (libc::EBADRQC, e::EINVAL),         // lossy
+    (libc::EBADSLT, e::EINVAL),         // lossy
+    (libc::EBFONT, e::EFTYPE),          // lossy
+    (libc::ENOSTR, e::EINVAL),          // lossy: no STREAMS on DragonFly
+    (libc::ENODATA, e::ENOATTR),        // Linux uses ENODATA for a missing xattr
+    (libc::ETIME, e::ETIMEDOUT),        // lossy
+    (libc::ENOSR, e::ENOBUFS),          // lossy
+    (libc::ENONET, e::EHOSTDOWN),       // lossy
+    (libc::ENOPKG, e::ENOSYS),          // lossy
+    (libc::EADV, e::EIO),               // lossy
+    (libc::ESRMNT, e::EIO),             // lossy
+    (libc::ECOMM, e::EIO),              // lossy
+    (libc::EDOTDOT, e::EIO),            // lossy
+    (libc::ENOTUNIQ, e::EINVAL),        // lossy
+    (libc::EBADFD, e::EBADF),           // lossy
+    (libc::EREMCHG, e::EADDRNOTAVAIL),  // lossy
+    (libc::ELIBACC, e::ENOEXEC),        // lossy
+    (libc::ELIBBAD, e::ENOEXEC),        // lossy
+    (libc::ELIBSCN, e::ENOEXEC),        // lossy
+    (libc::ELIBMAX, e::ENOEXEC),        // lossy
+    (libc::ELIBEXEC, e::ENOEXEC),       // lossy
+    (libc::ERESTART, e::EINTR),         // lossy: never reaches user space on Linux
+    (libc::ESTRPIPE, e::EPIPE),         // lossy
+    (libc::EUCLEAN, e::EIO),            // lossy
+    (libc::ENOTNAM, e::EINVAL),         // lossy
+    (libc::ENAVAIL, e::EINVAL),         // lossy
+    (libc::EISNAM, e::EINVAL),          // lossy
+    (libc::EREMOTEIO, e::EIO),          // lossy
+    (libc::EMEDIUMTYPE, e::ENOMEDIUM),  // lossy
+    (libc::ENOKEY, e::ENOATTR),         // lossy
+    (libc::EKEYEXPIRED, e::EAUTH),      // lossy
+    (libc::EKEYREVOKED, e::EAUTH),      // lossy
+    (libc::EKEYREJECTED, e::EAUTH),     // lossy
+    (libc::EOWNERDEAD, e::EINVAL),      // lossy: no robust mutexes in the kernel ABI
     (libc::ENOTRECOVERABLE, e::EINVAL), // lossy
-    (libc::ERFKILL, e::ENETDOWN),    // lossy
-    (libc::EHWPOISON, e::EIO),       // lossy
+    (libc::ERFKILL, e::ENETDOWN),       // lossy
+    (libc::EHWPOISON, e::EIO),          // lossy
 ];
 
 /// Translates a Linux errno (positive) to DragonFly's number for it.
 pub fn from_linux(linux: i32) -> Errno {
-    if let Ok(l) = u16::try_from(linux) {
-        if let Some(row) = ERRNO_TABLE.iter().find(|r| r.3 == Some(l)) {
-            return Errno::new_const(row.0);
-        }
+    if let Ok(l) = u16::try_from(linux)
+        && let Some(row) = ERRNO_TABLE.iter().find(|r| r.3 == Some(l))
+    {
+        return Errno::new_const(row.0);
     }
     LOSSY.iter().find(|r| r.0 == linux).map_or(e::EINVAL, |r| r.1)
 }
@@ -83,8 +83,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn low_numbers_are_identical() {
-        for n in 1..=34 {
+    fn low_numbers_are_identical_except_eagain() {
+        // Linux 11 is EAGAIN; DragonFly 11 is EDEADLK and EAGAIN is 35.
+        assert_eq!(from_linux(11).get(), 35);
+        assert_eq!(from_linux(libc::EDEADLK).get(), 11);
+        for n in (1..=34).filter(|&n| n != 11) {
             assert_eq!(i32::from(from_linux(n).get()), n, "errno {n}");
         }
     }

@@ -14,9 +14,20 @@ pub struct MapFlags {
 }
 
 /// Flags godfly knows; any other bit is rejected with EINVAL.
-const KNOWN: i32 = d::MAP_SHARED | d::MAP_PRIVATE | d::MAP_FIXED | d::MAP_RENAME | d::MAP_NORESERVE
-    | d::MAP_INHERIT | d::MAP_NOEXTEND | d::MAP_HASSEMAPHORE | d::MAP_STACK | d::MAP_NOSYNC
-    | d::MAP_ANON | d::MAP_TRYFIXED | d::MAP_NOCORE | d::MAP_SIZEALIGN;
+const KNOWN: i32 = d::MAP_SHARED
+    | d::MAP_PRIVATE
+    | d::MAP_FIXED
+    | d::MAP_RENAME
+    | d::MAP_NORESERVE
+    | d::MAP_INHERIT
+    | d::MAP_NOEXTEND
+    | d::MAP_HASSEMAPHORE
+    | d::MAP_STACK
+    | d::MAP_NOSYNC
+    | d::MAP_ANON
+    | d::MAP_TRYFIXED
+    | d::MAP_NOCORE
+    | d::MAP_SIZEALIGN;
 
 /// DragonFly `mmap` flags to Linux's; `None` for unknown bits or a
 /// sharing mode that is neither shared nor private.

@@ -61,7 +61,10 @@ mod tests {
 
     #[test]
     fn status_flags_translate_back() {
-        assert_eq!(from_linux(libc::O_RDWR | libc::O_NONBLOCK | libc::O_APPEND), d::O_RDWR | d::O_NONBLOCK | d::O_APPEND);
+        assert_eq!(
+            from_linux(libc::O_RDWR | libc::O_NONBLOCK | libc::O_APPEND),
+            d::O_RDWR | d::O_NONBLOCK | d::O_APPEND
+        );
         assert_eq!(from_linux(libc::O_WRONLY | 0o100000 /* O_LARGEFILE */), d::O_WRONLY);
         assert_eq!(from_linux(libc::O_DSYNC), 0);
     }

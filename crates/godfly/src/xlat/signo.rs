@@ -15,10 +15,10 @@ const HOST_MAX: i32 = 64;
 
 /// Host signal number for a DragonFly signal, if it has one.
 pub fn to_linux(dfly: u32) -> Option<i32> {
-    if let Some(row) = SIGNAL_TABLE.iter().find(|r| r.0 == dfly) {
-        if let Some(l) = row.3 {
-            return i32::try_from(l).ok();
-        }
+    if let Some(row) = SIGNAL_TABLE.iter().find(|r| r.0 == dfly)
+        && let Some(l) = row.3
+    {
+        return i32::try_from(l).ok();
     }
     if let Some(i) = DFLY_ONLY.iter().position(|&s| s == dfly) {
         return Some(HOST_RT_BASE + i as i32);
@@ -57,9 +57,21 @@ mod tests {
 
     #[test]
     fn signals_that_differ_are_translated_both_ways() {
-        let pairs = [(10, libc::SIGBUS), (30, libc::SIGUSR1), (31, libc::SIGUSR2), (12, libc::SIGSYS),
-            (16, libc::SIGURG), (17, libc::SIGSTOP), (18, libc::SIGTSTP), (19, libc::SIGCONT),
-            (20, libc::SIGCHLD), (23, libc::SIGIO), (11, libc::SIGSEGV), (2, libc::SIGINT), (27, libc::SIGPROF)];
+        let pairs = [
+            (10, libc::SIGBUS),
+            (30, libc::SIGUSR1),
+            (31, libc::SIGUSR2),
+            (12, libc::SIGSYS),
+            (16, libc::SIGURG),
+            (17, libc::SIGSTOP),
+            (18, libc::SIGTSTP),
+            (19, libc::SIGCONT),
+            (20, libc::SIGCHLD),
+            (23, libc::SIGIO),
+            (11, libc::SIGSEGV),
+            (2, libc::SIGINT),
+            (27, libc::SIGPROF),
+        ];
         for (d, l) in pairs {
             assert_eq!(to_linux(d), Some(l), "dfly {d}");
             assert_eq!(from_linux(l), Some(d), "linux {l}");
@@ -70,7 +82,7 @@ mod tests {
     fn dragonfly_only_signals_use_host_realtime_signals() {
         for d in [7, 29, 32, 33, 34, 35, 50] {
             let l = to_linux(d).unwrap();
-            assert!(l >= HOST_RT_BASE && l <= HOST_MAX);
+            assert!((HOST_RT_BASE..=HOST_MAX).contains(&l));
             assert_eq!(from_linux(l), Some(d));
         }
         assert_eq!(to_linux(128), None);

@@ -29,7 +29,7 @@ func count(n *node) int {
 func main() {
 	var total uint64
 	keep := make([][]byte, 0, 64)
-	for i := 0; i < 2000; i++ {
+	for i := 0; i < 2200; i++ {
 		b := make([]byte, 1<<19) // 512 KiB
 		b[i%len(b)] = byte(i)
 		total += uint64(len(b))

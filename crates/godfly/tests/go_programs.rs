@@ -1,0 +1,44 @@
+//! Go programs built for dragonfly/amd64 run under godfly with the same
+//! output and exit status as their linux/amd64 builds run natively.
+
+mod common;
+
+use common::same_as_native;
+
+fn ends_with_sentinel(out: &std::process::Output) {
+    let s = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        s.ends_with("EXIT-SUCCESS\n"),
+        "program stopped early:\n{s}\n--- stderr:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn hello_sees_arguments_environment_and_exits_with_its_status() {
+    let out = same_as_native("hello", &["one", "two words", ""], &[("GODFLY_TEST_VAR", "value=with=equals")]);
+    assert_eq!(out.status.code(), Some(7));
+    let s = String::from_utf8_lossy(&out.stdout);
+    assert!(s.contains("arg 1: \"two words\""), "{s}");
+    assert!(s.contains("GODFLY_TEST_VAR=\"value=with=equals\""), "{s}");
+}
+
+#[test]
+fn ten_thousand_goroutines_over_channels_mutexes_and_conds() {
+    ends_with_sentinel(&same_as_native("goroutines", &[], &[]));
+}
+
+#[test]
+fn garbage_collector_survives_over_a_gibibyte_of_allocation() {
+    ends_with_sentinel(&same_as_native("gcstress", &[], &[]));
+}
+
+#[test]
+fn timers_tickers_sleeps_and_monotonic_clock() {
+    ends_with_sentinel(&same_as_native("timers", &[], &[]));
+}
+
+#[test]
+fn file_create_append_seek_stat_rename_symlink_chmod_readdir_remove() {
+    ends_with_sentinel(&same_as_native("files", &[], &[]));
+}

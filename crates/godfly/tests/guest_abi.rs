@@ -1,0 +1,60 @@
+//! Behaviour at the edges of the ABI: struct layouts as Go's DragonFly
+//! port sees them, calls DragonFly lacks, calls godfly lacks, bad pointers.
+
+mod common;
+
+use godfly_abi::layout as l;
+use std::mem::{offset_of, size_of};
+
+#[test]
+fn go_syscall_struct_layouts_match_godflys() {
+    let bin = common::build("layouts", "dragonfly");
+    let out = common::run_godfly(&bin, &[], &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let want = format!(
+        "stat {} {} {} {} {} {} {} {} {}\nkevent {} {} {} {} {} {}\ndirent {} {} {}\nflock {} {} {} {} {}\ntimespec {}\nrusage {}\nrlimit {}\n",
+        size_of::<l::Stat>(),
+        offset_of!(l::Stat, st_mode),
+        offset_of!(l::Stat, st_uid),
+        offset_of!(l::Stat, st_rdev),
+        offset_of!(l::Stat, st_atim),
+        offset_of!(l::Stat, st_ctim),
+        offset_of!(l::Stat, st_size),
+        offset_of!(l::Stat, old_st_blksize),
+        offset_of!(l::Stat, st_flags),
+        size_of::<l::Kevent>(),
+        offset_of!(l::Kevent, filter),
+        offset_of!(l::Kevent, flags),
+        offset_of!(l::Kevent, fflags),
+        offset_of!(l::Kevent, data),
+        offset_of!(l::Kevent, udata),
+        offset_of!(l::DirentHead, d_namlen),
+        offset_of!(l::DirentHead, d_type),
+        size_of::<l::DirentHead>(),
+        size_of::<l::Flock>(),
+        offset_of!(l::Flock, l_len),
+        offset_of!(l::Flock, l_pid),
+        offset_of!(l::Flock, l_type),
+        offset_of!(l::Flock, l_whence),
+        size_of::<l::Timespec>(),
+        size_of::<l::Rusage>(),
+        size_of::<l::Rlimit>(),
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), want);
+}
+
+#[test]
+fn unknown_numbers_get_einval_and_unimplemented_calls_enosys_with_one_diagnostic() {
+    let bin = common::build("unsupported", "dragonfly");
+    let out = common::run_godfly(&bin, &[], &[]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(stdout.contains("obsolete call: 22 true"), "{stdout}");
+    assert!(stdout.contains("out of range: 22 true"), "{stdout}");
+    assert!(stdout.contains("jail: 78 true"), "{stdout}");
+    assert!(stdout.contains("bad pointer: 14 true"), "{stdout}");
+    let diag: Vec<_> = stderr.lines().filter(|l| l.contains("jail")).collect();
+    assert_eq!(diag.len(), 1, "one diagnostic per call number:\n{stderr}");
+    assert!(diag[0].contains("jail (338)") && diag[0].contains("ENOSYS"), "{}", diag[0]);
+}

