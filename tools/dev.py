@@ -12,6 +12,7 @@ $GODFLY_CACHE), never system-wide.
 """
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -92,7 +93,25 @@ def test():
     else:
         log(f"{shared}/dragonfly not found: skipping the generated-table freshness check")
     run(["cargo", "build", "--release", "--workspace", "--quiet"], env)
-    run(["cargo", "test", "--release", "--workspace"], env)
+    cargo_test(["cargo", "test", "--release", "--workspace", "--all-targets"], env)
+
+
+def cargo_test(cmd, env):
+    """Runs cargo test, echoing its output, and closes with one total line."""
+    log("$ " + " ".join(cmd))
+    totals = [0, 0, 0]
+    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    for line in proc.stdout:
+        sys.stdout.write(line)
+        m = re.search(r"test result: \w+\. (\d+) passed; (\d+) failed; (\d+) ignored", line)
+        if m:
+            for i in range(3):
+                totals[i] += int(m.group(i + 1))
+    rc = proc.wait()
+    sys.stdout.flush()
+    print(f"{totals[0]} passed, {totals[1]} failed, {totals[2]} skipped", flush=True)
+    if rc != 0:
+        raise subprocess.CalledProcessError(rc, cmd)
 
 
 def main():

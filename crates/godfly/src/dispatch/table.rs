@@ -64,6 +64,8 @@ pub const BINDINGS: &[(u32, Handler, Support)] = &[
     (SYS_FCNTL, fd::fcntl, Support::Full),
     (SYS_FSYNC, file::fsync, Support::Full),
     (SYS_GETTIMEOFDAY, time::gettimeofday, Support::Full),
+    (SYS_SETITIMER, time::setitimer, Support::Full),
+    (SYS_GETITIMER, time::getitimer, Support::Full),
     (SYS_GETRUSAGE, proc::getrusage, Support::Full),
     (SYS_READV, file::readv, Support::Full),
     (SYS_WRITEV, file::writev, Support::Full),

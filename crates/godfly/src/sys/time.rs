@@ -3,7 +3,7 @@
 //! layout on both systems; the clock ids differ (`xlat::time`).
 
 use godfly_abi::errno::EINVAL;
-use godfly_abi::layout::{Timespec, Timeval};
+use godfly_abi::layout::{Itimerval, Timespec, Timeval};
 
 use crate::dispatch::{Args, Ctx, SysResult, ok_int};
 use crate::host;
@@ -61,5 +61,39 @@ pub fn gettimeofday(_: &mut Ctx, a: &Args) -> SysResult {
     if a.ptr(1) != 0 {
         mem::write(a.ptr(1), &[0i32; 2])?;
     }
+    ok_int(0)
+}
+
+/// `setitimer(which, itv, oitv)`, DragonFly 83. ITIMER_REAL/VIRTUAL/PROF
+/// (0/1/2) and `struct itimerval` match Linux; the host timer's SIGALRM,
+/// SIGVTALRM or SIGPROF reaches the guest through its disposition.
+pub fn setitimer(_: &mut Ctx, a: &Args) -> SysResult {
+    let which = a.uint(0);
+    if which > 2 {
+        return Err(EINVAL);
+    }
+    let new: Itimerval = mem::read(a.ptr(1))?;
+    for tv in [new.it_interval, new.it_value] {
+        if tv.tv_sec < 0 || !(0..1_000_000).contains(&tv.tv_usec) {
+            return Err(EINVAL);
+        }
+    }
+    let mut old = Itimerval::default();
+    host::sys(libc::SYS_setitimer, &[u64::from(which), host::bptr(&new), host::bptr_mut(&mut old)])?;
+    if a.ptr(2) != 0 {
+        mem::write(a.ptr(2), &old)?;
+    }
+    ok_int(0)
+}
+
+/// `getitimer(which, itv)`, DragonFly 86.
+pub fn getitimer(_: &mut Ctx, a: &Args) -> SysResult {
+    let which = a.uint(0);
+    if which > 2 {
+        return Err(EINVAL);
+    }
+    let mut cur = Itimerval::default();
+    host::sys(libc::SYS_getitimer, &[u64::from(which), host::bptr_mut(&mut cur)])?;
+    mem::write(a.ptr(1), &cur)?;
     ok_int(0)
 }

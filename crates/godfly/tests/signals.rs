@@ -1,0 +1,86 @@
+//! Signals and faults as DragonFly delivers them, seen through Go programs:
+//! runtime panics from SIGSEGV and SIGFPE, asynchronous preemption
+//! (SIGURG to one thread), os/signal, CPU profiling (SIGPROF) and crashes.
+
+mod common;
+
+use common::same_as_native;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+fn ends_with_sentinel(out: &std::process::Output) {
+    let s = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        s.ends_with("EXIT-SUCCESS\n"),
+        "program stopped early:\n{s}\n--- stderr:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn nil_dereference_division_by_zero_index_and_nil_map_are_recovered() {
+    ends_with_sentinel(&same_as_native("panics", &[], &[]));
+}
+
+#[test]
+fn spinning_goroutine_is_preempted_under_gomaxprocs_1() {
+    ends_with_sentinel(&same_as_native("preempt", &[], &[]));
+}
+
+#[test]
+fn notify_receives_self_sent_signals_and_ignore_works() {
+    ends_with_sentinel(&same_as_native("signals", &[], &[]));
+}
+
+#[test]
+fn cpu_profile_of_a_busy_loop_has_samples() {
+    ends_with_sentinel(&same_as_native("cpuprofile", &[], &[]));
+}
+
+#[test]
+fn sigint_from_outside_reaches_signal_notify() {
+    let bin = common::build("signals", "dragonfly");
+    let mut child = Command::new(common::godfly())
+        .arg("run")
+        .arg(&bin)
+        .arg("wait")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start godfly");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    assert_eq!(lines.next().unwrap().unwrap(), "ready");
+    let st = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(st.success());
+    let rest: Vec<String> = lines.map(|l| l.unwrap()).collect();
+    let status = child.wait().unwrap();
+    assert_eq!(rest, vec!["received interrupt".to_string(), "EXIT-SUCCESS".to_string()]);
+    assert_eq!(status.code(), Some(0));
+}
+
+fn crash(arg: &str) -> (std::process::Output, std::process::Output) {
+    let dfly = common::build("crash", "dragonfly");
+    let linux = common::build("crash", "linux");
+    (common::run_godfly(&dfly, &[arg], &[]), common::run_native(&linux, &[arg], &[]))
+}
+
+#[test]
+fn unrecovered_panic_prints_message_and_traceback_and_exits_2() {
+    let (g, n) = crash("panic");
+    assert_eq!(g.status.code(), Some(2));
+    assert_eq!(g.status.code(), n.status.code());
+    let err = String::from_utf8_lossy(&g.stderr);
+    assert!(err.starts_with("panic: boom\n\ngoroutine 1 [running]:\nmain.main()"), "{err}");
+}
+
+#[test]
+fn unrecovered_nil_dereference_reports_sigsegv_and_exits_2() {
+    let (g, n) = crash("nil");
+    assert_eq!(g.status.code(), Some(2));
+    assert_eq!(g.status.code(), n.status.code());
+    let err = String::from_utf8_lossy(&g.stderr);
+    assert!(err.starts_with("panic: runtime error: invalid memory address or nil pointer dereference\n"), "{err}");
+    assert!(err.contains("[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc="), "{err}");
+    assert!(err.contains("main.deref("), "{err}");
+}
