@@ -17,6 +17,9 @@ struct Cli {
 enum Command {
     /// Run a DragonFly program with arguments.
     Run {
+        /// argv[0] for the program (default: the program path as given).
+        #[arg(long, value_name = "NAME")]
+        argv0: Option<OsString>,
         /// The program (a static DragonFly x86-64 ELF executable).
         program: PathBuf,
         /// Its arguments.
@@ -25,8 +28,8 @@ enum Command {
     },
 }
 
-fn run_program(program: PathBuf, args: Vec<OsString>) -> i32 {
-    let mut argv = vec![program.clone().into_os_string()];
+fn run_program(program: PathBuf, argv0: Option<OsString>, args: Vec<OsString>) -> i32 {
+    let mut argv = vec![argv0.unwrap_or_else(|| program.clone().into_os_string())];
     argv.extend(args);
     let err = crate::run::run(&program, argv);
     eprintln!("godfly: {err}");
@@ -37,7 +40,7 @@ fn run_program(program: PathBuf, args: Vec<OsString>) -> i32 {
 pub fn main() -> i32 {
     let cli = Cli::parse();
     match cli.command {
-        Command::Run { program, args } => run_program(program, args),
+        Command::Run { argv0, program, args } => run_program(program, argv0, args),
     }
 }
 
@@ -49,5 +52,5 @@ pub fn exec_wrapper_main() -> i32 {
         eprintln!("usage: go_dragonfly_amd64_exec PROGRAM [ARGS...]");
         return 2;
     };
-    run_program(PathBuf::from(program), args.collect())
+    run_program(PathBuf::from(program), None, args.collect())
 }

@@ -31,6 +31,8 @@ pub struct Process {
     pub usrstack: u64,
     /// Address of the signal trampoline.
     pub sigcode: u64,
+    /// godfly's own executable, for `execve` of DragonFly programs.
+    pub godfly_exe: std::ffi::OsString,
 }
 
 static PROCESS: OnceLock<Process> = OnceLock::new();

@@ -79,7 +79,8 @@ fn inherit_dispositions() {
     }
 }
 
-/// Loads `program` and runs it as the first LWP; returns only on failure.
+/// Loads `program` and runs it as the first LWP with `args` as its argv
+/// (argv[0] included); returns only on failure.
 pub fn run(program: &Path, args: Vec<OsString>) -> StartError {
     match start(program, args) {
         Ok(never) => match never {},
@@ -111,11 +112,20 @@ fn start(program: &Path, args: Vec<OsString>) -> Result<std::convert::Infallible
         ps_strings: img.ps_strings,
         usrstack: img.ps_strings + 32,
         sigcode: img.sigcode,
+        godfly_exe: std::env::current_exe().map(|p| p.into_os_string()).unwrap_or_else(|_| "/proc/self/exe".into()),
     });
 
+    // The signal mask crosses execve: the host mask godfly started with is
+    // the first thread's guest mask.
+    let mut mask = Sigset::default();
+    for host in crate::host::blocked_host_signals() {
+        if let Some(sig) = crate::xlat::signo::from_linux(host) {
+            signal::sigadd(&mut mask, sig);
+        }
+    }
+    signal::cant_mask(&mut mask);
     let tid = thread::alloc_tid();
-    let guest =
-        thread::spawn::setup_current(tid, 0, Sigset::default(), true).map_err(|e| StartError::Host(e.to_string()))?;
+    let guest = thread::spawn::setup_current(tid, 0, mask, true).map_err(|e| StartError::Host(e.to_string()))?;
     crate::trap::install().map_err(|e| StartError::Host(format!("cannot install signal handlers: {e}")))?;
     crate::trap::catch_host(signal::CARRIER);
     inherit_dispositions();

@@ -141,6 +141,19 @@ pub fn internal_fds_from(low: i32) -> Vec<i32> {
     INTERNAL_FDS.lock().unwrap_or_else(|e| e.into_inner()).range(low..).copied().collect()
 }
 
+/// The internal descriptor set, locked across `fork`.
+pub fn lock_internal_fds_for_fork() -> std::sync::MutexGuard<'static, std::collections::BTreeSet<i32>> {
+    INTERNAL_FDS.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// In a forked child: closes godfly's helper descriptors, which belonged to
+/// the parent's kqueues.
+pub fn close_internal_after_fork(guard: &mut std::sync::MutexGuard<'static, std::collections::BTreeSet<i32>>) {
+    for fd in std::mem::take(&mut **guard) {
+        let _ = sys(libc::SYS_close, &[fd as u64]);
+    }
+}
+
 /// Closes a descriptor of godfly's own.
 pub fn close_internal(fd: i32) {
     remove_internal_fd(fd);
@@ -180,4 +193,60 @@ pub fn exit_thread() -> ! {
     // SAFETY: SYS_exit ends the calling thread; nothing runs after it.
     unsafe { libc::syscall(libc::SYS_exit, 0) };
     unreachable!("SYS_exit returned")
+}
+
+/// fork(2) of the host process (only the calling thread continues in the
+/// child). Returns the child's pid in the parent and 0 in the child.
+pub fn fork() -> Result<i32, Errno> {
+    // SAFETY: glibc's fork runs its atfork handlers (malloc locks among
+    // them); godfly takes its own global locks around the call
+    // (`sys::proc::fork`), so the child finds them in a usable state.
+    let pid = unsafe { libc::fork() };
+    if pid < 0 { Err(xlat::errno::last()) } else { Ok(pid) }
+}
+
+/// execve(2). Returns only on failure.
+pub fn execve(path: &CStr, argv: &[std::ffi::CString], envp: &[std::ffi::CString]) -> Errno {
+    let mut a: Vec<*const libc::c_char> = argv.iter().map(|s| s.as_ptr()).collect();
+    a.push(std::ptr::null());
+    let mut e: Vec<*const libc::c_char> = envp.iter().map(|s| s.as_ptr()).collect();
+    e.push(std::ptr::null());
+    // SAFETY: both arrays are NULL-terminated and point at live C strings.
+    unsafe { libc::execve(path.as_ptr(), a.as_ptr(), e.as_ptr()) };
+    xlat::errno::last()
+}
+
+/// The calling thread's host signal mask, as a list of host signal numbers.
+pub fn blocked_host_signals() -> Vec<i32> {
+    let mut set = std::mem::MaybeUninit::<libc::sigset_t>::zeroed();
+    // SAFETY: querying the mask into a valid set.
+    unsafe {
+        libc::pthread_sigmask(libc::SIG_BLOCK, std::ptr::null(), set.as_mut_ptr());
+        let set = set.assume_init();
+        (1..=64).filter(|&s| libc::sigismember(&set, s) == 1).collect()
+    }
+}
+
+/// Sets the calling thread's host signal mask to exactly `sigs`.
+pub fn set_blocked_host_signals(sigs: &[i32]) {
+    // SAFETY: building and installing a signal set.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        for &s in sigs {
+            libc::sigaddset(&mut set, s);
+        }
+        libc::pthread_sigmask(libc::SIG_SETMASK, &set, std::ptr::null_mut());
+    }
+}
+
+/// (pid, uid, si_code, si_status) of a `waitid` result.
+pub fn waitid_fields(info: &std::mem::MaybeUninit<libc::siginfo_t>) -> (i32, u32, i32, i32) {
+    // SAFETY: the buffer started zeroed and waitid filled it (or left it
+    // zero for WNOHANG with nothing to report); the accessors read the
+    // SIGCHLD members of the union.
+    unsafe {
+        let i = info.assume_init_ref();
+        (i.si_pid(), i.si_uid(), i.si_code, i.si_status())
+    }
 }

@@ -29,6 +29,11 @@ pub fn action(sig: u32) -> Sigaction {
     ACTIONS.lock().unwrap_or_else(|e| e.into_inner())[sig as usize]
 }
 
+/// Locks the dispositions across `fork`.
+pub fn lock_actions_for_fork() -> std::sync::MutexGuard<'static, [Sigaction; SIG_MAXSIG as usize + 1]> {
+    ACTIONS.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// Replaces the disposition of `sig`, returning the old one.
 pub fn set_action(sig: u32, act: Sigaction) -> Sigaction {
     let mut a = ACTIONS.lock().unwrap_or_else(|e| e.into_inner());
@@ -143,6 +148,17 @@ impl PendingSet {
     fn has_unblocked(&self, mask: &Sigset) -> bool {
         self.any.load(Ordering::Acquire)
             && self.sigs.lock().unwrap_or_else(|e| e.into_inner()).keys().any(|&s| !sigismember(mask, s))
+    }
+
+    /// Locks the set across `fork`.
+    pub fn lock_for_fork(&self) -> std::sync::MutexGuard<'_, BTreeMap<u32, SigInfo>> {
+        self.sigs.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// In a forked child: nothing is pending (POSIX clears the child's set).
+    pub fn clear_after_fork(&self, guard: &mut std::sync::MutexGuard<'_, BTreeMap<u32, SigInfo>>) {
+        guard.clear();
+        self.any.store(false, Ordering::Release);
     }
 
     /// The set of waiting signals.

@@ -48,8 +48,9 @@ struct Knote {
     timerfd: i32,
 }
 
+/// One kqueue: its epoll descriptor, wake-up eventfd and knotes.
 #[derive(Debug)]
-struct Kq {
+pub struct Kq {
     epfd: i32,
     eventfd: i32,
     /// (ident, filter) → knote.
@@ -94,6 +95,25 @@ pub fn kqueue(_: &mut Ctx, _: &Args) -> SysResult {
     let kq = Kq { epfd, eventfd, notes: HashMap::new(), registered: HashMap::new() };
     table().get_or_insert_with(HashMap::new).insert(epfd, Arc::new(Mutex::new(kq)));
     ok_int(epfd)
+}
+
+/// The kqueue table, locked across `fork`.
+pub type ForkGuard = MutexGuard<'static, Option<HashMap<i32, Arc<Mutex<Kq>>>>>;
+
+/// Locks the table before `fork`.
+pub fn lock_for_fork() -> ForkGuard {
+    table()
+}
+
+/// In a forked child: kqueues are not inherited (BSD), so their descriptors
+/// are closed. Returns nothing; godfly's helper descriptors are closed by
+/// `host::close_internal_after_fork`.
+pub fn reset_after_fork(guard: &mut ForkGuard) {
+    if let Some(m) = guard.take() {
+        for epfd in m.keys() {
+            let _ = host::sys(libc::SYS_close, &[*epfd as u64]);
+        }
+    }
 }
 
 /// Forgets knotes on `fd` before the guest's descriptor `fd` goes away

@@ -97,6 +97,22 @@ pub fn unregister(tid: i32) -> bool {
     LIVE.fetch_sub(1, Ordering::SeqCst) == 1
 }
 
+/// The registry, locked across `fork` so the child finds it usable.
+pub type ForkGuard = std::sync::MutexGuard<'static, Option<HashMap<i32, LwpInfo>>>;
+
+/// Locks the registry before `fork`.
+pub fn lock_for_fork() -> ForkGuard {
+    LWPS.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// In a forked child: only the calling thread exists, keeping its LWP id.
+pub fn reset_after_fork(guard: &mut ForkGuard, tid: i32, info: LwpInfo) {
+    let m = guard.get_or_insert_with(HashMap::new);
+    m.clear();
+    m.insert(tid, info);
+    LIVE.store(1, Ordering::SeqCst);
+}
+
 /// Looks up a live LWP.
 pub fn lookup(tid: i32) -> Option<LwpInfo> {
     let lwps = LWPS.lock().unwrap_or_else(|e| e.into_inner());

@@ -124,6 +124,16 @@ pub fn setup_current(tid: i32, guest_fs: u64, sigmask: Sigset, is_main: bool) ->
         release_current(block);
         return Err(SetupError::AltStack(e));
     }
+    if let Err(e) = arm_dispatch(block) {
+        release_current(block);
+        return Err(SetupError::Dispatch(e));
+    }
+    super::register(tid, LwpInfo { host_tid, pending });
+    Ok(GuestThread { block })
+}
+
+/// Arms Syscall User Dispatch for the calling thread with its block's selector.
+fn arm_dispatch(block: *mut ThreadBlock) -> std::io::Result<()> {
     let (start, len) = arch::restorer_range();
     // SAFETY: the selector lives in the block, which outlives dispatch on this thread.
     let r = unsafe {
@@ -135,13 +145,19 @@ pub fn setup_current(tid: i32, guest_fs: u64, sigmask: Sigset, is_main: bool) ->
             &raw mut (*block).selector,
         )
     };
-    if r != 0 {
-        let e = std::io::Error::last_os_error();
-        release_current(block);
-        return Err(SetupError::Dispatch(e));
-    }
-    super::register(tid, LwpInfo { host_tid, pending });
-    Ok(GuestThread { block })
+    if r != 0 { Err(std::io::Error::last_os_error()) } else { Ok(()) }
+}
+
+/// Turns Syscall User Dispatch off for the calling thread (before `execve`).
+pub fn disarm_dispatch() {
+    // SAFETY: only changes this thread's dispatch setting.
+    unsafe { libc::prctl(PR_SET_SYSCALL_USER_DISPATCH, PR_SYS_DISPATCH_OFF, 0u64, 0u64, 0u64) };
+}
+
+/// Arms dispatch again for the calling LWP (after a failed `execve`, or in
+/// a forked child, which does not inherit it).
+pub fn rearm_dispatch(lwp: &Lwp) -> std::io::Result<()> {
+    arm_dispatch(lwp.block)
 }
 
 /// Undoes `setup_current` after the thread has left guest code for good.

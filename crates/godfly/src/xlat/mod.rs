@@ -11,3 +11,4 @@ pub mod resource;
 pub mod signo;
 pub mod stat;
 pub mod time;
+pub mod wait;
