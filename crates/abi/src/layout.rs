@@ -253,7 +253,26 @@ pub struct Flock {
     pub l_whence: i16,
 }
 
+/// `struct msghdr` (`sys/sys/socket.h`), 48 bytes: the lengths are 32-bit.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
+pub struct Msghdr {
+    pub msg_name: u64,
+    pub msg_namelen: u32,
+    pub pad0: u32,
+    pub msg_iov: u64,
+    pub msg_iovlen: i32,
+    pub pad1: u32,
+    pub msg_control: u64,
+    pub msg_controllen: u32,
+    pub msg_flags: i32,
+}
+
 const _: () = {
+    assert!(size_of::<Msghdr>() == 48);
+    assert!(offset_of!(Msghdr, msg_iov) == 16);
+    assert!(offset_of!(Msghdr, msg_control) == 32);
+    assert!(offset_of!(Msghdr, msg_flags) == 44);
     assert!(size_of::<Timespec>() == 16);
     assert!(size_of::<Stat>() == 128);
     assert!(offset_of!(Stat, st_mode) == 16);

@@ -8,6 +8,7 @@
 
 pub mod errno;
 pub mod layout;
+pub mod net;
 pub mod sysdef;
 
 #[allow(missing_docs, clippy::all)]

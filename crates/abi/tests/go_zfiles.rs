@@ -185,3 +185,54 @@ fn struct_sizes_match_go() {
     // The full field-by-field check of stat, dirent, kevent, flock and
     // timespec runs a Go program under godfly (crates/godfly/tests).
 }
+
+#[test]
+fn network_constants_match_go() {
+    let go = go_consts(&zfile("zerrors_dragonfly_amd64.go"));
+    use godfly_abi::net as n;
+    let ours: &[(&str, i32)] = &[
+        ("IPPROTO_IPV6", n::IPPROTO_IPV6),
+        ("IP_TOS", n::IP_TOS),
+        ("IP_TTL", n::IP_TTL),
+        ("IP_HDRINCL", n::IP_HDRINCL),
+        ("IP_MULTICAST_IF", n::IP_MULTICAST_IF),
+        ("IP_MULTICAST_TTL", n::IP_MULTICAST_TTL),
+        ("IP_MULTICAST_LOOP", n::IP_MULTICAST_LOOP),
+        ("IP_ADD_MEMBERSHIP", n::IP_ADD_MEMBERSHIP),
+        ("IP_DROP_MEMBERSHIP", n::IP_DROP_MEMBERSHIP),
+        ("IP_PORTRANGE", n::IP_PORTRANGE),
+        ("IP_RECVDSTADDR", n::IP_RECVDSTADDR),
+        ("IPV6_V6ONLY", n::IPV6_V6ONLY),
+        ("IPV6_UNICAST_HOPS", n::IPV6_UNICAST_HOPS),
+        ("IPV6_MULTICAST_IF", n::IPV6_MULTICAST_IF),
+        ("IPV6_MULTICAST_HOPS", n::IPV6_MULTICAST_HOPS),
+        ("IPV6_MULTICAST_LOOP", n::IPV6_MULTICAST_LOOP),
+        ("IPV6_JOIN_GROUP", n::IPV6_JOIN_GROUP),
+        ("IPV6_LEAVE_GROUP", n::IPV6_LEAVE_GROUP),
+        ("IPV6_PORTRANGE", n::IPV6_PORTRANGE),
+        ("IPV6_TCLASS", n::IPV6_TCLASS),
+        ("IPV6_RECVTCLASS", n::IPV6_RECVTCLASS),
+        ("IPV6_PKTINFO", n::IPV6_PKTINFO),
+        ("IPV6_RECVPKTINFO", n::IPV6_RECVPKTINFO),
+        ("IPV6_HOPLIMIT", n::IPV6_HOPLIMIT),
+        ("IPV6_RECVHOPLIMIT", n::IPV6_RECVHOPLIMIT),
+        ("IPV6_CHECKSUM", n::IPV6_CHECKSUM),
+        ("TCP_NODELAY", n::TCP_NODELAY),
+        ("TCP_MAXSEG", n::TCP_MAXSEG),
+        ("TCP_KEEPIDLE", n::TCP_KEEPIDLE),
+        ("TCP_KEEPINTVL", n::TCP_KEEPINTVL),
+        ("TCP_KEEPCNT", n::TCP_KEEPCNT),
+        ("SCM_RIGHTS", n::SCM_RIGHTS),
+        ("SCM_CREDS", n::SCM_CREDS),
+        ("SHUT_RDWR", n::SHUT_RDWR),
+    ];
+    for (name, v) in ours {
+        assert_eq!(go.get(*name).copied(), Some(i128::from(*v)), "{name}");
+    }
+    let types = go_consts(&zfile("ztypes_dragonfly_amd64.go"));
+    assert_eq!(types["SizeofSockaddrInet4"], n::SOCKADDR_IN_LEN as i128);
+    assert_eq!(types["SizeofSockaddrInet6"], n::SOCKADDR_IN6_LEN as i128);
+    assert_eq!(types["SizeofSockaddrUnix"], n::SOCKADDR_UN_LEN as i128);
+    assert_eq!(types["SizeofMsghdr"], n::MSGHDR_LEN as i128);
+    assert_eq!(types["SizeofCmsghdr"], n::CMSGHDR_LEN as i128);
+}

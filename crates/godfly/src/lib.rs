@@ -15,6 +15,7 @@ pub mod run;
 pub mod signal;
 pub mod sys;
 pub mod thread;
+pub mod trace;
 pub mod trap;
 pub mod xlat;
 

@@ -89,6 +89,9 @@ pub fn run(program: &Path, args: Vec<OsString>) -> StartError {
 }
 
 fn start(program: &Path, args: Vec<OsString>) -> Result<std::convert::Infallible, StartError> {
+    if std::env::var_os("GODFLY_TRACE").is_some() {
+        crate::trace::enable(Box::new(std::io::stderr()));
+    }
     if !arch::has_fsgsbase() {
         return Err(StartError::Host("godfly needs a CPU and kernel with FSGSBASE (Linux 5.9 or later)".into()));
     }

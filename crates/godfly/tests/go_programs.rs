@@ -42,3 +42,13 @@ fn timers_tickers_sleeps_and_monotonic_clock() {
 fn file_create_append_seek_stat_rename_symlink_chmod_readdir_remove() {
     ends_with_sentinel(&same_as_native("files", &[], &[]));
 }
+
+#[test]
+fn processes_helper_reexec_echo_shell_status_and_cat_through_a_pipe() {
+    ends_with_sentinel(&same_as_native("procs", &[], &[]));
+}
+
+#[test]
+fn http_udp_unix_sockets_and_descriptor_passing_on_loopback() {
+    ends_with_sentinel(&same_as_native("network", &[], &[]));
+}

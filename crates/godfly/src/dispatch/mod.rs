@@ -67,10 +67,15 @@ pub fn dispatch(lwp: &mut Lwp, uc: &mut libc::ucontext_t) {
     let args = Args::decode(&ctx);
     let nr = args.nr;
     let orig_rax = ctx.reg(libc::REG_RAX);
+    let tracing = crate::trace::enabled();
+    let before = if tracing { crate::trace::format::before(&args) } else { Vec::new() };
     let res = match table::lookup(nr) {
         Some((handler, _)) => handler(&mut ctx, &args),
         None => unbound(ctx.lwp, nr),
     };
+    if tracing {
+        crate::trace::syscall(ctx.lwp.tid, &args, &before, &res);
+    }
     if res == Err(EINTR) && table::restartable(nr) && crate::signal::next_restarts(ctx.lwp) {
         // ERESTART: run the call again after the handler (DragonFly rewinds
         // rip over the 2-byte `syscall`).

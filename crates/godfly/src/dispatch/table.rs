@@ -5,7 +5,7 @@
 use godfly_abi::syscalls::*;
 
 use super::{Args, Ctx, SysResult};
-use crate::sys::{fd, file, kqueue, lwp, mem, misc, path, proc, signal, stat, sysctl, time, umtx};
+use crate::sys::{fd, file, kqueue, lwp, mem, misc, path, proc, signal, socket, stat, sysctl, time, umtx};
 
 /// A handler for one call.
 pub type Handler = fn(&mut Ctx<'_>, &Args) -> SysResult;
@@ -164,6 +164,23 @@ pub const BINDINGS: &[(u32, Handler, Support)] = &[
     (SYS_FUTIMENS, path::futimens, Support::Full),
     (SYS_LWP_CREATE2, lwp::lwp_create2, Support::Partial("the CPU mask is not applied")),
     (SYS_GETRANDOM, misc::getrandom, Support::Full),
+    (SYS_SOCKET, socket::socket, Support::Partial("AF_UNIX, AF_INET and AF_INET6")),
+    (SYS_SOCKETPAIR, socket::socketpair, Support::Full),
+    (SYS_BIND, socket::bind, Support::Full),
+    (SYS_CONNECT, socket::connect, Support::Full),
+    (SYS_LISTEN, socket::listen, Support::Full),
+    (SYS_ACCEPT, socket::accept, Support::Full),
+    (SYS_ACCEPT4, socket::accept4, Support::Full),
+    (SYS_GETSOCKNAME, socket::getsockname, Support::Full),
+    (SYS_GETPEERNAME, socket::getpeername, Support::Full),
+    (SYS_SHUTDOWN, socket::shutdown, Support::Full),
+    (SYS_SETSOCKOPT, socket::setsockopt, Support::Partial("see xlat/sockopt.rs for the options not applied")),
+    (SYS_GETSOCKOPT, socket::getsockopt, Support::Partial("see xlat/sockopt.rs for the options not applied")),
+    (SYS_SENDTO, socket::sendto, Support::Full),
+    (SYS_RECVFROM, socket::recvfrom, Support::Full),
+    (SYS_SENDMSG, socket::sendmsg, Support::Partial("SCM_CREDS is refused")),
+    (SYS_RECVMSG, socket::recvmsg, Support::Full),
+    (SYS_SENDFILE, socket::sendfile, Support::Partial("flags must be 0")),
 ];
 
 /// Reasons for DragonFly calls godfly does not implement. Calls missing

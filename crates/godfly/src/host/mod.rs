@@ -250,3 +250,9 @@ pub fn waitid_fields(info: &std::mem::MaybeUninit<libc::siginfo_t>) -> (i32, u32
         (i.si_pid(), i.si_uid(), i.si_code, i.si_status())
     }
 }
+
+/// An empty Linux `msghdr` (it has private padding fields).
+pub fn zeroed_msghdr() -> libc::msghdr {
+    // SAFETY: msghdr is plain data for which all-zero is valid (null pointers, zero lengths).
+    unsafe { std::mem::zeroed() }
+}

@@ -18,7 +18,12 @@ pub fn read(_: &mut Ctx, a: &Args) -> SysResult {
 
 /// write(2), DragonFly 4.
 pub fn write(_: &mut Ctx, a: &Args) -> SysResult {
-    ok(host::sys(libc::SYS_write, &[a.int(0) as u64, a.ptr(1), a.u64(2)])?)
+    let fd = a.int(0);
+    if super::socket::nosigpipe(fd) {
+        // SO_NOSIGPIPE: no SIGPIPE from this socket, EPIPE only.
+        return ok(host::sys(libc::SYS_sendto, &[fd as u64, a.ptr(1), a.u64(2), libc::MSG_NOSIGNAL as u64, 0, 0])?);
+    }
+    ok(host::sys(libc::SYS_write, &[fd as u64, a.ptr(1), a.u64(2)])?)
 }
 
 /// readv(2), DragonFly 120.
@@ -89,6 +94,7 @@ pub fn close(_: &mut Ctx, a: &Args) -> SysResult {
     let fd = a.int(0);
     // Knotes go first: epoll must forget the descriptor while it is open.
     super::kqueue::fd_closed(fd);
+    super::socket::fd_closed(fd);
     ok(host::sys(libc::SYS_close, &[fd as u64])?)
 }
 

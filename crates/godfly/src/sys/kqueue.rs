@@ -57,6 +57,9 @@ pub struct Kq {
     notes: HashMap<(u64, i16), Knote>,
     /// Descriptors currently registered with epoll and their event mask.
     registered: HashMap<i32, u32>,
+    /// Events that were ready but did not fit the caller's list; edge
+    /// triggered readiness would be lost otherwise. Reported first next time.
+    backlog: Vec<Kevent>,
 }
 
 static KQUEUES: Mutex<Option<HashMap<i32, Arc<Mutex<Kq>>>>> = Mutex::new(None);
@@ -92,7 +95,7 @@ pub fn kqueue(_: &mut Ctx, _: &Args) -> SysResult {
         return Err(e);
     }
     host::add_internal_fd(eventfd);
-    let kq = Kq { epfd, eventfd, notes: HashMap::new(), registered: HashMap::new() };
+    let kq = Kq { epfd, eventfd, notes: HashMap::new(), registered: HashMap::new(), backlog: Vec::new() };
     table().get_or_insert_with(HashMap::new).insert(epfd, Arc::new(Mutex::new(kq)));
     ok_int(epfd)
 }
@@ -419,7 +422,20 @@ fn write_events(addr: u64, out: &[Kevent]) -> Result<(), Errno> {
 /// Waits for and converts events, at most `cap`.
 fn collect(kq: &Mutex<Kq>, out: &mut Vec<Kevent>, cap: usize, timeout: Option<Timespec>) -> Result<(), Errno> {
     let (epfd, user_ready) = {
-        let k = lock(kq);
+        let mut k = lock(kq);
+        // Earlier overflow first, dropping events of knotes gone since.
+        let backlog = std::mem::take(&mut k.backlog);
+        for ev in backlog {
+            // ONESHOT and DISPATCH knotes were retired when the event was
+            // taken; the others must still be there and enabled.
+            let retired = ev.flags & (d::EV_ONESHOT | d::EV_DISPATCH) as u16 != 0;
+            if retired || k.notes.get(&(ev.ident, ev.filter)).is_some_and(|n| n.enabled) {
+                if out.len() < cap { out.push(ev) } else { k.backlog.push(ev) }
+            }
+        }
+        if !out.is_empty() {
+            return Ok(());
+        }
         (k.epfd, k.pending_user())
     };
     let zero = Timespec::default();
@@ -478,7 +494,7 @@ fn collect(kq: &Mutex<Kq>, out: &mut Vec<Kevent>, cap: usize, timeout: Option<Ti
                 {
                     let key = (fd as u64, filter);
                     let Some(n) = k.notes.get(&key).copied() else { continue };
-                    if !n.enabled || out.len() >= cap {
+                    if !n.enabled {
                         continue;
                     }
                     let eof = if filter == d::EVFILT_READ as i16 { hup } else { bits & libc::EPOLLHUP as u32 != 0 };
@@ -504,10 +520,6 @@ fn collect(kq: &Mutex<Kq>, out: &mut Vec<Kevent>, cap: usize, timeout: Option<Ti
         .map(|(key, _)| *key)
         .collect();
     for key in users {
-        if out.len() >= cap {
-            k.wake();
-            break;
-        }
         let Some(n) = k.notes.get_mut(&key) else { continue };
         out.push(Kevent {
             ident: key.0,
@@ -522,6 +534,10 @@ fn collect(kq: &Mutex<Kq>, out: &mut Vec<Kevent>, cap: usize, timeout: Option<Ti
             n.fflags = 0;
         }
         k.delivered(key);
+    }
+    if out.len() > cap {
+        let extra = out.split_off(cap);
+        k.backlog.extend(extra);
     }
     Ok(())
 }

@@ -12,6 +12,7 @@ pub mod misc;
 pub mod path;
 pub mod proc;
 pub mod signal;
+pub mod socket;
 pub mod stat;
 pub mod sysctl;
 pub mod time;

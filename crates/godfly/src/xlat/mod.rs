@@ -2,6 +2,7 @@
 //! host calls here: every function is a table or arithmetic, unit-tested.
 #![forbid(unsafe_code)]
 
+pub mod cmsg;
 pub mod dirent;
 pub mod errno;
 pub mod fcntl;
@@ -9,6 +10,8 @@ pub mod mmap;
 pub mod oflags;
 pub mod resource;
 pub mod signo;
+pub mod sockaddr;
+pub mod sockopt;
 pub mod stat;
 pub mod time;
 pub mod wait;
