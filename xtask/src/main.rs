@@ -1,7 +1,11 @@
-//! Repository tasks. `cargo xtask gen [--check]` writes the generated ABI
-//! tables in `crates/abi/src/generated/` from the DragonFly reference files in
-//! `../shared/dragonfly/` (or `$GODFLY_SHARED/dragonfly`).
+//! Repository tasks:
+//! - `cargo xtask gen [--check]` writes the generated ABI tables in
+//!   `crates/abi/src/generated/` from the DragonFly reference files in
+//!   `../shared/dragonfly/` (or `$GODFLY_SHARED/dragonfly`);
+//! - `cargo xtask conformance` runs Go's standard-library tests for
+//!   GOOS=dragonfly under godfly next to a native linux run.
 
+mod conformance;
 mod gen_abi;
 
 use std::path::PathBuf;
@@ -23,13 +27,16 @@ fn shared_dir() -> PathBuf {
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match args.first().map(String::as_str) {
-        Some("gen") => {
-            let check = args.iter().any(|a| a == "--check");
-            gen_abi::run(&shared_dir().join("dragonfly"), &repo_root(), check)
-        }
-        _ => Err("usage: cargo xtask gen [--check]".to_string()),
-    };
+    let result =
+        match args.first().map(String::as_str) {
+            Some("gen") => {
+                let check = args.iter().any(|a| a == "--check");
+                gen_abi::run(&shared_dir().join("dragonfly"), &repo_root(), check)
+            }
+            Some("conformance") => conformance::run(&repo_root(), &args[1..]),
+            _ => Err("usage: cargo xtask gen [--check] | conformance [--smoke|--full|PKG...] [--recheck-excluded]"
+                .to_string()),
+        };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -253,6 +253,36 @@ pub struct Flock {
     pub l_whence: i16,
 }
 
+/// `struct statfs` (`sys/sys/mount.h`), 320 bytes.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
+pub struct Statfs {
+    pub f_spare2: i64,
+    pub f_bsize: i64,
+    pub f_iosize: i64,
+    pub f_blocks: i64,
+    pub f_bfree: i64,
+    pub f_bavail: i64,
+    pub f_files: i64,
+    pub f_ffree: i64,
+    pub f_fsid: [i32; 2],
+    pub f_owner: u32,
+    pub f_type: i32,
+    pub f_flags: i32,
+    pub pad0: u32,
+    pub f_syncwrites: i64,
+    pub f_asyncwrites: i64,
+    pub f_fstypename: [u8; 16],
+    pub f_mntonname: [u8; 80],
+    pub f_syncreads: i64,
+    pub f_asyncreads: i64,
+    pub f_spares1: i16,
+    pub f_mntfromname: [u8; 80],
+    pub f_spares2: i16,
+    pub pad1: u32,
+    pub f_spare: [i64; 2],
+}
+
 /// `struct msghdr` (`sys/sys/socket.h`), 48 bytes: the lengths are 32-bit.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
@@ -269,6 +299,13 @@ pub struct Msghdr {
 }
 
 const _: () = {
+    assert!(size_of::<Statfs>() == 320);
+    assert!(offset_of!(Statfs, f_fsid) == 64);
+    assert!(offset_of!(Statfs, f_flags) == 80);
+    assert!(offset_of!(Statfs, f_fstypename) == 104);
+    assert!(offset_of!(Statfs, f_mntonname) == 120);
+    assert!(offset_of!(Statfs, f_mntfromname) == 218);
+    assert!(offset_of!(Statfs, f_spare) == 304);
     assert!(size_of::<Msghdr>() == 48);
     assert!(offset_of!(Msghdr, msg_iov) == 16);
     assert!(offset_of!(Msghdr, msg_control) == 32);

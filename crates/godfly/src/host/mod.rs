@@ -256,3 +256,19 @@ pub fn zeroed_msghdr() -> libc::msghdr {
     // SAFETY: msghdr is plain data for which all-zero is valid (null pointers, zero lengths).
     unsafe { std::mem::zeroed() }
 }
+
+/// `statfs` of a path.
+pub fn statfs_path(path: &CStr) -> Result<libc::statfs, Errno> {
+    let mut st = std::mem::MaybeUninit::<libc::statfs>::zeroed();
+    sys(libc::SYS_statfs, &[cptr(path), st.as_mut_ptr() as u64])?;
+    // SAFETY: filled by the kernel on success (and zeroed before).
+    Ok(unsafe { st.assume_init() })
+}
+
+/// `fstatfs` of a descriptor.
+pub fn fstatfs(fd: i32) -> Result<libc::statfs, Errno> {
+    let mut st = std::mem::MaybeUninit::<libc::statfs>::zeroed();
+    sys(libc::SYS_fstatfs, &[fd as u64, st.as_mut_ptr() as u64])?;
+    // SAFETY: as above.
+    Ok(unsafe { st.assume_init() })
+}

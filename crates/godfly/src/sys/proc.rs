@@ -384,3 +384,28 @@ pub fn chroot(_: &mut Ctx, a: &Args) -> SysResult {
     host::sys(libc::SYS_chroot, &[host::cptr(&p)])?;
     ok_int(0)
 }
+
+/// `ptrace(req, pid, addr, data)`, DragonFly 26, for process control only:
+/// PT_TRACE_ME (0), PT_CONTINUE (7), PT_KILL (8), PT_ATTACH (10) and
+/// PT_DETACH (11). Reading or writing a tracee's memory and registers is
+/// refused (EINVAL): a DragonFly tracee is godfly underneath, whose
+/// registers are not the guest's.
+pub fn ptrace(_: &mut Ctx, a: &Args) -> SysResult {
+    const PT_TRACE_ME: i32 = 0;
+    const PT_CONTINUE: i32 = 7;
+    const PT_KILL: i32 = 8;
+    const PT_ATTACH: i32 = 10;
+    const PT_DETACH: i32 = 11;
+    let (req, pid, data) = (a.int(0), a.int(1), a.int(3));
+    let sig = || if data == 0 { Ok(0) } else { crate::xlat::signo::to_linux(data as u32).ok_or(EINVAL) };
+    let (lreq, ldata) = match req {
+        PT_TRACE_ME => (libc::PTRACE_TRACEME, 0),
+        PT_CONTINUE => (libc::PTRACE_CONT, sig()?),
+        PT_KILL => (libc::PTRACE_KILL, 0),
+        PT_ATTACH => (libc::PTRACE_ATTACH, 0),
+        PT_DETACH => (libc::PTRACE_DETACH, sig()?),
+        _ => return Err(EINVAL),
+    };
+    host::sys(libc::SYS_ptrace, &[lreq as u64, pid as u64, 0, ldata as u64])?;
+    ok_int(0)
+}

@@ -69,11 +69,20 @@ fn write_addr(host_addr: &[u8], addr: u64, lenp: u64) -> Result<(), Errno> {
     mem::write(lenp, &(bsd.len() as u32))
 }
 
-/// socket(2), DragonFly 97.
+/// socket(2), DragonFly 97. DragonFly has no IPv4-mapped IPv6: every
+/// AF_INET6 socket is IPV6_V6ONLY, so godfly sets it on the host socket.
 pub fn socket(_: &mut Ctx, a: &Args) -> SysResult {
     let dom = sockaddr::family_to_linux(a.int(0)).ok_or(godfly_abi::errno::EAFNOSUPPORT)?;
     let ty = sockaddr::type_to_linux(a.int(1)).ok_or(godfly_abi::errno::EPROTOTYPE)?;
-    ok(host::sys(libc::SYS_socket, &[dom as u64, ty as u64, a.int(2) as u64])?)
+    let fd = host::sys(libc::SYS_socket, &[dom as u64, ty as u64, a.int(2) as u64])?;
+    if dom == libc::AF_INET6 {
+        let on: i32 = 1;
+        let _ = host::sys(
+            libc::SYS_setsockopt,
+            &[fd, libc::IPPROTO_IPV6 as u64, libc::IPV6_V6ONLY as u64, host::bptr(&on), 4],
+        );
+    }
+    ok(fd)
 }
 
 /// socketpair(2), DragonFly 135.
@@ -171,6 +180,10 @@ pub fn setsockopt(_: &mut Ctx, a: &Args) -> SysResult {
     match sockopt::to_linux(level, name) {
         sockopt::Opt::Linux(l, n) => {
             let bytes = mem::read_bytes(val, len.min(4096))?;
+            if l == libc::IPPROTO_IPV6 && n == libc::IPV6_V6ONLY && bytes.len() >= 4 && bytes[..4] == [0; 4] {
+                // IPv6 sockets cannot be made dual-stack on DragonFly.
+                return Err(EINVAL);
+            }
             host::sys(
                 libc::SYS_setsockopt,
                 &[fd as u64, l as u64, n as u64, bytes.as_ptr() as u64, bytes.len() as u64],

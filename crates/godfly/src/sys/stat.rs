@@ -8,7 +8,7 @@ use godfly_abi::errno::{EINVAL, ENOTDIR};
 use crate::dispatch::{Args, Ctx, SysResult, ok};
 use crate::host;
 use crate::mem;
-use crate::xlat::{dirent, oflags, stat as xstat};
+use crate::xlat::{dirent, oflags, stat as xstat, statfs as xstatfs};
 
 fn stat_at(dirfd: i32, path: u64, out: u64, flags: i32) -> SysResult {
     let path = mem::read_path(path)?;
@@ -84,4 +84,58 @@ fn read_dir(fd: i32, buf: u64, count: usize, basep: u64) -> SysResult {
         mem::write(basep, &(base as i64))?;
     }
     ok(out.len() as u64)
+}
+
+fn mounts() -> Vec<xstatfs::Mount> {
+    xstatfs::parse_mountinfo(&std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default())
+}
+
+/// The mount holding a file with device `dev` (the last one mounted there).
+fn mount_of(dev: u64) -> xstatfs::Mount {
+    let key = (libc::major(dev), libc::minor(dev));
+    mounts().into_iter().rev().find(|m| m.dev == key).unwrap_or(xstatfs::Mount {
+        dev: key,
+        point: "/".into(),
+        options: String::new(),
+        fstype: "unknown".into(),
+        source: "none".into(),
+    })
+}
+
+/// statfs(2), DragonFly 157.
+pub fn statfs(_: &mut Ctx, a: &Args) -> SysResult {
+    let p = mem::read_path(a.ptr(0))?;
+    let st = host::statfs_path(&p)?;
+    let dev = host::stat_path(&p)?.st_dev;
+    mem::write(a.ptr(1), &xstatfs::from_linux(&st, &mount_of(dev)))?;
+    ok(0u64)
+}
+
+/// fstatfs(2), DragonFly 158.
+pub fn fstatfs(_: &mut Ctx, a: &Args) -> SysResult {
+    let fd = a.int(0);
+    let st = host::fstatfs(fd)?;
+    let dev = host::fstat(fd)?.st_dev;
+    mem::write(a.ptr(1), &xstatfs::from_linux(&st, &mount_of(dev)))?;
+    ok(0u64)
+}
+
+/// `getfsstat(buf, bufsize, flags)`, DragonFly 18: every mounted
+/// filesystem; with a NULL buffer, only their number.
+pub fn getfsstat(_: &mut Ctx, a: &Args) -> SysResult {
+    let (buf, size) = (a.ptr(0), a.i64(1));
+    let all = mounts();
+    if buf == 0 {
+        return ok(all.len() as u64);
+    }
+    let room = (size.max(0) as usize) / std::mem::size_of::<godfly_abi::layout::Statfs>();
+    let mut n = 0;
+    for m in all.iter().take(room) {
+        let Ok(path) = std::ffi::CString::new(m.point.as_bytes()) else { continue };
+        let Ok(st) = host::statfs_path(&path) else { continue };
+        let rec = xstatfs::from_linux(&st, m);
+        mem::write(buf + (n * std::mem::size_of::<godfly_abi::layout::Statfs>()) as u64, &rec)?;
+        n += 1;
+    }
+    ok(n as u64)
 }

@@ -13,5 +13,6 @@ pub mod signo;
 pub mod sockaddr;
 pub mod sockopt;
 pub mod stat;
+pub mod statfs;
 pub mod time;
 pub mod wait;
