@@ -44,9 +44,17 @@ pub fn main() -> i32 {
     }
 }
 
+/// Set by godfly when it re-executes itself for a guest's `execve`: the
+/// arguments are then godfly's own command line, whichever name the binary
+/// has. Removed before the guest sees the environment.
+pub const CLI_ENV: &str = "GODFLY_CLI";
+
 /// Entry of `go_dragonfly_amd64_exec PROGRAM [ARGS...]`: runs the program
 /// under godfly from the current directory with the environment as given.
 pub fn exec_wrapper_main() -> i32 {
+    if std::env::var_os(CLI_ENV).is_some() {
+        return main();
+    }
     let mut args = std::env::args_os().skip(1);
     let Some(program) = args.next() else {
         eprintln!("usage: go_dragonfly_amd64_exec PROGRAM [ARGS...]");

@@ -101,6 +101,7 @@ fn start(program: &Path, args: Vec<OsString>) -> Result<std::convert::Infallible
     let exe = std::fs::canonicalize(program).unwrap_or_else(|_| program.to_path_buf());
     let args: Vec<Vec<u8>> = args.iter().map(|a| a.as_bytes().to_vec()).collect();
     let env: Vec<Vec<u8>> = std::env::vars_os()
+        .filter(|(k, _)| k != crate::cli::CLI_ENV)
         .map(|(k, v)| {
             let mut kv = k.as_bytes().to_vec();
             kv.push(b'=');

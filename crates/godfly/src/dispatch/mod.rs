@@ -76,6 +76,7 @@ pub fn dispatch(lwp: &mut Lwp, uc: &mut libc::ucontext_t) {
     if tracing {
         crate::trace::syscall(ctx.lwp.tid, &args, &before, &res);
     }
+    crate::signal::take_arrived(ctx.lwp);
     if res == Err(EINTR) && table::restartable(nr) && crate::signal::next_restarts(ctx.lwp) {
         // ERESTART: run the call again after the handler (DragonFly rewinds
         // rip over the 2-byte `syscall`).

@@ -237,22 +237,42 @@ pub fn si_code_from_linux(code: i32) -> i32 {
 }
 
 /// A host signal that is not a dispatch trap arrived for the guest.
+///
+/// If it interrupted godfly's own code, that code may hold a lock or be
+/// inside the allocator, so the handler only notes the signal in the
+/// thread's lock-free `arrived` set and returns; a blocking host call
+/// returns EINTR, and the dispatcher takes the signal on its way out. If it
+/// interrupted guest code, it is queued and delivered at once.
 pub fn host_signal(lwp: &mut Lwp, sig: i32, info: &libc::siginfo_t, uc: &mut libc::ucontext_t, from_guest: bool) {
-    if sig != CARRIER
-        && let Some(dsig) = signo::from_linux(sig)
-    {
-        let sinfo = SigInfo {
-            code: si_code_from_linux(info.si_code),
-            pid: crate::host::siginfo_pid(info),
-            uid: crate::host::siginfo_uid(info),
-            ..SigInfo::default()
-        };
+    if sig != CARRIER && (1..=64).contains(&sig) {
+        let code = si_code_from_linux(info.si_code) as u32;
+        let pid = crate::host::siginfo_pid(info) as u32;
+        lwp.arrived_info[sig as usize].store(u64::from(code) | (u64::from(pid) << 32), Ordering::Relaxed);
+        lwp.arrived.fetch_or(1 << (sig - 1), Ordering::AcqRel);
+    }
+    if from_guest {
+        take_arrived(lwp);
+        deliver_pending(lwp, uc);
+    }
+}
+
+/// Moves host signals noted in `arrived` into the pending sets. Must run
+/// where locks may be taken (not in a nested handler).
+pub fn take_arrived(lwp: &Lwp) {
+    let bits = lwp.arrived.swap(0, Ordering::AcqRel);
+    if bits == 0 {
+        return;
+    }
+    for host in 1..=64 {
+        if bits & (1 << (host - 1)) == 0 {
+            continue;
+        }
+        let Some(dsig) = signo::from_linux(host) else { continue };
+        let packed = lwp.arrived_info[host as usize].load(Ordering::Relaxed);
+        let sinfo = SigInfo { code: packed as u32 as i32, pid: (packed >> 32) as u32 as i32, ..SigInfo::default() };
         if !act_now(dsig) {
             PROCESS_PENDING.add(dsig, sinfo);
         }
-    }
-    if from_guest {
-        deliver_pending(lwp, uc);
     }
 }
 

@@ -196,7 +196,9 @@ pub fn execve(ctx: &mut Ctx, a: &Args) -> SysResult {
     let path = mem::read_path(a.ptr(0))?;
     let argv = read_string_array(a.ptr(1))?;
     let envp = read_string_array(a.ptr(2))?;
+    let mut envp = envp;
     let (exe, args) = if is_dragonfly_program(&path) {
+        envp.push(CString::new(format!("{}=1", crate::cli::CLI_ENV)).map_err(|_| EINVAL)?);
         let godfly = CString::new(crate::process().godfly_exe.as_bytes()).map_err(|_| EINVAL)?;
         let mut args = vec![godfly.clone(), CString::from(c"run"), CString::from(c"--argv0")];
         args.push(argv.first().cloned().unwrap_or_else(|| path.clone()));
@@ -212,6 +214,11 @@ pub fn execve(ctx: &mut Ctx, a: &Args) -> SysResult {
         .filter_map(crate::xlat::signo::to_linux)
         .collect();
     crate::thread::spawn::disarm_dispatch();
+    if ctx.lwp.traceme {
+        // Deferred PT_TRACE_ME: from here on no call of this process traps.
+        host::sys(libc::SYS_ptrace, &[libc::PTRACE_TRACEME as u64, 0, 0, 0])?;
+        ctx.lwp.traceme = false;
+    }
     host::set_blocked_host_signals(&host_mask);
     let err = host::execve(&exe, &args, &envp);
     crate::thread::spawn::unblock_host_signals();
@@ -390,7 +397,7 @@ pub fn chroot(_: &mut Ctx, a: &Args) -> SysResult {
 /// PT_DETACH (11). Reading or writing a tracee's memory and registers is
 /// refused (EINVAL): a DragonFly tracee is godfly underneath, whose
 /// registers are not the guest's.
-pub fn ptrace(_: &mut Ctx, a: &Args) -> SysResult {
+pub fn ptrace(ctx: &mut Ctx, a: &Args) -> SysResult {
     const PT_TRACE_ME: i32 = 0;
     const PT_CONTINUE: i32 = 7;
     const PT_KILL: i32 = 8;
@@ -399,7 +406,10 @@ pub fn ptrace(_: &mut Ctx, a: &Args) -> SysResult {
     let (req, pid, data) = (a.int(0), a.int(1), a.int(3));
     let sig = || if data == 0 { Ok(0) } else { crate::xlat::signo::to_linux(data as u32).ok_or(EINVAL) };
     let (lreq, ldata) = match req {
-        PT_TRACE_ME => (libc::PTRACE_TRACEME, 0),
+        PT_TRACE_ME => {
+            ctx.lwp.traceme = true;
+            return ok_int(0);
+        }
         PT_CONTINUE => (libc::PTRACE_CONT, sig()?),
         PT_KILL => (libc::PTRACE_KILL, 0),
         PT_ATTACH => (libc::PTRACE_ATTACH, 0),

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use crate::signal::PendingSet;
-use std::sync::atomic::{AtomicI32, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicI32, AtomicU64, AtomicUsize, Ordering};
 
 use crate::arch::ThreadBlock;
 
@@ -33,6 +33,15 @@ pub struct Lwp {
     pub tls: [TlsInfo; 2],
     /// Signals sent to this thread and not yet delivered.
     pub pending: Arc<PendingSet>,
+    /// Host signals that arrived while this thread ran godfly code, where
+    /// a handler may take no lock: bit n for host signal n. Drained on the
+    /// way back to guest code.
+    pub arrived: AtomicU64,
+    /// `si_code` and `si_pid` of each arrived host signal, packed.
+    pub arrived_info: [AtomicU64; 65],
+    /// `ptrace(PT_TRACE_ME)` was asked for; done right before `execve`,
+    /// since a traced godfly would stop at every trapped call.
+    pub traceme: bool,
 }
 
 impl Lwp {

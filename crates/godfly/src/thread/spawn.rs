@@ -100,6 +100,9 @@ pub fn setup_current(tid: i32, guest_fs: u64, sigmask: Sigset, is_main: bool) ->
         is_main,
         tls: [TlsInfo { base: guest_fs, size: 0 }, TlsInfo::default()],
         pending: pending.clone(),
+        arrived: std::sync::atomic::AtomicU64::new(0),
+        arrived_info: [const { std::sync::atomic::AtomicU64::new(0) }; 65],
+        traceme: false,
     });
     // SAFETY: block points at a fresh, writable, exclusively owned header page.
     unsafe {
