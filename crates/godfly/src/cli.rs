@@ -1,8 +1,9 @@
-//! Command line: `godfly run PROGRAM [ARGS...]`, and the
+//! Command line: `godfly run`, `godfly trace`, `godfly syscalls`, and the
 //! `go_dragonfly_amd64_exec` wrapper that `go run` and `go test` call.
 
-use clap::{Parser, Subcommand};
+use clap::{Args as ClapArgs, Parser, Subcommand};
 use std::ffi::OsString;
+use std::os::fd::IntoRawFd;
 use std::path::PathBuf;
 
 /// Run DragonFly BSD x86-64 programs on Linux.
@@ -13,41 +14,127 @@ struct Cli {
     command: Command,
 }
 
+/// Tracing options, shared by `trace` and `run --trace`.
+#[derive(Debug, Clone, ClapArgs)]
+struct TraceArgs {
+    /// Write the trace to FILE instead of standard error.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Only these calls: names or classes (file, process, network, memory,
+    /// signal), comma-separated.
+    #[arg(short = 'e', long = "filter", value_name = "CALLS", value_delimiter = ',')]
+    filter: Vec<String>,
+    /// One JSON object per event.
+    #[arg(long)]
+    json: bool,
+    /// Prefix each line with the time since start.
+    #[arg(short = 'd', long = "timestamps")]
+    timestamps: bool,
+    /// Show how long each call took.
+    #[arg(short = 'D', long = "durations")]
+    durations: bool,
+    /// Do not follow forks and execs into child processes.
+    #[arg(long = "no-follow")]
+    no_follow: bool,
+}
+
+/// What to run.
+#[derive(Debug, Clone, ClapArgs)]
+struct Program {
+    /// argv[0] for the program (default: the program path as given).
+    #[arg(long, value_name = "NAME")]
+    argv0: Option<OsString>,
+    /// The program (a static DragonFly x86-64 ELF executable).
+    program: PathBuf,
+    /// Its arguments.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    args: Vec<OsString>,
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run a DragonFly program with arguments.
     Run {
-        /// argv[0] for the program (default: the program path as given).
-        #[arg(long, value_name = "NAME")]
-        argv0: Option<OsString>,
-        /// The program (a static DragonFly x86-64 ELF executable).
-        program: PathBuf,
-        /// Its arguments.
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-        args: Vec<OsString>,
+        /// Trace system calls (as `godfly trace`).
+        #[arg(long)]
+        trace: bool,
+        #[command(flatten)]
+        trace_args: TraceArgs,
+        #[command(flatten)]
+        program: Program,
+    },
+    /// Run a DragonFly program and trace its system calls, truss style.
+    Trace {
+        #[command(flatten)]
+        trace_args: TraceArgs,
+        #[command(flatten)]
+        program: Program,
+    },
+    /// Print the DragonFly system-call table with godfly's support levels.
+    Syscalls {
+        /// Markdown instead of plain text.
+        #[arg(long)]
+        markdown: bool,
     },
 }
 
-fn run_program(program: PathBuf, argv0: Option<OsString>, args: Vec<OsString>) -> i32 {
-    let mut argv = vec![argv0.unwrap_or_else(|| program.clone().into_os_string())];
-    argv.extend(args);
-    let err = crate::run::run(&program, argv);
-    eprintln!("godfly: {err}");
-    err.exit_code()
+fn start_trace(t: &TraceArgs) -> Result<(), String> {
+    let fd = match &t.output {
+        Some(path) => std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .map_err(|e| format!("{}: {e}", path.display()))?
+            .into_raw_fd(),
+        None => 2,
+    };
+    let opts = crate::trace::Options {
+        filter: t.filter.clone(),
+        json: t.json,
+        timestamps: t.timestamps,
+        durations: t.durations,
+        follow: !t.no_follow,
+    };
+    crate::trace::enable(opts, fd)
 }
 
-/// Entry of the `godfly` binary.
-pub fn main() -> i32 {
-    let cli = Cli::parse();
-    match cli.command {
-        Command::Run { argv0, program, args } => run_program(program, argv0, args),
-    }
+fn run_program(p: Program) -> i32 {
+    let mut argv = vec![p.argv0.unwrap_or_else(|| p.program.clone().into_os_string())];
+    argv.extend(p.args);
+    let err = crate::run::run(&p.program, argv);
+    eprintln!("godfly: {err}");
+    err.exit_code()
 }
 
 /// Set by godfly when it re-executes itself for a guest's `execve`: the
 /// arguments are then godfly's own command line, whichever name the binary
 /// has. Removed before the guest sees the environment.
 pub const CLI_ENV: &str = "GODFLY_CLI";
+
+/// Entry of the `godfly` binary.
+pub fn main() -> i32 {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Run { trace, trace_args, program } => {
+            if trace && let Err(e) = start_trace(&trace_args) {
+                eprintln!("godfly: {e}");
+                return 2;
+            }
+            run_program(program)
+        }
+        Command::Trace { trace_args, program } => {
+            if let Err(e) = start_trace(&trace_args) {
+                eprintln!("godfly: {e}");
+                return 2;
+            }
+            run_program(program)
+        }
+        Command::Syscalls { markdown } => {
+            print!("{}", crate::dispatch::table::render(markdown));
+            0
+        }
+    }
+}
 
 /// Entry of `go_dragonfly_amd64_exec PROGRAM [ARGS...]`: runs the program
 /// under godfly from the current directory with the environment as given.
@@ -60,5 +147,5 @@ pub fn exec_wrapper_main() -> i32 {
         eprintln!("usage: go_dragonfly_amd64_exec PROGRAM [ARGS...]");
         return 2;
     };
-    run_program(PathBuf::from(program), None, args.collect())
+    run_program(Program { argv0: None, program: PathBuf::from(program), args: args.collect() })
 }

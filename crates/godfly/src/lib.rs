@@ -50,5 +50,11 @@ pub fn set_process(p: Process) {
 
 /// Ends the whole guest process with `status` (DragonFly `exit`).
 pub fn proc_exit(status: i32) -> ! {
+    trace::process_exit(status & 0xff);
     host::exit_group(status)
+}
+
+/// The guest process facts, if the loader has set them.
+pub fn process_facts() -> Option<&'static Process> {
+    PROCESS.get()
 }

@@ -89,9 +89,7 @@ pub fn run(program: &Path, args: Vec<OsString>) -> StartError {
 }
 
 fn start(program: &Path, args: Vec<OsString>) -> Result<std::convert::Infallible, StartError> {
-    if std::env::var_os("GODFLY_TRACE").is_some() {
-        crate::trace::enable(Box::new(std::io::stderr()));
-    }
+    crate::trace::enable_from_env();
     if !arch::has_fsgsbase() {
         return Err(StartError::Host("godfly needs a CPU and kernel with FSGSBASE (Linux 5.9 or later)".into()));
     }
@@ -101,7 +99,7 @@ fn start(program: &Path, args: Vec<OsString>) -> Result<std::convert::Infallible
     let exe = std::fs::canonicalize(program).unwrap_or_else(|_| program.to_path_buf());
     let args: Vec<Vec<u8>> = args.iter().map(|a| a.as_bytes().to_vec()).collect();
     let env: Vec<Vec<u8>> = std::env::vars_os()
-        .filter(|(k, _)| k != crate::cli::CLI_ENV)
+        .filter(|(k, _)| k != crate::cli::CLI_ENV && k != crate::trace::OPTS_ENV)
         .map(|(k, v)| {
             let mut kv = k.as_bytes().to_vec();
             kv.push(b'=');

@@ -1,5 +1,9 @@
-//! What godfly prints when the guest dies of a signal it does not handle,
-//! and when godfly itself hits a bug.
+//! What godfly prints when the guest dies of a signal it does not handle
+//! (what gdb and truss together would have shown), and when godfly itself
+//! hits a bug.
+
+pub mod disasm;
+pub mod symbols;
 
 use godfly_abi::consts as d;
 use std::fmt::Write as _;
@@ -62,22 +66,70 @@ pub fn format_registers(uc: &libc::ucontext_t) -> String {
     out
 }
 
-/// The guest died of an unhandled fault: report it on standard error, then
-/// end the process with the same signal.
-pub fn guest_fatal(lwp: &Lwp, sig: u32, info: &SigInfo, uc: &libc::ucontext_t) -> ! {
+/// Builds the crash report for a fatal guest signal.
+pub fn report(lwp: &Lwp, sig: u32, info: &SigInfo, uc: &libc::ucontext_t) -> String {
+    let g = &uc.uc_mcontext.gregs;
+    let pc = g[libc::REG_RIP as usize] as u64;
     let mut r = String::new();
     let _ = writeln!(
         r,
-        "godfly: guest thread {} killed by {} ({}) {} at address {:#x}",
-        lwp.tid,
+        "godfly: guest killed by {} ({sig}), code {} ({}), fault address {:#x}",
         signo::name(sig),
-        sig,
+        info.code,
         si_code_name(sig, info.code),
         info.addr
     );
-    let _ = writeln!(r, "godfly: faulting instruction at {:#x}", uc.uc_mcontext.gregs[libc::REG_RIP as usize] as u64);
-    r.push_str(&format_registers(uc));
-    eprint!("{r}");
+    let exe = crate::process_facts().map(|p| p.exe_path.clone()).unwrap_or_default();
+    let syms = symbols::Symbols::load(&exe);
+    let place = syms.place(pc);
+    let mut at = format!("{pc:#x}");
+    if let Some(f) = &place.function {
+        let _ = write!(at, " in {f}+{:#x}", place.offset);
+    }
+    if let Some((file, line)) = &place.line {
+        let _ = write!(at, " at {file}:{line}");
+    }
+    let _ = writeln!(r, "  thread {} stopped at {at}", lwp.tid);
+
+    // Disassembly from the function start (an instruction boundary).
+    let start = place.function.as_ref().map_or(pc.saturating_sub(32), |_| pc - place.offset);
+    let len = (pc - start + 64) as usize;
+    if let Ok(code) = crate::mem::read_bytes(start, len.min(4096)) {
+        let name = |ip: u64| match syms.function(ip) {
+            Some((f, o)) => format!("{f}+{o}"),
+            None => String::from("?"),
+        };
+        let lines = disasm::around(&code, start, pc, 6, 3, &name);
+        if !lines.is_empty() {
+            let _ = writeln!(r, "\ndisassembly:");
+            for l in lines {
+                let _ = writeln!(r, "  {l}");
+            }
+        }
+    }
+    let _ = writeln!(r, "\nregisters:");
+    for l in format_registers(uc).lines() {
+        let _ = writeln!(r, "  {l}");
+    }
+    let recent = lwp.recent_calls();
+    if !recent.is_empty() {
+        let _ = writeln!(r, "\nlast system calls of thread {}:", lwp.tid);
+        for c in recent {
+            let args = crate::trace::format::before(&c.args);
+            let res = match c.res {
+                Err(e) => format!("ERR#{} {} '{}'", e.get(), e.name(), e.message()),
+                ok => crate::trace::format::result(&ok),
+            };
+            let _ = writeln!(r, "  {}({}) = {res}", crate::trace::format::name(c.args.nr), args.join(","));
+        }
+    }
+    r
+}
+
+/// The guest died of an unhandled fault: report it on standard error, then
+/// end the process with the same signal.
+pub fn guest_fatal(lwp: &Lwp, sig: u32, info: &SigInfo, uc: &libc::ucontext_t) -> ! {
+    eprint!("{}", report(lwp, sig, info, uc));
     crate::signal::die_of(sig)
 }
 

@@ -67,15 +67,25 @@ pub fn dispatch(lwp: &mut Lwp, uc: &mut libc::ucontext_t) {
     let args = Args::decode(&ctx);
     let nr = args.nr;
     let orig_rax = ctx.reg(libc::REG_RAX);
-    let tracing = crate::trace::enabled();
-    let before = if tracing { crate::trace::format::before(&args) } else { Vec::new() };
+    let traced = crate::trace::wants(nr);
+    let (before, start) = if traced {
+        let shown = crate::trace::format::before(&args);
+        if nr == u64::from(godfly_abi::syscalls::SYS_EXIT) || nr == u64::from(godfly_abi::syscalls::SYS_EXTEXIT) {
+            // These do not return: show the call now.
+            crate::trace::no_return(ctx.lwp.tid, &args, &shown);
+        }
+        (shown, Some(std::time::Instant::now()))
+    } else {
+        (Vec::new(), None)
+    };
     let res = match table::lookup(nr) {
         Some((handler, _)) => handler(&mut ctx, &args),
         None => unbound(ctx.lwp, nr),
     };
-    if tracing {
-        crate::trace::syscall(ctx.lwp.tid, &args, &before, &res);
+    if let Some(start) = start {
+        crate::trace::syscall(ctx.lwp.tid, &args, before, &res, start);
     }
+    ctx.lwp.remember(args, res);
     crate::signal::take_arrived(ctx.lwp);
     if res == Err(EINTR) && table::restartable(nr) && crate::signal::next_restarts(ctx.lwp) {
         // ERESTART: run the call again after the handler (DragonFly rewinds

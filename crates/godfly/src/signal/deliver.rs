@@ -169,6 +169,9 @@ pub fn deliver(lwp: &mut Lwp, uc: &mut libc::ucontext_t, sig: u32, info: &SigInf
     if mem::write(sfp, &frame).is_err() {
         super::die_of(godfly_abi::signal::SIGILL);
     }
+    if crate::trace::enabled() {
+        crate::trace::signal(lwp.tid, sig, info.code, act.sa_handler);
+    }
 
     set_greg(uc, libc::REG_RDI, u64::from(sig));
     if act.sa_flags & d::SA_SIGINFO != 0 {

@@ -324,6 +324,7 @@ pub fn guest_fault(lwp: &mut Lwp, sig: i32, info: &libc::siginfo_t, uc: &mut lib
 /// Ends the process as killed by DragonFly signal `sig`: the host sees the
 /// corresponding host signal (so a shell reports 128+n).
 pub fn die_of(sig: u32) -> ! {
+    crate::trace::process_killed(sig);
     let host = signo::to_linux(sig).unwrap_or(libc::SIGKILL);
     crate::trap::reset_host_handler(host);
     // SAFETY: unblocking a signal and sending it to ourselves.

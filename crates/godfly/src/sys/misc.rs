@@ -14,3 +14,11 @@ pub fn sched_yield(_: &mut Ctx, _: &Args) -> SysResult {
     host::sys(libc::SYS_sched_yield, &[])?;
     ok_int(0)
 }
+
+/// `sysarch(op, parms)`, DragonFly 165. DragonFly's x86-64 kernel
+/// implements no sysarch operation (FS/GS bases are set with
+/// `set_tls_area`), so every request answers EOPNOTSUPP, as the old Go
+/// runtime's `settls` learned.
+pub fn sysarch(_: &mut Ctx, _: &Args) -> SysResult {
+    Err(godfly_abi::errno::EOPNOTSUPP)
+}

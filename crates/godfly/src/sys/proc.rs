@@ -199,6 +199,9 @@ pub fn execve(ctx: &mut Ctx, a: &Args) -> SysResult {
     let mut envp = envp;
     let (exe, args) = if is_dragonfly_program(&path) {
         envp.push(CString::new(format!("{}=1", crate::cli::CLI_ENV)).map_err(|_| EINVAL)?);
+        if let Some(t) = crate::trace::child_env() {
+            envp.push(CString::new(t).map_err(|_| EINVAL)?);
+        }
         let godfly = CString::new(crate::process().godfly_exe.as_bytes()).map_err(|_| EINVAL)?;
         let mut args = vec![godfly.clone(), CString::from(c"run"), CString::from(c"--argv0")];
         args.push(argv.first().cloned().unwrap_or_else(|| path.clone()));

@@ -42,9 +42,24 @@ pub struct Lwp {
     /// `ptrace(PT_TRACE_ME)` was asked for; done right before `execve`,
     /// since a traced godfly would stop at every trapped call.
     pub traceme: bool,
+    /// The last calls of this thread, for crash reports (a ring).
+    pub recent: [Option<crate::trace::Recent>; crate::trace::RECENT],
+    /// Next slot of `recent`.
+    pub recent_next: usize,
 }
 
 impl Lwp {
+    /// Remembers a finished call in the ring of recent calls.
+    pub fn remember(&mut self, args: crate::dispatch::Args, res: crate::dispatch::SysResult) {
+        self.recent[self.recent_next] = Some(crate::trace::Recent { args, res });
+        self.recent_next = (self.recent_next + 1) % crate::trace::RECENT;
+    }
+
+    /// The recent calls, oldest first.
+    pub fn recent_calls(&self) -> Vec<crate::trace::Recent> {
+        (0..crate::trace::RECENT).filter_map(|i| self.recent[(self.recent_next + i) % crate::trace::RECENT]).collect()
+    }
+
     /// The guest `%fs` base.
     pub fn guest_fs(&self) -> u64 {
         // SAFETY: the block outlives the Lwp (both are freed when the thread ends).

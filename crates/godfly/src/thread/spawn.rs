@@ -103,6 +103,8 @@ pub fn setup_current(tid: i32, guest_fs: u64, sigmask: Sigset, is_main: bool) ->
         arrived: std::sync::atomic::AtomicU64::new(0),
         arrived_info: [const { std::sync::atomic::AtomicU64::new(0) }; 65],
         traceme: false,
+        recent: [None; crate::trace::RECENT],
+        recent_next: 0,
     });
     // SAFETY: block points at a fresh, writable, exclusively owned header page.
     unsafe {

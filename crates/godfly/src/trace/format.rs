@@ -1,16 +1,17 @@
-//! Formatting of trace lines: names from the generated table, arguments
-//! by their C type in `syscalls.master`.
+//! Formatting of trace lines and events: names from the generated table,
+//! arguments by kind (`decode`), results the truss way.
 
 use godfly_abi::syscalls::{SYS_MAXSYSCALL, SYSCALLS};
 use std::fmt::Write as _;
 
+use super::decode::{self, Kind};
 use crate::dispatch::{Args, Ret, SysResult};
 use crate::mem;
 
-/// Longest string shown before it is cut.
+/// Longest string or buffer shown before it is cut.
 const STRLEN: usize = 64;
 
-/// Quotes a byte string the way truss does, cut at `STRLEN`.
+/// Quotes bytes the way truss does, cut at `STRLEN` with `...`.
 pub fn quote(bytes: &[u8], cut: bool) -> String {
     let mut s = String::from("\"");
     for &b in bytes.iter().take(STRLEN) {
@@ -19,6 +20,7 @@ pub fn quote(bytes: &[u8], cut: bool) -> String {
             b'\\' => s.push_str("\\\\"),
             b'\n' => s.push_str("\\n"),
             b'\t' => s.push_str("\\t"),
+            b'\r' => s.push_str("\\r"),
             0x20..=0x7e => s.push(b as char),
             _ => {
                 let _ = write!(s, "\\x{b:02x}");
@@ -32,37 +34,104 @@ pub fn quote(bytes: &[u8], cut: bool) -> String {
     s
 }
 
-/// Renders argument `i` of a call by its C type, reading guest memory for
-/// strings (before the call, so `read` buffers are not shown as input).
-pub fn arg(ty: &str, name: &str, v: u64) -> String {
-    let t = ty.trim();
-    if (t == "char *" || t == "const char *") && !name.contains("buf") {
-        if v == 0 {
-            return "NULL".into();
-        }
-        return match mem::read_cstr(v, 4096) {
-            Ok(s) => quote(s.as_bytes(), false),
-            Err(_) => format!("{v:#x}"),
-        };
+fn guest_str(v: u64) -> String {
+    if v == 0 {
+        return "NULL".into();
     }
-    if t.ends_with('*') || t == "caddr_t" || t == "void *" {
-        return if v == 0 { "NULL".into() } else { format!("{v:#x}") };
-    }
-    match t {
-        "int" | "pid_t" | "lwpid_t" | "clockid_t" | "idtype_t" => format!("{}", v as u32 as i32),
-        "u_int" | "uid_t" | "gid_t" | "mode_t" | "socklen_t" | "unsigned" => format!("{}", v as u32),
-        "size_t" | "u_long" => format!("{v}"),
-        "off_t" | "long" | "ssize_t" | "id_t" | "intptr_t" => format!("{}", v as i64),
-        _ => format!("{v:#x}"),
+    match mem::read_cstr(v, 4096) {
+        Ok(s) => quote(s.as_bytes(), false),
+        Err(_) => format!("{v:#x}"),
     }
 }
 
-/// The name and argument list of a call before it runs.
-pub fn before(args: &Args) -> Vec<String> {
-    let Some(def) = usize::try_from(args.nr).ok().filter(|&n| n < SYS_MAXSYSCALL).map(|n| &SYSCALLS[n]) else {
-        return (0..6).map(|i| format!("{:#x}", args.u64(i))).collect();
+fn guest_buf(v: u64, len: u64) -> String {
+    if v == 0 {
+        return "NULL".into();
+    }
+    let n = len.min(STRLEN as u64) as usize;
+    match mem::read_bytes(v, n) {
+        Ok(b) => quote(&b, len as usize > n),
+        Err(_) => format!("{v:#x}"),
+    }
+}
+
+fn timespec(v: u64) -> String {
+    if v == 0 {
+        return "NULL".into();
+    }
+    match mem::read::<godfly_abi::layout::Timespec>(v) {
+        Ok(t) => format!("{{ {}.{:09} }}", t.tv_sec, t.tv_nsec),
+        Err(_) => format!("{v:#x}"),
+    }
+}
+
+fn sockaddr(v: u64, len: u64) -> String {
+    if v == 0 {
+        return "NULL".into();
+    }
+    let Ok(b) = mem::read_bytes(v, len.min(128) as usize) else { return format!("{v:#x}") };
+    if b.len() < 2 {
+        return format!("{v:#x}");
+    }
+    match i32::from(b[1]) {
+        godfly_abi::consts::AF_INET if b.len() >= 8 => {
+            format!("{{ AF_INET {}.{}.{}.{}:{} }}", b[4], b[5], b[6], b[7], u16::from_be_bytes([b[2], b[3]]))
+        }
+        godfly_abi::consts::AF_INET6 if b.len() >= 24 => {
+            let a = std::net::Ipv6Addr::from(<[u8; 16]>::try_from(&b[8..24]).unwrap_or_default());
+            format!("{{ AF_INET6 [{a}]:{} }}", u16::from_be_bytes([b[2], b[3]]))
+        }
+        godfly_abi::consts::AF_UNIX => {
+            let p = &b[2..];
+            let end = p.iter().position(|&c| c == 0).unwrap_or(p.len());
+            format!("{{ AF_UNIX {} }}", quote(&p[..end], false))
+        }
+        f => format!("{{ family {f} }}"),
+    }
+}
+
+/// The kinds of a call's arguments.
+fn kinds(nr: u64) -> Vec<Kind> {
+    let Some(def) = usize::try_from(nr).ok().filter(|&n| n < SYS_MAXSYSCALL).map(|n| &SYSCALLS[n]) else {
+        return vec![Kind::Hex; 6];
     };
-    def.args.iter().enumerate().map(|(i, a)| arg(a.ty, a.name, args.slot(i).unwrap_or(0))).collect()
+    let over = decode::overrides(def.name);
+    def.args
+        .iter()
+        .enumerate()
+        .map(|(i, a)| over.and_then(|o| o.get(i).copied()).unwrap_or_else(|| decode::from_c_type(a.ty, a.name)))
+        .collect()
+}
+
+/// Renders the arguments of a call before it runs. Buffers filled by the
+/// call are shown afterwards (`after`).
+pub fn before(args: &Args) -> Vec<String> {
+    let ks = kinds(args.nr);
+    let raw: Vec<u64> = (0..ks.len()).map(|i| args.slot(i).unwrap_or(0)).collect();
+    ks.iter()
+        .enumerate()
+        .map(|(i, k)| match *k {
+            Kind::Str => guest_str(raw[i]),
+            Kind::OutBuf(n) => guest_buf(raw[i], raw.get(n).copied().unwrap_or(0)),
+            Kind::InBuf => String::new(),
+            Kind::Timespec => timespec(raw[i]),
+            Kind::Sockaddr(n) => sockaddr(raw[i], raw.get(n).copied().unwrap_or(0)),
+            k => decode::number(k, raw[i]),
+        })
+        .collect()
+}
+
+/// Fills in arguments that show what the call wrote (the data `read` got).
+pub fn after(args: &Args, shown: &mut [String], res: &SysResult) {
+    for (i, k) in kinds(args.nr).iter().enumerate() {
+        if *k == Kind::InBuf && i < shown.len() {
+            let addr = args.slot(i).unwrap_or(0);
+            shown[i] = match res {
+                Ok(Ret::One(n)) => guest_buf(addr, *n),
+                _ => format!("{addr:#x}"),
+            };
+        }
+    }
 }
 
 /// The call's name.
@@ -75,7 +144,8 @@ pub fn name(nr: u64) -> String {
         .map_or_else(|| format!("#{nr}"), str::to_string)
 }
 
-/// The result column: a value, or `ERR#n 'message'`.
+/// The result column: `value (hex)`, `a,b` for two values, or
+/// `ERR#n 'message'`.
 pub fn result(res: &SysResult) -> String {
     match res {
         Ok(Ret::One(v)) => format!("{} ({v:#x})", *v as i64),
@@ -85,9 +155,23 @@ pub fn result(res: &SysResult) -> String {
     }
 }
 
-/// One trace line.
-pub fn line(tid: i32, args: &Args, before: &[String], res: &SysResult) -> String {
-    format!("{tid}: {}({}) = {}\n", name(args.nr), before.join(","), result(res))
+/// Escapes a string for JSON.
+pub fn json_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 #[cfg(test)]
@@ -105,12 +189,11 @@ mod tests {
     fn errors_read_like_truss() {
         let r: SysResult = Err(godfly_abi::errno::ENOENT);
         assert_eq!(result(&r), "ERR#2 'No such file or directory'");
+        assert_eq!(result(&Ok(Ret::One(6))), "6 (0x6)");
     }
 
     #[test]
-    fn integers_are_shown_by_type() {
-        assert_eq!(arg("int", "fd", 0xffff_ffff), "-1");
-        assert_eq!(arg("size_t", "nbyte", 10), "10");
-        assert_eq!(arg("void *", "buf", 0), "NULL");
+    fn json_strings_are_escaped() {
+        assert_eq!(json_escape("a\"b\\c\n"), "\"a\\\"b\\\\c\\n\"");
     }
 }
