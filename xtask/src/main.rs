@@ -3,7 +3,9 @@
 //!   `crates/abi/src/generated/` from the DragonFly reference files in
 //!   `../shared/dragonfly/` (or `$GODFLY_SHARED/dragonfly`);
 //! - `cargo xtask conformance` runs Go's standard-library tests for
-//!   GOOS=dragonfly under godfly next to a native linux run.
+//!   GOOS=dragonfly under godfly next to a native linux run;
+//! - `cargo xtask toolchain` runs the Go toolchain built for DragonFly
+//!   under godfly (go version, go env, go build, go test).
 
 mod conformance;
 mod gen_abi;
@@ -25,6 +27,16 @@ fn shared_dir() -> PathBuf {
     }
 }
 
+/// Runs the DragonFly Go toolchain test with its output shown.
+fn toolchain() -> Result<(), String> {
+    let st = std::process::Command::new("cargo")
+        .args(["test", "--release", "-p", "godfly", "--test", "toolchain", "--", "--nocapture"])
+        .current_dir(repo_root())
+        .status()
+        .map_err(|e| e.to_string())?;
+    if st.success() { Ok(()) } else { Err("the toolchain test failed".into()) }
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result =
@@ -34,6 +46,7 @@ fn main() -> ExitCode {
                 gen_abi::run(&shared_dir().join("dragonfly"), &repo_root(), check)
             }
             Some("conformance") => conformance::run(&repo_root(), &args[1..]),
+        Some("toolchain") => toolchain(),
             _ => Err("usage: cargo xtask gen [--check] | conformance [--smoke|--full|PKG...] [--recheck-excluded]"
                 .to_string()),
         };

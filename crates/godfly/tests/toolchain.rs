@@ -1,0 +1,106 @@
+//! The Go toolchain built for DragonFly (cmd/go with compile, link, asm,
+//! vet and buildid) runs under godfly: `go version` says dragonfly/amd64,
+//! `go env` works, `go build` makes a DragonFly program that godfly runs,
+//! and `go test` of a small package passes. `cargo xtask toolchain` runs
+//! this test with its output shown.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn goroot_of_host() -> PathBuf {
+    let out = Command::new(common::go()).args(["env", "GOROOT"]).output().expect("go env");
+    PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
+}
+
+/// A GOROOT whose bin/go and pkg/tool/dragonfly_amd64 hold DragonFly
+/// binaries, sharing src and the rest with the host toolchain.
+fn dragonfly_goroot(dir: &Path) -> PathBuf {
+    let host = goroot_of_host();
+    let root = dir.join("goroot");
+    let tools = root.join("pkg/tool/dragonfly_amd64");
+    if tools.join("vet").exists() && root.join("bin/go").exists() {
+        return root;
+    }
+    std::fs::create_dir_all(&tools).unwrap();
+    std::fs::create_dir_all(root.join("bin")).unwrap();
+    for f in ["src", "lib", "misc", "VERSION", "go.env"] {
+        let _ = std::os::unix::fs::symlink(host.join(f), root.join(f));
+    }
+    let _ = std::fs::create_dir_all(root.join("pkg"));
+    let _ = std::os::unix::fs::symlink(host.join("pkg/include"), root.join("pkg/include"));
+    let build = |out: &Path, pkgs: &[&str]| {
+        let st = Command::new(common::go())
+            .env("GOOS", "dragonfly")
+            .env("GOARCH", "amd64")
+            .env("CGO_ENABLED", "0")
+            .env("GOTOOLCHAIN", "local")
+            .arg("build")
+            .arg("-o")
+            .arg(out)
+            .args(pkgs)
+            .status()
+            .expect("go build");
+        assert!(st.success(), "building {pkgs:?} for dragonfly failed");
+    };
+    build(&root.join("bin/"), &["cmd/go"]);
+    build(&tools.join(""), &["cmd/compile", "cmd/link", "cmd/asm", "cmd/vet", "cmd/buildid"]);
+    root
+}
+
+fn dfly_go(root: &Path, dir: &Path, args: &[&str]) -> Output {
+    Command::new(common::godfly())
+        .arg("run")
+        .arg(root.join("bin/go"))
+        .args(args)
+        .current_dir(dir)
+        .env("GOROOT", root)
+        .env("CGO_ENABLED", "0")
+        .env("GOTOOLCHAIN", "local")
+        .env("GOFLAGS", "")
+        .env("GOCACHE", root.parent().unwrap().join("gocache"))
+        .env_remove("GOOS")
+        .env_remove("GOARCH")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run go under godfly")
+}
+
+fn ok(out: &Output, what: &str) -> String {
+    let s = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(out.status.success(), "{what} failed: {s}\n{}", String::from_utf8_lossy(&out.stderr));
+    println!("{what}:\n{s}");
+    s
+}
+
+#[test]
+fn go_toolchain_for_dragonfly_builds_and_tests_under_godfly() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("toolchain");
+    std::fs::create_dir_all(&dir).unwrap();
+    let root = dragonfly_goroot(&dir);
+    let proj = dir.join("proj");
+    std::fs::create_dir_all(&proj).unwrap();
+    std::fs::write(proj.join("go.mod"), "module proj\n\ngo 1.24\n").unwrap();
+    std::fs::write(
+        proj.join("main.go"),
+        "package main\n\nimport \"fmt\"\n\nfunc sum(xs ...int) int {\n\tt := 0\n\tfor _, x := range xs {\n\t\tt += x\n\t}\n\treturn t\n}\n\nfunc main() { fmt.Println(\"built on DragonFly, sum\", sum(1, 2, 3)) }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        proj.join("main_test.go"),
+        "package main\n\nimport \"testing\"\n\nfunc TestSum(t *testing.T) {\n\tif sum(1, 2, 3) != 6 {\n\t\tt.Fatal(\"bad sum\")\n\t}\n}\n",
+    )
+    .unwrap();
+
+    let v = ok(&dfly_go(&root, &proj, &["version"]), "go version");
+    assert!(v.contains("dragonfly/amd64"), "{v}");
+    let env = ok(&dfly_go(&root, &proj, &["env", "GOOS", "GOARCH", "GOHOSTOS"]), "go env");
+    assert_eq!(env, "dragonfly\namd64\ndragonfly\n");
+    let _ = std::fs::remove_file(proj.join("proj.out"));
+    ok(&dfly_go(&root, &proj, &["build", "-o", "proj.out", "."]), "go build");
+    let run = common::run_godfly(&proj.join("proj.out"), &[], &[]);
+    assert_eq!(ok(&run, "the built program"), "built on DragonFly, sum 6\n");
+    let t = ok(&dfly_go(&root, &proj, &["test", "-count=1", "-v", "."]), "go test");
+    assert!(t.contains("--- PASS: TestSum") && t.contains("ok  \tproj"), "{t}");
+}
