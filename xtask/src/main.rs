@@ -46,7 +46,7 @@ fn main() -> ExitCode {
                 gen_abi::run(&shared_dir().join("dragonfly"), &repo_root(), check)
             }
             Some("conformance") => conformance::run(&repo_root(), &args[1..]),
-        Some("toolchain") => toolchain(),
+            Some("toolchain") => toolchain(),
             _ => Err("usage: cargo xtask gen [--check] | conformance [--smoke|--full|PKG...] [--recheck-excluded]"
                 .to_string()),
         };

@@ -44,6 +44,10 @@ struct Program {
     /// argv[0] for the program (default: the program path as given).
     #[arg(long, value_name = "NAME")]
     argv0: Option<OsString>,
+    /// If the program is not a DragonFly program, execute it natively
+    /// instead of refusing it (what the exec shim in host programs uses).
+    #[arg(long)]
+    or_native: bool,
     /// The program (a static DragonFly x86-64 ELF executable).
     program: PathBuf,
     /// Its arguments.
@@ -101,7 +105,10 @@ fn start_trace(t: &TraceArgs) -> Result<(), String> {
 fn run_program(p: Program) -> i32 {
     let mut argv = vec![p.argv0.unwrap_or_else(|| p.program.clone().into_os_string())];
     argv.extend(p.args);
-    let err = crate::run::run(&p.program, argv);
+    let err = crate::run::run(&p.program, argv.clone());
+    if p.or_native && matches!(err, crate::run::StartError::Load(crate::loader::LoadError::Unsupported(..))) {
+        return crate::run::exec_native(&p.program, &argv);
+    }
     eprintln!("godfly: {err}");
     err.exit_code()
 }
@@ -147,5 +154,5 @@ pub fn exec_wrapper_main() -> i32 {
         eprintln!("usage: go_dragonfly_amd64_exec PROGRAM [ARGS...]");
         return 2;
     };
-    run_program(Program { argv0: None, program: PathBuf::from(program), args: args.collect() })
+    run_program(Program { argv0: None, or_native: false, program: PathBuf::from(program), args: args.collect() })
 }

@@ -79,6 +79,27 @@ fn inherit_dispositions() {
     }
 }
 
+/// Executes a host program in place of godfly (for `--or-native`), with
+/// godfly's environment minus its own marker.
+pub fn exec_native(program: &Path, argv: &[OsString]) -> i32 {
+    use std::ffi::CString;
+    let c = |s: &[u8]| CString::new(s).unwrap_or_default();
+    let path = c(program.as_os_str().as_bytes());
+    let args: Vec<CString> = argv.iter().map(|a| c(a.as_bytes())).collect();
+    let env: Vec<CString> = std::env::vars_os()
+        .filter(|(k, _)| k != crate::cli::CLI_ENV)
+        .map(|(k, v)| {
+            let mut kv = k.as_bytes().to_vec();
+            kv.push(b'=');
+            kv.extend_from_slice(v.as_bytes());
+            c(&kv)
+        })
+        .collect();
+    let e = crate::host::execve(&path, &args, &env);
+    eprintln!("godfly: {}: {}", program.display(), e.message());
+    if e == godfly_abi::errno::ENOENT { 127 } else { 126 }
+}
+
 /// Loads `program` and runs it as the first LWP with `args` as its argv
 /// (argv[0] included); returns only on failure.
 pub fn run(program: &Path, args: Vec<OsString>) -> StartError {
@@ -99,7 +120,15 @@ fn start(program: &Path, args: Vec<OsString>) -> Result<std::convert::Infallible
     let exe = std::fs::canonicalize(program).unwrap_or_else(|_| program.to_path_buf());
     let args: Vec<Vec<u8>> = args.iter().map(|a| a.as_bytes().to_vec()).collect();
     let env: Vec<Vec<u8>> = std::env::vars_os()
-        .filter(|(k, _)| k != crate::cli::CLI_ENV && k != crate::trace::OPTS_ENV)
+        .filter(|(k, _)| k != crate::cli::CLI_ENV && k != crate::trace::OPTS_ENV && k != crate::host::preload::EXE_ENV)
+        .filter_map(|(k, v)| {
+            // The exec shim godfly gave a host program is not the guest's.
+            if k == "LD_PRELOAD" {
+                let kept = crate::host::preload::strip(&v.to_string_lossy())?;
+                return Some((k, kept.into()));
+            }
+            Some((k, v))
+        })
         .map(|(k, v)| {
             let mut kv = k.as_bytes().to_vec();
             kv.push(b'=');

@@ -12,6 +12,8 @@ use std::ffi::CStr;
 
 use crate::xlat;
 
+pub mod preload;
+
 /// Result of a host call: the raw non-negative return value.
 pub type HostResult = Result<u64, Errno>;
 

@@ -210,6 +210,25 @@ pub fn execve(ctx: &mut Ctx, a: &Args) -> SysResult {
         args.extend(argv.iter().skip(1).cloned());
         (godfly, args)
     } else {
+        // A host program: preload the exec shim so that its own execs of
+        // DragonFly programs (sh -c ./prog, nohup prog) come back to godfly.
+        if let Some(shim) = host::preload::path() {
+            let key = b"LD_PRELOAD=";
+            let old = envp.iter().position(|e| e.as_bytes().starts_with(key));
+            let mut value = shim.as_os_str().as_bytes().to_vec();
+            if let Some(i) = old {
+                let prev = envp.remove(i);
+                value.push(b':');
+                value.extend_from_slice(&prev.as_bytes()[key.len()..]);
+            }
+            let mut entry = key.to_vec();
+            entry.extend_from_slice(&value);
+            envp.push(CString::new(entry).map_err(|_| EINVAL)?);
+            envp.retain(|e| !e.as_bytes().starts_with(host::preload::EXE_ENV.as_bytes()));
+            let mut exe = format!("{}=", host::preload::EXE_ENV).into_bytes();
+            exe.extend_from_slice(crate::process().godfly_exe.as_bytes());
+            envp.push(CString::new(exe).map_err(|_| EINVAL)?);
+        }
         (path.clone(), argv)
     };
     let host_mask: Vec<i32> = (1..=crate::signal::SIG_MAXSIG)

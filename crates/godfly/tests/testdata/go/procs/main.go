@@ -53,6 +53,16 @@ func main() {
 		fmt.Println("killed child:", ee.String())
 	}
 
+	// A host shell starting this (DragonFly) program again.
+	sh := exec.Command("/bin/sh", "-c", `"$0" from-shell`, exe)
+	sh.Env = append(os.Environ(), "GODFLY_HELPER=1")
+	out, err = sh.Output()
+	if errors.As(err, &ee) {
+		fmt.Printf("through sh: %q status %d\n", out, ee.ExitCode())
+	} else {
+		fmt.Println("through sh:", err)
+	}
+
 	_, err = exec.Command("/nonexistent/program").Output()
 	fmt.Println("missing program fails:", err != nil)
 	fmt.Println("ppid positive:", os.Getppid() > 0)
