@@ -85,3 +85,13 @@ fn net_rpc_textproto_netip_tests_pass() {
     std_package_passes("net/textproto", &[]);
     std_package_passes("net/netip", &[]);
 }
+
+#[test]
+fn os_tests_pass() {
+    std_package_passes("os", &[]);
+}
+
+#[test]
+fn net_tests_pass() {
+    std_package_passes("net", &[]);
+}

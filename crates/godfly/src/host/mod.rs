@@ -274,3 +274,98 @@ pub fn fstatfs(fd: i32) -> Result<libc::statfs, Errno> {
     // SAFETY: as above.
     Ok(unsafe { st.assume_init() })
 }
+
+/// One address of a host network interface.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IfAddr {
+    /// `AF_INET` or `AF_INET6` (host numbering).
+    pub family: i32,
+    /// Address bytes (4 or 16).
+    pub addr: Vec<u8>,
+    /// Netmask bytes.
+    pub netmask: Vec<u8>,
+    /// Broadcast (or point-to-point peer) address, if any.
+    pub broadcast: Option<Vec<u8>>,
+    /// IPv6 scope id.
+    pub scope_id: u32,
+}
+
+/// A host network interface.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Interface {
+    pub name: String,
+    pub index: u32,
+    /// Linux IFF_* flags.
+    pub flags: u32,
+    pub mtu: u32,
+    /// Hardware address, if any.
+    pub mac: Vec<u8>,
+    pub addrs: Vec<IfAddr>,
+}
+
+fn sockaddr_bytes(sa: *const libc::sockaddr) -> Option<(i32, Vec<u8>, u32)> {
+    if sa.is_null() {
+        return None;
+    }
+    // SAFETY: getifaddrs gives valid sockaddrs of the family they announce.
+    unsafe {
+        match i32::from((*sa).sa_family) {
+            libc::AF_INET => {
+                let s = &*sa.cast::<libc::sockaddr_in>();
+                Some((libc::AF_INET, s.sin_addr.s_addr.to_ne_bytes().to_vec(), 0))
+            }
+            libc::AF_INET6 => {
+                let s = &*sa.cast::<libc::sockaddr_in6>();
+                Some((libc::AF_INET6, s.sin6_addr.s6_addr.to_vec(), s.sin6_scope_id))
+            }
+            libc::AF_PACKET => {
+                let s = &*sa.cast::<libc::sockaddr_ll>();
+                Some((libc::AF_PACKET, s.sll_addr[..usize::from(s.sll_halen).min(8)].to_vec(), 0))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The host's network interfaces with their addresses (`getifaddrs`).
+pub fn interfaces() -> Vec<Interface> {
+    let mut list: Vec<Interface> = Vec::new();
+    let mut head: *mut libc::ifaddrs = std::ptr::null_mut();
+    // SAFETY: getifaddrs allocates a list that freeifaddrs releases below;
+    // each node is read only while the list lives.
+    unsafe {
+        if libc::getifaddrs(&mut head) != 0 {
+            return list;
+        }
+        let mut cur = head;
+        while !cur.is_null() {
+            let ifa = &*cur;
+            let name = std::ffi::CStr::from_ptr(ifa.ifa_name).to_string_lossy().into_owned();
+            let pos = match list.iter().position(|i| i.name == name) {
+                Some(p) => p,
+                None => {
+                    let index = libc::if_nametoindex(ifa.ifa_name);
+                    let mtu = std::fs::read_to_string(format!("/sys/class/net/{name}/mtu"))
+                        .ok()
+                        .and_then(|s| s.trim().parse().ok())
+                        .unwrap_or(0);
+                    list.push(Interface { name: name.clone(), index, flags: ifa.ifa_flags, mtu, ..Default::default() });
+                    list.len() - 1
+                }
+            };
+            if let Some((family, addr, scope_id)) = sockaddr_bytes(ifa.ifa_addr) {
+                if family == libc::AF_PACKET {
+                    list[pos].mac = addr;
+                } else {
+                    let netmask = sockaddr_bytes(ifa.ifa_netmask).map(|m| m.1).unwrap_or_default();
+                    let broadcast = sockaddr_bytes(ifa.ifa_ifu).map(|b| b.1);
+                    list[pos].addrs.push(IfAddr { family, addr, netmask, broadcast, scope_id });
+                }
+            }
+            cur = ifa.ifa_next;
+        }
+        libc::freeifaddrs(head);
+    }
+    list.sort_by_key(|i| i.index);
+    list
+}

@@ -21,8 +21,57 @@ fn dirfd(fd: i32) -> u64 {
     oflags::dirfd_to_linux(fd) as u64
 }
 
+/// BSD follows a symlink named with a trailing slash ("link/") for mkdir,
+/// rmdir, rename and unlink, where Linux refuses (EEXIST, ENOTDIR). Returns
+/// the path to use: the link's target (keeping the slash) when the last
+/// component is a symlink and the path ends in '/'.
+fn follow_trailing_slash(dfd: i32, path: &CStr) -> std::ffi::CString {
+    let mut cur = path.to_bytes().to_vec();
+    for _ in 0..32 {
+        if cur.len() < 2 || !cur.ends_with(b"/") {
+            break;
+        }
+        let trimmed: Vec<u8> = {
+            let mut t = cur.clone();
+            while t.len() > 1 && t.ends_with(b"/") {
+                t.pop();
+            }
+            t
+        };
+        let Ok(tc) = std::ffi::CString::new(trimmed.clone()) else { break };
+        let is_link = host::fstatat(oflags::dirfd_to_linux(dfd), &tc, libc::AT_SYMLINK_NOFOLLOW)
+            .is_ok_and(|st| st.st_mode & libc::S_IFMT == libc::S_IFLNK);
+        if !is_link {
+            break;
+        }
+        let mut buf = vec![0u8; mem::MAXPATHLEN];
+        let Ok(n) =
+            host::sys(libc::SYS_readlinkat, &[dirfd(dfd), host::cptr(&tc), buf.as_mut_ptr() as u64, buf.len() as u64])
+        else {
+            break;
+        };
+        buf.truncate(n as usize);
+        let mut next = if buf.starts_with(b"/") {
+            buf
+        } else {
+            match trimmed.iter().rposition(|&b| b == b'/') {
+                Some(i) => {
+                    let mut p = trimmed[..=i].to_vec();
+                    p.extend_from_slice(&buf);
+                    p
+                }
+                None => buf,
+            }
+        };
+        next.push(b'/');
+        cur = next;
+    }
+    std::ffi::CString::new(cur).unwrap_or_else(|_| path.to_owned())
+}
+
 fn path_call(nr: i64, dfd: i32, path: u64, rest: &[u64]) -> SysResult {
     let p = mem::read_path(path)?;
+    let p = if matches!(nr, libc::SYS_mkdirat | libc::SYS_unlinkat) { follow_trailing_slash(dfd, &p) } else { p };
     let mut args = vec![dirfd(dfd), host::cptr(&p)];
     args.extend_from_slice(rest);
     ok(host::sys(nr, &args)?)
@@ -57,6 +106,11 @@ pub fn unlinkat(_: &mut Ctx, a: &Args) -> SysResult {
 fn two_paths(nr: i64, fd1: i32, p1: u64, fd2: i32, p2: u64, rest: &[u64]) -> SysResult {
     let a1 = mem::read_path(p1)?;
     let a2 = mem::read_path(p2)?;
+    let (a1, a2) = if nr == libc::SYS_renameat {
+        (follow_trailing_slash(fd1, &a1), follow_trailing_slash(fd2, &a2))
+    } else {
+        (a1, a2)
+    };
     let mut args = vec![dirfd(fd1), host::cptr(&a1), dirfd(fd2), host::cptr(&a2)];
     args.extend_from_slice(rest);
     ok(host::sys(nr, &args)?)

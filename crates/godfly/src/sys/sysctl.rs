@@ -1,6 +1,8 @@
 //! `__sysctl`, DragonFly 202, over a static table of the nodes programs
-//! read: `kern.*` identity, `hw.*` machine facts, `kern.proc.pathname`, and
-//! the `{0,3}` name-to-OID lookup that `sysctlbyname` uses. Values come from
+//! read: `kern.*` identity, `hw.*` machine facts, `kern.proc.pathname`,
+//! `net.route.0.<af>.NET_RT_IFLIST` (the host's interfaces as routing
+//! messages, for `net.Interfaces`), and the `{0,3}` name-to-OID lookup that
+//! `sysctlbyname` uses. Values come from
 //! the host where they describe the machine (CPU count, memory, host name)
 //! and from DragonFly's constants where they describe the system.
 
@@ -196,7 +198,17 @@ pub fn sysctl(_: &mut Ctx, a: &Args) -> SysResult {
     }
     let mib: Vec<i32> = mem::read_vec(a.ptr(0), namelen)?;
     let (old, oldlenp, new, newlen) = (a.ptr(2), a.ptr(3), a.ptr(4), a.usize(5));
-    let data = if mib[..2] == [0, 3] {
+    let data = if mib.len() == 6 && mib[..3] == [d::CTL_NET, d::PF_ROUTE, 0] {
+        // net.route.0.<af>.<op>.<arg>: only the interface list is served.
+        const NET_RT_IFLIST: i32 = 3;
+        if new != 0 {
+            return Err(EPERM);
+        }
+        if mib[4] != NET_RT_IFLIST {
+            return Err(EINVAL);
+        }
+        crate::xlat::route::iflist(&host::interfaces(), mib[3], mib[5].max(0) as u32)
+    } else if mib[..2] == [0, 3] {
         if new == 0 || newlen == 0 {
             return Err(ENOENT);
         }

@@ -9,6 +9,7 @@ pub mod fcntl;
 pub mod mmap;
 pub mod oflags;
 pub mod resource;
+pub mod route;
 pub mod signo;
 pub mod sockaddr;
 pub mod sockopt;
