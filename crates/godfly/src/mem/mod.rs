@@ -89,9 +89,22 @@ pub fn read_cstr(addr: u64, max: usize) -> Result<CString, Errno> {
 /// `MAXPATHLEN` on DragonFly, including the NUL.
 pub const MAXPATHLEN: usize = 1024;
 
-/// Reads a path argument: EFAULT for a bad pointer, ENAMETOOLONG past MAXPATHLEN.
+/// Reads a path argument: EFAULT for a bad pointer, ENAMETOOLONG past
+/// MAXPATHLEN, ENOENT for Linux's `/proc/self`.
 pub fn read_path(addr: u64) -> Result<CString, Errno> {
-    read_cstr(addr, MAXPATHLEN)
+    let p = read_cstr(addr, MAXPATHLEN)?;
+    if linux_only_path(p.as_bytes()) {
+        return Err(godfly_abi::errno::ENOENT);
+    }
+    Ok(p)
+}
+
+/// Whether a path names Linux's per-process `/proc/self`, which DragonFly
+/// does not have (its procfs, when mounted, says `/proc/curproc`). Showing
+/// the guest godfly's own maps or fds there would mislead programs, such as
+/// Go's pprof, that use it where it exists.
+pub fn linux_only_path(p: &[u8]) -> bool {
+    p == b"/proc/self" || p.starts_with(b"/proc/self/") || p == b"/proc/thread-self" || p.starts_with(b"/proc/thread-self/")
 }
 
 /// The legacy FXSAVE area at the start of a host signal frame's FPU state.

@@ -203,13 +203,27 @@ pub fn post_thread(target: &crate::thread::LwpInfo, sig: u32, info: SigInfo) {
     let _ = crate::host::tgkill(target.host_tid, CARRIER);
 }
 
-/// Posts `sig` to the process (`kill` of itself); `me` is the calling
-/// thread, which will look at it on its way back to the guest.
-pub fn post_process(sig: u32, info: SigInfo) {
+/// Posts `sig` to the process (`kill` of itself). The calling thread takes
+/// it on its way back to the guest unless it blocks it; then the other
+/// threads are woken to look (the kernel would pick one that does not).
+pub fn post_process(me: &Lwp, sig: u32, info: SigInfo) {
     if act_now(sig) {
         return;
     }
     PROCESS_PENDING.add(sig, info);
+    if sigismember(&me.sigmask, sig) {
+        wake_others(me.tid);
+    }
+}
+
+/// Sends the carrier to every other guest thread so that one of them takes
+/// a process-directed signal the current thread blocks.
+fn wake_others(me: i32) {
+    for (tid, info) in crate::thread::all_tids() {
+        if tid != me {
+            let _ = crate::host::tgkill(info.host_tid, CARRIER);
+        }
+    }
 }
 
 /// `sys_nosys`: DragonFly posts SIGSYS to the caller of a call it does
@@ -272,6 +286,9 @@ pub fn take_arrived(lwp: &Lwp) {
         let sinfo = SigInfo { code: packed as u32 as i32, pid: (packed >> 32) as u32 as i32, ..SigInfo::default() };
         if !act_now(dsig) {
             PROCESS_PENDING.add(dsig, sinfo);
+            if sigismember(&lwp.sigmask, dsig) {
+                wake_others(lwp.tid);
+            }
         }
     }
 }

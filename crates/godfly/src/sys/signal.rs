@@ -120,7 +120,7 @@ fn own_pid() -> i32 {
 }
 
 /// `kill(pid, sig)`, DragonFly 37.
-pub fn kill(_: &mut Ctx, a: &Args) -> SysResult {
+pub fn kill(ctx: &mut Ctx, a: &Args) -> SysResult {
     let (pid, sig) = (a.int(0), a.int(1));
     if sig < 0 || sig > SIG_MAXSIG as i32 {
         return Err(EINVAL);
@@ -128,7 +128,7 @@ pub fn kill(_: &mut Ctx, a: &Args) -> SysResult {
     let sig = sig as u32;
     if pid == own_pid() {
         if sig != 0 {
-            signal::post_process(sig, signal::self_info());
+            signal::post_process(ctx.lwp, sig, signal::self_info());
         }
         return ok_int(0);
     }
