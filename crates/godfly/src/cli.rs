@@ -44,6 +44,9 @@ struct Program {
     /// argv[0] for the program (default: the program path as given).
     #[arg(long, value_name = "NAME")]
     argv0: Option<OsString>,
+    /// Look absolute paths up under PREFIX first (a DragonFly /etc, zoneinfo...).
+    #[arg(short = 'L', long = "prefix", value_name = "PREFIX")]
+    prefix: Option<PathBuf>,
     /// If the program is not a DragonFly program, execute it natively
     /// instead of refusing it (what the exec shim in host programs uses).
     #[arg(long)]
@@ -103,6 +106,12 @@ fn start_trace(t: &TraceArgs) -> Result<(), String> {
 }
 
 fn run_program(p: Program) -> i32 {
+    use std::os::unix::ffi::OsStrExt;
+    if let Some(prefix) = &p.prefix {
+        crate::mem::set_prefix(prefix.as_os_str().as_bytes());
+    } else if let Some(prefix) = std::env::var_os(crate::mem::PREFIX_ENV) {
+        crate::mem::set_prefix(prefix.as_bytes());
+    }
     let mut argv = vec![p.argv0.unwrap_or_else(|| p.program.clone().into_os_string())];
     argv.extend(p.args);
     let err = crate::run::run(&p.program, argv.clone());
@@ -154,5 +163,11 @@ pub fn exec_wrapper_main() -> i32 {
         eprintln!("usage: go_dragonfly_amd64_exec PROGRAM [ARGS...]");
         return 2;
     };
-    run_program(Program { argv0: None, or_native: false, program: PathBuf::from(program), args: args.collect() })
+    run_program(Program {
+        argv0: None,
+        prefix: None,
+        or_native: false,
+        program: PathBuf::from(program),
+        args: args.collect(),
+    })
 }

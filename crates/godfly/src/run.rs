@@ -120,7 +120,12 @@ fn start(program: &Path, args: Vec<OsString>) -> Result<std::convert::Infallible
     let exe = std::fs::canonicalize(program).unwrap_or_else(|_| program.to_path_buf());
     let args: Vec<Vec<u8>> = args.iter().map(|a| a.as_bytes().to_vec()).collect();
     let env: Vec<Vec<u8>> = std::env::vars_os()
-        .filter(|(k, _)| k != crate::cli::CLI_ENV && k != crate::trace::OPTS_ENV && k != crate::host::preload::EXE_ENV)
+        .filter(|(k, _)| {
+            k != crate::cli::CLI_ENV
+                && k != crate::trace::OPTS_ENV
+                && k != crate::host::preload::EXE_ENV
+                && k != crate::mem::PREFIX_ENV
+        })
         .filter_map(|(k, v)| {
             // The exec shim godfly gave a host program is not the guest's.
             if k == "LD_PRELOAD" {

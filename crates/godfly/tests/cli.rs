@@ -85,3 +85,17 @@ fn exec_wrapper_passes_the_exit_status_through() {
     let out = Command::new(common::exec_wrapper()).arg(&bin).stdin(Stdio::null()).output().unwrap();
     assert_eq!(out.status.code(), Some(7));
 }
+
+#[test]
+fn prefix_option_looks_paths_up_under_the_prefix_first() {
+    let bin = common::build("prefix", "dragonfly");
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("prefix-root");
+    std::fs::create_dir_all(dir.join("etc")).unwrap();
+    std::fs::write(dir.join("etc/godfly-prefix-test"), "from the prefix\n").unwrap();
+    let out = Command::new(common::godfly()).arg("run").arg("-L").arg(&dir).arg(&bin).output().unwrap();
+    let s = String::from_utf8_lossy(&out.stdout);
+    assert!(s.starts_with("\"from the prefix\\n\" <nil>\n"), "{s}");
+    assert!(s.contains("host file still visible: true"), "{s}");
+    let out = Command::new(common::godfly()).arg("run").arg(&bin).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("no such file or directory"));
+}

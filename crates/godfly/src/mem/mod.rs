@@ -96,7 +96,42 @@ pub fn read_path(addr: u64) -> Result<CString, Errno> {
     if linux_only_path(p.as_bytes()) {
         return Err(godfly_abi::errno::ENOENT);
     }
-    Ok(p)
+    Ok(with_prefix(p))
+}
+
+/// The `-L PREFIX` directory: absolute paths are looked up under it first.
+static PREFIX: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+
+/// Environment variable carrying `-L` to godfly processes started by `execve`.
+pub const PREFIX_ENV: &str = "GODFLY_PREFIX";
+
+/// Sets the `-L` prefix (once, at start-up).
+pub fn set_prefix(prefix: &[u8]) {
+    let mut p = prefix.to_vec();
+    while p.len() > 1 && p.ends_with(b"/") {
+        p.pop();
+    }
+    let _ = PREFIX.set(p);
+}
+
+/// The `-L` prefix, if any.
+pub fn prefix() -> Option<&'static [u8]> {
+    PREFIX.get().map(Vec::as_slice)
+}
+
+/// `PREFIX/path` if the path is absolute and exists under the prefix (as
+/// qemu's `-L` does: DragonFly's own `/etc` or zoneinfo, say), else `path`.
+fn with_prefix(path: CString) -> CString {
+    let Some(prefix) = PREFIX.get() else { return path };
+    if !path.as_bytes().starts_with(b"/") {
+        return path;
+    }
+    let mut cand = prefix.clone();
+    cand.extend_from_slice(path.as_bytes());
+    match CString::new(cand) {
+        Ok(c) if crate::host::fstatat(libc::AT_FDCWD, &c, libc::AT_SYMLINK_NOFOLLOW).is_ok() => c,
+        _ => path,
+    }
 }
 
 /// Whether a path names Linux's per-process `/proc/self`, which DragonFly
@@ -104,7 +139,10 @@ pub fn read_path(addr: u64) -> Result<CString, Errno> {
 /// the guest godfly's own maps or fds there would mislead programs, such as
 /// Go's pprof, that use it where it exists.
 pub fn linux_only_path(p: &[u8]) -> bool {
-    p == b"/proc/self" || p.starts_with(b"/proc/self/") || p == b"/proc/thread-self" || p.starts_with(b"/proc/thread-self/")
+    p == b"/proc/self"
+        || p.starts_with(b"/proc/self/")
+        || p == b"/proc/thread-self"
+        || p.starts_with(b"/proc/thread-self/")
 }
 
 /// The legacy FXSAVE area at the start of a host signal frame's FPU state.

@@ -202,6 +202,11 @@ pub fn execve(ctx: &mut Ctx, a: &Args) -> SysResult {
         if let Some(t) = crate::trace::child_env() {
             envp.push(CString::new(t).map_err(|_| EINVAL)?);
         }
+        if let Some(prefix) = mem::prefix() {
+            let mut e = format!("{}=", mem::PREFIX_ENV).into_bytes();
+            e.extend_from_slice(prefix);
+            envp.push(CString::new(e).map_err(|_| EINVAL)?);
+        }
         let godfly = CString::new(crate::process().godfly_exe.as_bytes()).map_err(|_| EINVAL)?;
         let mut args = vec![godfly.clone(), CString::from(c"run"), CString::from(c"--argv0")];
         args.push(argv.first().cloned().unwrap_or_else(|| path.clone()));
