@@ -165,8 +165,23 @@ pub fn rearm_dispatch(lwp: &Lwp) -> std::io::Result<()> {
     arm_dispatch(lwp.block)
 }
 
+/// Blocks every host signal on the calling thread, returning the old mask.
+/// A thread without its block must not take a signal: the handlers find
+/// their state from the signal stack, which would not be there.
+fn block_all_host_signals() -> libc::sigset_t {
+    // SAFETY: sigset manipulation on local sets.
+    unsafe {
+        let mut all: libc::sigset_t = std::mem::zeroed();
+        let mut old: libc::sigset_t = std::mem::zeroed();
+        libc::sigfillset(&mut all);
+        libc::pthread_sigmask(libc::SIG_SETMASK, &all, &mut old);
+        old
+    }
+}
+
 /// Undoes `setup_current` after the thread has left guest code for good.
 fn release_current(block: *mut ThreadBlock) {
+    block_all_host_signals();
     // SAFETY: turning dispatch off and the alternate stack off only affect
     // this thread; the Lwp box was created by setup_current.
     unsafe {
@@ -203,20 +218,25 @@ pub fn run(thread: &GuestThread, regs: &EntryRegs) {
 /// Starts a new LWP running `regs`, inheriting `guest_fs` and `sigmask`.
 pub fn spawn_lwp(tid: i32, regs: EntryRegs, guest_fs: u64, sigmask: Sigset) -> Result<(), Errno> {
     let (tx, rx) = std::sync::mpsc::sync_channel::<Result<(), String>>(1);
-    std::thread::Builder::new()
-        .name(format!("lwp-{tid}"))
-        .stack_size(HOST_STACK)
-        .spawn(move || match setup_current(tid, guest_fs, sigmask, false) {
-            Ok(thread) => {
-                let _ = tx.send(Ok(()));
-                run(&thread, &regs);
-                release_current(thread.block);
-            }
-            Err(e) => {
-                let _ = tx.send(Err(e.to_string()));
-            }
-        })
-        .map_err(|_| EAGAIN)?;
+    // The new thread starts with every signal blocked (it inherits this
+    // mask) and unblocks them once its block and signal stack exist.
+    let old = block_all_host_signals();
+    let spawned =
+        std::thread::Builder::new().name(format!("lwp-{tid}")).stack_size(HOST_STACK).spawn(
+            move || match setup_current(tid, guest_fs, sigmask, false) {
+                Ok(thread) => {
+                    let _ = tx.send(Ok(()));
+                    run(&thread, &regs);
+                    release_current(thread.block);
+                }
+                Err(e) => {
+                    let _ = tx.send(Err(e.to_string()));
+                }
+            },
+        );
+    // SAFETY: restoring the mask saved above.
+    unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, &old, std::ptr::null_mut()) };
+    spawned.map_err(|_| EAGAIN)?;
     match rx.recv() {
         Ok(Ok(())) => Ok(()),
         Ok(Err(msg)) => {
