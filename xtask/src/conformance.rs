@@ -131,6 +131,11 @@ struct Env {
     path: String,
 }
 
+/// The `go` binary that `tools/dev.py` provides (installing it if needed).
+pub fn go_binary(root: &Path) -> Result<PathBuf, String> {
+    find_go(root)
+}
+
 fn find_go(root: &Path) -> Result<PathBuf, String> {
     let out = Command::new("python3")
         .arg(root.join("tools/dev.py"))

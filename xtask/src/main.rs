@@ -5,8 +5,10 @@
 //! - `cargo xtask conformance` runs Go's standard-library tests for
 //!   GOOS=dragonfly under godfly next to a native linux run;
 //! - `cargo xtask toolchain` runs the Go toolchain built for DragonFly
-//!   under godfly (go version, go env, go build, go test).
+//!   under godfly (go version, go env, go build, go test);
+//! - `cargo xtask bench` times Go programs under godfly against native.
 
+mod bench;
 mod conformance;
 mod gen_abi;
 
@@ -39,17 +41,19 @@ fn toolchain() -> Result<(), String> {
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let result =
-        match args.first().map(String::as_str) {
-            Some("gen") => {
-                let check = args.iter().any(|a| a == "--check");
-                gen_abi::run(&shared_dir().join("dragonfly"), &repo_root(), check)
-            }
-            Some("conformance") => conformance::run(&repo_root(), &args[1..]),
-            Some("toolchain") => toolchain(),
-            _ => Err("usage: cargo xtask gen [--check] | conformance [--smoke|--full|PKG...] [--recheck-excluded]"
-                .to_string()),
-        };
+    let result = match args.first().map(String::as_str) {
+        Some("gen") => {
+            let check = args.iter().any(|a| a == "--check");
+            gen_abi::run(&shared_dir().join("dragonfly"), &repo_root(), check)
+        }
+        Some("conformance") => conformance::run(&repo_root(), &args[1..]),
+        Some("toolchain") => toolchain(),
+        Some("bench") => conformance::go_binary(&repo_root()).and_then(|go| bench::run(&repo_root(), &go, &args[1..])),
+        _ => {
+            Err("usage: cargo xtask gen [--check] | conformance [--smoke|--full|PKG...] [--recheck-excluded]"
+                .to_string())
+        }
+    };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

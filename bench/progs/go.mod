@@ -1,0 +1,3 @@
+module godfly.bench
+
+go 1.24

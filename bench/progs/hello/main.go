@@ -1,0 +1,6 @@
+// Start-up: hello world.
+package main
+
+import "fmt"
+
+func main() { fmt.Println("hello") }

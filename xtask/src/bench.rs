@@ -1,0 +1,149 @@
+//! `cargo xtask bench [--runs N] [--markdown FILE]`: the Go programs in
+//! `bench/progs`, built for dragonfly and for linux, timed in one run,
+//! alternating godfly and native (and `qemu-x86_64` with the linux build,
+//! when installed); prints medians and ratios. Benchmarks print figures;
+//! nothing asserts on time.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+/// (label, program, arguments).
+const CASES: &[(&str, &str, &[&str])] = &[
+    ("compute (sha256 + sieve)", "compute", &[]),
+    ("write 1 byte to /dev/null x200k", "syscalls", &["write"]),
+    ("time.Now() x200k", "syscalls", &["now"]),
+    ("os.Stat x50k", "syscalls", &["stat"]),
+    ("getppid x200k", "syscalls", &["getppid"]),
+    ("goroutines, channels, timers", "goroutines", &[]),
+    ("file-system walk (GOROOT/src)", "fswalk", &["@goroot_src"]),
+    ("HTTP loopback x2000", "httploop", &[]),
+    ("start-up (hello world)", "hello", &[]),
+];
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    if v.is_empty() { 0.0 } else { v[v.len() / 2] }
+}
+
+fn time_once(cmd: &mut Command) -> Option<f64> {
+    let t = Instant::now();
+    let st = cmd.stdout(Stdio::null()).stderr(Stdio::null()).stdin(Stdio::null()).status().ok()?;
+    st.success().then(|| t.elapsed().as_secs_f64())
+}
+
+fn build(go: &Path, root: &Path, prog: &str, goos: &str, out: &Path) -> Result<(), String> {
+    let st = Command::new(go)
+        .current_dir(root.join("bench/progs"))
+        .env("GOOS", goos)
+        .env("GOARCH", "amd64")
+        .env("CGO_ENABLED", "0")
+        .env("GOTOOLCHAIN", "local")
+        .env("GOFLAGS", "")
+        .args(["build", "-o"])
+        .arg(out)
+        .arg(format!("./{prog}"))
+        .status()
+        .map_err(|e| e.to_string())?;
+    if st.success() { Ok(()) } else { Err(format!("building {prog} for {goos} failed")) }
+}
+
+/// Entry point.
+pub fn run(root: &Path, go: &Path, args: &[String]) -> Result<(), String> {
+    let mut runs = 5usize;
+    let mut markdown: Option<PathBuf> = None;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--runs" => runs = it.next().and_then(|v| v.parse().ok()).ok_or("--runs needs a number")?,
+            "--markdown" => markdown = Some(PathBuf::from(it.next().ok_or("--markdown needs a file")?)),
+            other => return Err(format!("unknown option {other}")),
+        }
+    }
+    let st = Command::new("cargo").args(["build", "--release", "--quiet", "-p", "godfly"]).current_dir(root).status();
+    if !st.is_ok_and(|s| s.success()) {
+        return Err("cargo build failed".into());
+    }
+    let godfly = root.join("target/release/godfly");
+    let bindir = root.join("target/bench");
+    std::fs::create_dir_all(&bindir).map_err(|e| e.to_string())?;
+    let goroot_src = {
+        let out = Command::new(go).args(["env", "GOROOT"]).output().map_err(|e| e.to_string())?;
+        PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()).join("src")
+    };
+    let qemu =
+        Command::new("qemu-x86_64").arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok();
+    let mut progs: Vec<&str> = CASES.iter().map(|c| c.1).collect();
+    progs.dedup();
+    for p in &progs {
+        build(go, root, p, "dragonfly", &bindir.join(format!("{p}.dragonfly")))?;
+        build(go, root, p, "linux", &bindir.join(format!("{p}.linux")))?;
+    }
+
+    let mut table = String::new();
+    let _ = writeln!(
+        table,
+        "| benchmark | native s | godfly s | godfly/native |{}",
+        if qemu { " qemu s | qemu/godfly |" } else { "" }
+    );
+    let _ = writeln!(table, "|---|---|---|---|{}", if qemu { "---|---|" } else { "" });
+    println!(
+        "{:<34} {:>9} {:>9} {:>8}{}",
+        "benchmark",
+        "native",
+        "godfly",
+        "ratio",
+        if qemu { "      qemu  qemu/godfly" } else { "" }
+    );
+    let mut per_call = (0.0, 0.0);
+    for (label, prog, pargs) in CASES {
+        let pargs: Vec<String> = pargs
+            .iter()
+            .map(|a| if *a == "@goroot_src" { goroot_src.display().to_string() } else { a.to_string() })
+            .collect();
+        let dfly = bindir.join(format!("{prog}.dragonfly"));
+        let linux = bindir.join(format!("{prog}.linux"));
+        let (mut n, mut g, mut q) = (Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..runs {
+            if let Some(t) = time_once(Command::new(&linux).args(&pargs)) {
+                n.push(t);
+            }
+            if let Some(t) = time_once(Command::new(&godfly).arg("run").arg(&dfly).args(&pargs)) {
+                g.push(t);
+            }
+            if qemu {
+                if let Some(t) = time_once(Command::new("qemu-x86_64").arg(&linux).args(&pargs)) {
+                    q.push(t);
+                }
+            }
+        }
+        let (nm, gm, qm) = (median(&mut n), median(&mut g), median(&mut q));
+        let ratio = if nm > 0.0 { gm / nm } else { 0.0 };
+        if *prog == "syscalls" && pargs.first().is_some_and(|a| a == "getppid") {
+            per_call = (nm / 200_000.0 * 1e9, gm / 200_000.0 * 1e9);
+        }
+        let qcols =
+            if qemu { format!(" {qm:>9.3} {:>11.2}", if gm > 0.0 { qm / gm } else { 0.0 }) } else { String::new() };
+        println!("{label:<34} {nm:>9.3} {gm:>9.3} {ratio:>8.2}{qcols}");
+        let qmd =
+            if qemu { format!(" {qm:.3} | {:.2} |", if gm > 0.0 { qm / gm } else { 0.0 }) } else { String::new() };
+        let _ = writeln!(table, "| {label} | {nm:.3} | {gm:.3} | {ratio:.2} |{qmd}");
+    }
+    let calls = format!(
+        "per-call cost (getppid loop, including Go's own overhead): native {:.0} ns, godfly {:.0} ns",
+        per_call.0, per_call.1
+    );
+    println!("{calls}");
+    if let Some(md) = markdown {
+        let text = format!(
+            "# Performance: godfly against native linux/amd64\n\n\
+             Produced by `cargo xtask bench --markdown docs/PERFORMANCE.md` ({runs} alternating runs per program,\n\
+             medians of wall time on this project's 2-core machine; the same Go program built for dragonfly runs\n\
+             under godfly and built for linux runs natively{}).\n\n{table}\n{calls}.\n",
+            if qemu { ", and under qemu-x86_64" } else { "; qemu-x86_64 was not installed" }
+        );
+        std::fs::write(&md, text).map_err(|e| format!("{}: {e}", md.display()))?;
+    }
+    Ok(())
+}
