@@ -112,10 +112,8 @@ pub fn run(root: &Path, go: &Path, args: &[String]) -> Result<(), String> {
             if let Some(t) = time_once(Command::new(&godfly).arg("run").arg(&dfly).args(&pargs)) {
                 g.push(t);
             }
-            if qemu {
-                if let Some(t) = time_once(Command::new("qemu-x86_64").arg(&linux).args(&pargs)) {
-                    q.push(t);
-                }
+            if qemu && let Some(t) = time_once(Command::new("qemu-x86_64").arg(&linux).args(&pargs)) {
+                q.push(t);
             }
         }
         let (nm, gm, qm) = (median(&mut n), median(&mut g), median(&mut q));
