@@ -94,6 +94,11 @@ def test():
         log(f"{shared}/dragonfly not found: skipping the generated-table freshness check")
     run(["cargo", "build", "--release", "--workspace", "--quiet"], env)
     cargo_test(["cargo", "test", "--release", "--workspace", "--all-targets"], env)
+    # The Go-program tests again with the system-call fast path off: both
+    # ways must pass.
+    trap_env = dict(env, GODFLY_NO_FAST_PATH="1")
+    run(["cargo", "test", "--release", "-p", "godfly", "--test", "go_programs", "--test", "signals",
+         "--test", "trace", "--test", "cli", "--test", "guest_abi"], trap_env)
     # Go's own tests for GOOS=dragonfly under godfly, a short list; it closes
     # with its own "N passed, N failed, N skipped" line.
     run(["cargo", "xtask", "conformance", "--smoke"], env)

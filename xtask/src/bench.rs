@@ -96,7 +96,7 @@ pub fn run(root: &Path, go: &Path, args: &[String]) -> Result<(), String> {
         "ratio",
         if qemu { "      qemu  qemu/godfly" } else { "" }
     );
-    let mut per_call = (0.0, 0.0);
+    let mut per_call = (0.0, 0.0, 0.0);
     for (label, prog, pargs) in CASES {
         let pargs: Vec<String> = pargs
             .iter()
@@ -104,33 +104,37 @@ pub fn run(root: &Path, go: &Path, args: &[String]) -> Result<(), String> {
             .collect();
         let dfly = bindir.join(format!("{prog}.dragonfly"));
         let linux = bindir.join(format!("{prog}.linux"));
-        let (mut n, mut g, mut q) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut n, mut g, mut t, mut q) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for _ in 0..runs {
             if let Some(t) = time_once(Command::new(&linux).args(&pargs)) {
                 n.push(t);
             }
-            if let Some(t) = time_once(Command::new(&godfly).arg("run").arg(&dfly).args(&pargs)) {
-                g.push(t);
+            if let Some(x) = time_once(Command::new(&godfly).arg("run").arg(&dfly).args(&pargs)) {
+                g.push(x);
+            }
+            if let Some(x) = time_once(Command::new(&godfly).args(["run", "--no-fast-path"]).arg(&dfly).args(&pargs)) {
+                t.push(x);
             }
             if qemu && let Some(t) = time_once(Command::new("qemu-x86_64").arg(&linux).args(&pargs)) {
                 q.push(t);
             }
         }
-        let (nm, gm, qm) = (median(&mut n), median(&mut g), median(&mut q));
+        let (nm, gm, tm, qm) = (median(&mut n), median(&mut g), median(&mut t), median(&mut q));
         let ratio = if nm > 0.0 { gm / nm } else { 0.0 };
+        let tratio = if nm > 0.0 { tm / nm } else { 0.0 };
         if *prog == "syscalls" && pargs.first().is_some_and(|a| a == "getppid") {
-            per_call = (nm / 200_000.0 * 1e9, gm / 200_000.0 * 1e9);
+            per_call = (nm / 200_000.0 * 1e9, gm / 200_000.0 * 1e9, tm / 200_000.0 * 1e9);
         }
         let qcols =
             if qemu { format!(" {qm:>9.3} {:>11.2}", if gm > 0.0 { qm / gm } else { 0.0 }) } else { String::new() };
-        println!("{label:<34} {nm:>9.3} {gm:>9.3} {ratio:>8.2}{qcols}");
+        println!("{label:<34} {nm:>9.3} {gm:>9.3} {ratio:>8.2} {tm:>9.3} {tratio:>8.2}{qcols}");
         let qmd =
             if qemu { format!(" {qm:.3} | {:.2} |", if gm > 0.0 { qm / gm } else { 0.0 }) } else { String::new() };
-        let _ = writeln!(table, "| {label} | {nm:.3} | {gm:.3} | {ratio:.2} |{qmd}");
+        let _ = writeln!(table, "| {label} | {nm:.3} | {gm:.3} | {ratio:.2} | {tm:.3} | {tratio:.2} |{qmd}");
     }
     let calls = format!(
-        "per-call cost (getppid loop, including Go's own overhead): native {:.0} ns, godfly {:.0} ns",
-        per_call.0, per_call.1
+        "per-call cost (getppid loop, including Go's own overhead): native {:.0} ns, godfly fast path {:.0} ns, trap only {:.0} ns",
+        per_call.0, per_call.1, per_call.2
     );
     println!("{calls}");
     if let Some(md) = markdown {
@@ -138,7 +142,8 @@ pub fn run(root: &Path, go: &Path, args: &[String]) -> Result<(), String> {
             "# Performance: godfly against native linux/amd64\n\n\
              Produced by `cargo xtask bench --markdown docs/PERFORMANCE.md` ({runs} alternating runs per program,\n\
              medians of wall time on this project's 2-core machine; the same Go program built for dragonfly runs\n\
-             under godfly and built for linux runs natively{}).\n\n{table}\n{calls}.\n",
+             under godfly, with the system-call fast path (default) and with `--no-fast-path` (every call\n\
+             trapped), and built for linux runs natively{}).\n\n{table}\n{calls}.\n",
             if qemu { ", and under qemu-x86_64" } else { "; qemu-x86_64 was not installed" }
         );
         std::fs::write(&md, text).map_err(|e| format!("{}: {e}", md.display()))?;

@@ -47,6 +47,9 @@ struct Program {
     /// Look absolute paths up under PREFIX first (a DragonFly /etc, zoneinfo...).
     #[arg(short = 'L', long = "prefix", value_name = "PREFIX")]
     prefix: Option<PathBuf>,
+    /// Keep every system call on the trap (no rewritten call sites).
+    #[arg(long = "no-fast-path")]
+    no_fast_path: bool,
     /// If the program is not a DragonFly program, execute it natively
     /// instead of refusing it (what the exec shim in host programs uses).
     #[arg(long)]
@@ -107,6 +110,9 @@ fn start_trace(t: &TraceArgs) -> Result<(), String> {
 
 fn run_program(p: Program) -> i32 {
     use std::os::unix::ffi::OsStrExt;
+    if p.no_fast_path {
+        crate::run::disable_fast_path();
+    }
     if let Some(prefix) = &p.prefix {
         crate::mem::set_prefix(prefix.as_os_str().as_bytes());
     } else if let Some(prefix) = std::env::var_os(crate::mem::PREFIX_ENV) {
@@ -166,6 +172,7 @@ pub fn exec_wrapper_main() -> i32 {
     run_program(Program {
         argv0: None,
         prefix: None,
+        no_fast_path: false,
         or_native: false,
         program: PathBuf::from(program),
         args: args.collect(),

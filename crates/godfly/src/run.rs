@@ -67,6 +67,50 @@ fn map_stack(
     Ok(img)
 }
 
+/// Environment variable that turns the fast path off (set by
+/// `--no-fast-path`, carried to godfly processes started by execve).
+pub const NO_FAST_PATH_ENV: &str = "GODFLY_NO_FAST_PATH";
+
+static FAST_PATH_OFF: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Turns the fast path off for this process and the godfly processes it
+/// starts by execve.
+pub fn disable_fast_path() {
+    FAST_PATH_OFF.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Whether the fast path is off.
+pub fn fast_path_disabled() -> bool {
+    FAST_PATH_OFF.load(std::sync::atomic::Ordering::Relaxed) || std::env::var_os(NO_FAST_PATH_ENV).is_some()
+}
+
+fn fast_path_enabled() -> bool {
+    !fast_path_disabled()
+}
+
+/// Rewrites the system-call sites of a Go program (see `loader::fastpath`).
+fn install_fast_path(path: &Path, prog: &loader::Program) {
+    let Ok(data) = std::fs::read(path) else { return };
+    let is_go = {
+        use object::Object;
+        object::File::parse(&*data).is_ok_and(|f| f.section_by_name(".go.buildinfo").is_some())
+    };
+    if !is_go {
+        return;
+    }
+    let sites = loader::fastpath::find_sites(&data);
+    let text: Vec<(u64, u64, i32)> = prog
+        .segments
+        .iter()
+        .filter(|s| s.flags & object::elf::PF_X != 0)
+        .map(|s| (s.vaddr, s.memsz, libc::PROT_READ | libc::PROT_EXEC))
+        .collect();
+    let n = loader::fastpath::install(&sites, &text);
+    if std::env::var_os("GODFLY_DEBUG_FASTPATH").is_some() {
+        eprintln!("godfly: fast path: {} sites found, {n} rewritten", sites.len());
+    }
+}
+
 /// Guest signals start with the dispositions godfly inherited: an ignored
 /// host signal stays ignored across exec, as on DragonFly.
 fn inherit_dispositions() {
@@ -117,6 +161,9 @@ fn start(program: &Path, args: Vec<OsString>) -> Result<std::convert::Infallible
     let (prog, file) = loader::elf::open(program).map_err(StartError::Load)?;
     loader::elf::map(&prog, &file).map_err(StartError::Load)?;
     drop(file);
+    if fast_path_enabled() {
+        install_fast_path(program, &prog);
+    }
     let exe = std::fs::canonicalize(program).unwrap_or_else(|_| program.to_path_buf());
     let args: Vec<Vec<u8>> = args.iter().map(|a| a.as_bytes().to_vec()).collect();
     let env: Vec<Vec<u8>> = std::env::vars_os()

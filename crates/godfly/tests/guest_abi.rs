@@ -58,3 +58,31 @@ fn unknown_numbers_get_einval_and_unimplemented_calls_enosys_with_one_diagnostic
     assert_eq!(diag.len(), 1, "one diagnostic per call number:\n{stderr}");
     assert!(diag[0].contains("jail (338)") && diag[0].contains("ENOSYS"), "{}", diag[0]);
 }
+
+#[test]
+fn fast_path_rewrites_go_system_call_sites_and_can_be_turned_off() {
+    let bin = common::build("hello", "dragonfly");
+    let on = std::process::Command::new(common::godfly())
+        .env("GODFLY_DEBUG_FASTPATH", "1")
+        .env_remove("GODFLY_NO_FAST_PATH")
+        .arg("run")
+        .arg(&bin)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&on.stderr);
+    let line = err.lines().find(|l| l.contains("fast path")).unwrap_or_else(|| panic!("no fast-path line: {err}"));
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let found: usize = words[3].parse().unwrap();
+    let rewritten: usize = words[6].parse().unwrap();
+    assert!(found >= 20 && rewritten == found, "{line}");
+    let off = std::process::Command::new(common::godfly())
+        .env("GODFLY_DEBUG_FASTPATH", "1")
+        .arg("run")
+        .arg("--no-fast-path")
+        .arg(&bin)
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&off.stderr).contains("fast path"));
+    assert_eq!(on.stdout, off.stdout);
+    assert_eq!(on.status.code(), off.status.code());
+}

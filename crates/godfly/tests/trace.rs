@@ -7,9 +7,12 @@ mod common;
 use std::process::{Command, Stdio};
 
 fn trace(name: &str, extra: &[&str]) -> (String, std::process::Output) {
+    // Unique per call: tests run concurrently in one process.
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let bin = common::build(name, "dragonfly");
-    let out_file =
-        std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("trace-{name}-{}.txt", std::process::id()));
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let out_file = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("trace-{name}-{}-{n}.txt", std::process::id()));
     let _ = std::fs::remove_file(&out_file);
     let out = Command::new(common::godfly())
         .arg("trace")

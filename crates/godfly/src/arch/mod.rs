@@ -49,6 +49,10 @@ pub struct ThreadBlock {
     pub lwp: *mut (),
     /// `BLOCK_MAGIC` once initialised.
     pub magic: u64,
+    /// Fast path scratch: the guest rip after the rewritten `syscall`.
+    pub fast_rip: u64,
+    /// Fast path scratch: the guest stack pointer.
+    pub fast_rsp: u64,
 }
 
 /// Marks an initialised block.
@@ -60,6 +64,8 @@ const _: () = {
     assert!(std::mem::offset_of!(ThreadBlock, selector) == 16);
     assert!(std::mem::offset_of!(ThreadBlock, host_rsp) == 24);
     assert!(std::mem::offset_of!(ThreadBlock, lwp) == 32);
+    assert!(std::mem::offset_of!(ThreadBlock, fast_rip) == 48);
+    assert!(std::mem::offset_of!(ThreadBlock, fast_rsp) == 56);
     assert!(std::mem::size_of::<ThreadBlock>() <= BLOCK_HEADER);
 };
 
@@ -235,13 +241,103 @@ godfly_guest_access_end:
 godfly_guest_access_fixup:
     mov rax, -2
     ret
+    // Fast path: a rewritten site calls a stub that restores the stack
+    // pointer, runs the instructions that stood between `mov $n,%eax` and
+    // `syscall`, loads eax and r11 (the rip after the original `syscall`)
+    // and jumps here. The thread's block is the %gs base. The guest
+    // registers go into a host ucontext_t on the signal stack, as a SIGSYS
+    // would have put them, and come back from it afterwards.
+    .globl godfly_fast_entry
+    .type godfly_fast_entry,@function
+    .p2align 4
+godfly_fast_entry:
+    rdgsbase rcx
+    mov qword ptr [rcx + 48], r11
+    mov qword ptr [rcx + 56], rsp
+    mov byte ptr [rcx + 16], {allow}
+    mov r11, qword ptr [rcx]
+    wrfsbase r11
+    lea rsp, [rcx + {block}]
+    sub rsp, {ucsize}
+    mov qword ptr [rsp + {g} + 0*8], r8
+    mov qword ptr [rsp + {g} + 1*8], r9
+    mov qword ptr [rsp + {g} + 2*8], r10
+    mov qword ptr [rsp + {g} + 3*8], 0
+    mov qword ptr [rsp + {g} + 4*8], r12
+    mov qword ptr [rsp + {g} + 5*8], r13
+    mov qword ptr [rsp + {g} + 6*8], r14
+    mov qword ptr [rsp + {g} + 7*8], r15
+    mov qword ptr [rsp + {g} + 8*8], rdi
+    mov qword ptr [rsp + {g} + 9*8], rsi
+    mov qword ptr [rsp + {g} + 10*8], rbp
+    mov qword ptr [rsp + {g} + 11*8], rbx
+    mov qword ptr [rsp + {g} + 12*8], rdx
+    mov qword ptr [rsp + {g} + 13*8], rax
+    mov qword ptr [rsp + {g} + 14*8], 0
+    mov rax, qword ptr [rcx + 56]
+    mov qword ptr [rsp + {g} + 15*8], rax
+    mov rax, qword ptr [rcx + 48]
+    mov qword ptr [rsp + {g} + 16*8], rax
+    pushfq
+    pop rax
+    mov qword ptr [rsp + {g} + 17*8], rax
+    mov qword ptr [rsp + {fpregs}], 0
+    mov rdi, rsp
+    call godfly_on_fastcall
+    rdgsbase rcx
+    mov rax, qword ptr [rcx + 8]
+    wrfsbase rax
+    mov byte ptr [rcx + 16], {block_sel}
+    mov rax, qword ptr [rsp + {g} + 15*8]
+    mov rcx, qword ptr [rsp + {g} + 16*8]
+    mov qword ptr [rax - 8], rcx
+    mov rcx, qword ptr [rsp + {g} + 13*8]
+    mov qword ptr [rax - 16], rcx
+    mov rcx, qword ptr [rsp + {g} + 17*8]
+    push rcx
+    popfq
+    mov r8, qword ptr [rsp + {g} + 0*8]
+    mov r9, qword ptr [rsp + {g} + 1*8]
+    mov r10, qword ptr [rsp + {g} + 2*8]
+    mov r11, qword ptr [rsp + {g} + 3*8]
+    mov r12, qword ptr [rsp + {g} + 4*8]
+    mov r13, qword ptr [rsp + {g} + 5*8]
+    mov r14, qword ptr [rsp + {g} + 6*8]
+    mov r15, qword ptr [rsp + {g} + 7*8]
+    mov rdi, qword ptr [rsp + {g} + 8*8]
+    mov rsi, qword ptr [rsp + {g} + 9*8]
+    mov rbp, qword ptr [rsp + {g} + 10*8]
+    mov rbx, qword ptr [rsp + {g} + 11*8]
+    mov rdx, qword ptr [rsp + {g} + 12*8]
+    mov rcx, qword ptr [rsp + {g} + 14*8]
+    lea rsp, [rax - 16]
+    pop rax
+    ret
+    .size godfly_fast_entry, . - godfly_fast_entry
+
     .globl godfly_asm_end
 godfly_asm_end:
 "#,
     block = const BLOCK_SIZE,
     allow = const SELECTOR_ALLOW,
     block_sel = const SELECTOR_BLOCK,
+    ucsize = const FAST_UC_SIZE,
+    g = const UC_GREGS,
+    fpregs = const UC_FPREGS,
 );
+
+/// Room for a host `ucontext_t` on the signal stack in the fast path.
+const FAST_UC_SIZE: usize = 1024;
+/// Offset of `uc_mcontext.gregs` in a host `ucontext_t`.
+const UC_GREGS: usize = 40;
+/// Offset of `uc_mcontext.fpregs`.
+const UC_FPREGS: usize = 40 + 23 * 8;
+
+const _: () = {
+    assert!(std::mem::offset_of!(libc::ucontext_t, uc_mcontext) == UC_GREGS);
+    assert!(std::mem::size_of::<libc::ucontext_t>() <= FAST_UC_SIZE);
+    assert!(libc::REG_EFL == 17 && libc::REG_RIP == 16 && libc::REG_RSP == 15 && libc::REG_R8 == 0);
+};
 
 unsafe extern "C" {
     /// Signal entry for SIGSYS (Syscall User Dispatch).
@@ -262,6 +358,8 @@ unsafe extern "C" {
     /// Abandons the current guest context and returns `value` from `godfly_enter_guest`.
     pub fn godfly_leave_guest(block: *mut ThreadBlock, value: u64) -> !;
     fn godfly_copy(dst: *mut u8, src: *const u8, len: usize) -> i64;
+    /// Fast-path entry that rewritten system-call sites reach through a stub.
+    pub fn godfly_fast_entry();
     fn godfly_strnlen(src: *const u8, max: usize) -> i64;
 }
 
@@ -327,6 +425,11 @@ pub fn strnlen(src: u64, max: usize) -> StrLen {
         -1 => StrLen::TooLong,
         n => StrLen::Len(n as usize),
     }
+}
+
+/// Address of the fast-path entry.
+pub fn fast_entry() -> u64 {
+    godfly_fast_entry as *const () as u64
 }
 
 /// Reads the current `%fs` base.

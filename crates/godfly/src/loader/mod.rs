@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod elf;
+pub mod fastpath;
 pub mod stack;
 
 pub use elf::{LoadError, Program};

@@ -298,6 +298,18 @@ pub fn has_deliverable(lwp: &Lwp) -> bool {
     lwp.pending.has_unblocked(&lwp.sigmask) || PROCESS_PENDING.has_unblocked(&lwp.sigmask)
 }
 
+/// A signal that lands in a fast-path stub is shown at the rewritten site,
+/// as if the stub had not started: the stub's return address is dropped
+/// from the stack and rip set to the site, which runs the call again.
+fn unstub(uc: &mut libc::ucontext_t) {
+    let g = &mut uc.uc_mcontext.gregs;
+    let rip = g[libc::REG_RIP as usize] as u64;
+    if let Some((site, up)) = crate::loader::fastpath::unstub(rip) {
+        g[libc::REG_RIP as usize] = site as i64;
+        g[libc::REG_RSP as usize] += up as i64;
+    }
+}
+
 /// The SA_RESTART flag of the signal that `deliver_pending` would deliver next.
 pub fn next_restarts(lwp: &Lwp) -> bool {
     let pick = |p: &PendingSet| {
@@ -310,6 +322,7 @@ pub fn next_restarts(lwp: &Lwp) -> bool {
 
 /// Delivers one pending, unblocked signal to the guest context `uc`, if any.
 pub fn deliver_pending(lwp: &mut Lwp, uc: &mut libc::ucontext_t) {
+    unstub(uc);
     loop {
         let next = lwp.pending.take_unblocked(&lwp.sigmask).or_else(|| PROCESS_PENDING.take_unblocked(&lwp.sigmask));
         let Some((sig, info)) = next else { return };
@@ -329,6 +342,7 @@ pub fn deliver_pending(lwp: &mut Lwp, uc: &mut libc::ucontext_t) {
 /// A synchronous fault in guest code: DragonFly's signal and code, then
 /// the guest's handler, or death with a crash report.
 pub fn guest_fault(lwp: &mut Lwp, sig: i32, info: &libc::siginfo_t, uc: &mut libc::ucontext_t) {
+    unstub(uc);
     let fault = fault::translate(sig, info, uc);
     let blocked = sigismember(&lwp.sigmask, fault.sig);
     if !blocked && disposition(fault.sig) == Disposition::Handler {

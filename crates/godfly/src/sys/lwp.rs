@@ -101,9 +101,11 @@ pub fn set_tls_area(ctx: &mut Ctx, a: &Args) -> SysResult {
     }
     if which == d::TLS_WHICH_FS {
         ctx.lwp.set_guest_fs(info.base);
-    } else {
+    } else if !crate::loader::fastpath::active() {
         crate::host::set_gs_base(info.base)?;
     }
+    // With the fast path on, %gs belongs to godfly: the guest's %gs base
+    // is recorded (get_tls_area returns it) but not loaded.
     ctx.lwp.tls[which as usize] = info;
     ok_int(0)
 }

@@ -202,6 +202,9 @@ pub fn execve(ctx: &mut Ctx, a: &Args) -> SysResult {
         if let Some(t) = crate::trace::child_env() {
             envp.push(CString::new(t).map_err(|_| EINVAL)?);
         }
+        if crate::run::fast_path_disabled() {
+            envp.push(CString::new(format!("{}=1", crate::run::NO_FAST_PATH_ENV)).map_err(|_| EINVAL)?);
+        }
         if let Some(prefix) = mem::prefix() {
             let mut e = format!("{}=", mem::PREFIX_ENV).into_bytes();
             e.extend_from_slice(prefix);

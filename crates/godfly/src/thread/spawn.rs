@@ -116,6 +116,8 @@ pub fn setup_current(tid: i32, guest_fs: u64, sigmask: Sigset, is_main: bool) ->
             host_rsp: 0,
             lwp: Box::into_raw(lwp).cast(),
             magic: BLOCK_MAGIC,
+            fast_rip: 0,
+            fast_rsp: 0,
         });
     }
     let ss = libc::stack_t {
@@ -132,6 +134,11 @@ pub fn setup_current(tid: i32, guest_fs: u64, sigmask: Sigset, is_main: bool) ->
     if let Err(e) = arm_dispatch(block) {
         release_current(block);
         return Err(SetupError::Dispatch(e));
+    }
+    // The fast path finds the block through %gs (godfly's own use of it).
+    if crate::host::set_gs_base(block as u64).is_err() {
+        release_current(block);
+        return Err(SetupError::Dispatch(std::io::Error::other("cannot set the %gs base")));
     }
     super::register(tid, LwpInfo { host_tid, pending });
     Ok(GuestThread { block })

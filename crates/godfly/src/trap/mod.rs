@@ -114,6 +114,24 @@ extern "C" fn godfly_on_sigsys(sig: i32, info: *mut libc::siginfo_t, uc: *mut li
 }
 
 #[unsafe(no_mangle)]
+extern "C" fn godfly_on_fastcall(uc: *mut libc::ucontext_t) {
+    // SAFETY: the fast entry passes the context it built on this thread's
+    // signal stack; it lives until this function returns.
+    let uc = unsafe { &mut *uc };
+    // SAFETY: on this thread's signal stack, for the duration of the call.
+    let lwp = unsafe { current_lwp() };
+    let after = uc.uc_mcontext.gregs[libc::REG_RIP as usize];
+    crate::dispatch::dispatch(lwp, uc);
+    // A restart rewinds rip by the length of `syscall`; here the call must
+    // run again from the rewritten site, through its stub.
+    if uc.uc_mcontext.gregs[libc::REG_RIP as usize] == after - 2 {
+        if let Some(site) = crate::loader::fastpath::site_of_after(after as u64) {
+            uc.uc_mcontext.gregs[libc::REG_RIP as usize] = site as i64;
+        }
+    }
+}
+
+#[unsafe(no_mangle)]
 extern "C" fn godfly_on_fault(sig: i32, info: *mut libc::siginfo_t, uc: *mut libc::c_void, from_guest: u64) {
     // SAFETY: the kernel passes valid siginfo and ucontext pointers.
     let (info, uc) = unsafe { (&*info, &mut *uc.cast::<libc::ucontext_t>()) };

@@ -66,7 +66,10 @@ pub fn build_with(name: &str, goos: &str, ldflags: &str) -> PathBuf {
     if bin.exists() {
         return bin;
     }
-    let tmp = out_dir.join(format!("{name}-{goos}.tmp{}", std::process::id()));
+    // Unique per build: tests run concurrently in one process.
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = out_dir.join(format!("{name}-{goos}.tmp{}-{n}", std::process::id()));
     let mut cmd = Command::new(go());
     cmd.current_dir(programs_dir())
         .env("GOOS", goos)
