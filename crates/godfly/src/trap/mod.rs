@@ -124,10 +124,10 @@ extern "C" fn godfly_on_fastcall(uc: *mut libc::ucontext_t) {
     crate::dispatch::dispatch(lwp, uc);
     // A restart rewinds rip by the length of `syscall`; here the call must
     // run again from the rewritten site, through its stub.
-    if uc.uc_mcontext.gregs[libc::REG_RIP as usize] == after - 2 {
-        if let Some(site) = crate::loader::fastpath::site_of_after(after as u64) {
-            uc.uc_mcontext.gregs[libc::REG_RIP as usize] = site as i64;
-        }
+    if uc.uc_mcontext.gregs[libc::REG_RIP as usize] == after - 2
+        && let Some(site) = crate::loader::fastpath::site_of_after(after as u64)
+    {
+        uc.uc_mcontext.gregs[libc::REG_RIP as usize] = site as i64;
     }
 }
 
