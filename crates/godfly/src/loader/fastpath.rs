@@ -165,7 +165,11 @@ pub fn find_sites(data: &[u8]) -> Vec<Site> {
             continue;
         };
         let off = (addr - base) as usize;
-        out.extend(sites_in(&bytes[off..off + size as usize], addr));
+        let code = &bytes[off..off + size as usize];
+        // Decode only functions that contain a `syscall` byte pair at all.
+        if code.windows(2).any(|w| w == [0x0f, 0x05]) {
+            out.extend(sites_in(code, addr));
+        }
     }
     out.sort_by_key(|s| s.addr);
     out.dedup();
