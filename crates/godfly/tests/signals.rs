@@ -84,3 +84,14 @@ fn unrecovered_nil_dereference_reports_sigsegv_and_exits_2() {
     assert!(err.contains("[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc="), "{err}");
     assert!(err.contains("main.deref("), "{err}");
 }
+
+#[test]
+fn sigsuspend_runs_the_handler_and_sigtimedwait_takes_a_blocked_signal() {
+    let bin = common::build("sigwait", "dragonfly");
+    let out = common::run_godfly(&bin, &[], &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "sigsuspend returned: true\nhandler got: true\nsigtimedwait: true true true\ntimeout: true\n"
+    );
+}

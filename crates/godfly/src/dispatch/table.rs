@@ -125,6 +125,9 @@ pub const BINDINGS: &[(u32, Handler, Support)] = &[
     (SYS_SIGPROCMASK, signal::sigprocmask, Support::Full),
     (SYS_SIGACTION, signal::sigaction, Support::Full),
     (SYS_SIGPENDING, signal::sigpending, Support::Full),
+    (SYS_SIGSUSPEND, signal::sigsuspend, Support::Full),
+    (SYS_SIGWAITINFO, signal::sigwaitinfo, Support::Full),
+    (SYS_SIGTIMEDWAIT, signal::sigtimedwait, Support::Full),
     (SYS_SIGRETURN, signal::sigreturn, Support::Full),
     (SYS_KQUEUE, kqueue::kqueue, Support::Full),
     (

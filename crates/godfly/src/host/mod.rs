@@ -253,6 +253,44 @@ pub fn waitid_fields(info: &std::mem::MaybeUninit<libc::siginfo_t>) -> (i32, u32
     }
 }
 
+/// Blocks every host signal on this thread, returning the previous mask.
+pub fn block_all_signals() -> libc::sigset_t {
+    // SAFETY: sigset manipulation on local sets.
+    unsafe {
+        let mut all: libc::sigset_t = std::mem::zeroed();
+        let mut old: libc::sigset_t = std::mem::zeroed();
+        libc::sigfillset(&mut all);
+        libc::pthread_sigmask(libc::SIG_SETMASK, &all, &mut old);
+        old
+    }
+}
+
+/// Restores a mask saved by `block_all_signals`.
+pub fn restore_signals(old: &libc::sigset_t) {
+    // SAFETY: restoring a valid saved set.
+    unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, old, std::ptr::null_mut()) };
+}
+
+/// Waits, with every host signal unblocked, until one arrives (or
+/// `timeout` passes). Called with host signals blocked.
+pub fn suspend_signals(timeout: Option<std::time::Duration>) {
+    // SAFETY: local sets; sigtimedwait-free design: rt_sigsuspend returns
+    // after a handler ran, ppoll with no descriptors after the timeout.
+    unsafe {
+        let mut none: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut none);
+        match timeout {
+            None => {
+                libc::sigsuspend(&none);
+            }
+            Some(t) => {
+                let ts = libc::timespec { tv_sec: t.as_secs() as i64, tv_nsec: i64::from(t.subsec_nanos()) };
+                libc::ppoll(std::ptr::null_mut(), 0, &ts, &none);
+            }
+        }
+    }
+}
+
 /// An empty Linux `msghdr` (it has private padding fields).
 pub fn zeroed_msghdr() -> libc::msghdr {
     // SAFETY: msghdr is plain data for which all-zero is valid (null pointers, zero lengths).

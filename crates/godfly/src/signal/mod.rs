@@ -284,6 +284,12 @@ pub fn take_arrived(lwp: &Lwp) {
         let Some(dsig) = signo::from_linux(host) else { continue };
         let packed = lwp.arrived_info[host as usize].load(Ordering::Relaxed);
         let sinfo = SigInfo { code: packed as u32 as i32, pid: (packed >> 32) as u32 as i32, ..SigInfo::default() };
+        if sigismember(&lwp.sigmask, dsig) && matches!(disposition(dsig), Disposition::Default(_)) {
+            // Blocked: it waits (for sigwait, or its default action once
+            // unblocked), as on DragonFly.
+            PROCESS_PENDING.add(dsig, sinfo);
+            continue;
+        }
         if !act_now(dsig) {
             PROCESS_PENDING.add(dsig, sinfo);
             if sigismember(&lwp.sigmask, dsig) {
@@ -318,6 +324,39 @@ pub fn next_restarts(lwp: &Lwp) -> bool {
     };
     let sig = pick(&lwp.pending).or_else(|| pick(&PROCESS_PENDING));
     sig.is_some_and(|s| action(s).sa_flags & d::SA_RESTART != 0)
+}
+
+/// Takes the next signal not in `mask`, thread-directed first.
+pub fn take_next(lwp: &Lwp, mask: &Sigset) -> Option<(u32, SigInfo)> {
+    take_arrived(lwp);
+    lwp.pending.take_unblocked(mask).or_else(|| PROCESS_PENDING.take_unblocked(mask))
+}
+
+/// Waits until a signal not in `mask` is pending for this thread (or the
+/// host `timeout` passes) and takes it. Host signals are blocked while
+/// checking, and `rt_sigsuspend` unblocks them atomically for the wait,
+/// so no wake-up is lost.
+pub fn wait_for(lwp: &Lwp, mask: &Sigset, deadline: Option<std::time::Instant>) -> Option<(u32, SigInfo)> {
+    loop {
+        let old = crate::host::block_all_signals();
+        if let Some(found) = take_next(lwp, mask) {
+            crate::host::restore_signals(&old);
+            return Some(found);
+        }
+        let left = match deadline {
+            Some(d) => {
+                let now = std::time::Instant::now();
+                if now >= d {
+                    crate::host::restore_signals(&old);
+                    return None;
+                }
+                Some(d - now)
+            }
+            None => None,
+        };
+        crate::host::suspend_signals(left);
+        crate::host::restore_signals(&old);
+    }
 }
 
 /// Delivers one pending, unblocked signal to the guest context `uc`, if any.

@@ -59,6 +59,19 @@ pub fn sigprocmask(ctx: &mut Ctx, a: &Args) -> SysResult {
             _ => return Err(EINVAL),
         }
         signal::cant_mask(&mut m);
+        // A blocked signal with a terminating default action must wait in
+        // the queue instead of letting the host kernel end the process:
+        // route it through godfly's handler while it may be blocked.
+        for sig in 1..=SIG_MAXSIG {
+            if signal::sigismember(&m, sig)
+                && !signal::sigismember(&old, sig)
+                && matches!(signal::disposition(sig), signal::Disposition::Default(_))
+            {
+                if let Some(host) = signo::to_linux(sig) {
+                    crate::trap::catch_host(host);
+                }
+            }
+        }
         ctx.lwp.sigmask = m;
     }
     if a.ptr(2) != 0 {
@@ -107,6 +120,75 @@ pub fn sigaltstack(ctx: &mut Ctx, a: &Args) -> SysResult {
         mem::write(a.ptr(1), &out)?;
     }
     ok_int(0)
+}
+
+/// `sigsuspend(sigmask)`, DragonFly 341: waits with the given mask until a
+/// signal is caught; its handler runs with the old mask saved in its frame,
+/// and the call returns EINTR.
+pub fn sigsuspend(ctx: &mut Ctx, a: &Args) -> SysResult {
+    let mut temp: Sigset = mem::read(a.ptr(0))?;
+    signal::cant_mask(&mut temp);
+    let old = ctx.lwp.sigmask;
+    loop {
+        let Some((sig, info)) = signal::wait_for(ctx.lwp, &temp, None) else { continue };
+        match signal::disposition(sig) {
+            signal::Disposition::Handler => {
+                // The result is written first, so the frame saves it.
+                crate::dispatch::apply(ctx, Err(godfly_abi::errno::EINTR));
+                ctx.lwp.sigmask = old;
+                deliver::deliver(ctx.lwp, ctx.uc, sig, &info);
+                return Ok(Ret::JustReturn);
+            }
+            _ => {
+                // Ignored now, or a default action that ends the process.
+                signal::post_process(ctx.lwp, sig, info);
+            }
+        }
+    }
+}
+
+fn wait_common(ctx: &mut Ctx, set: u64, info_out: u64, timeout: Option<std::time::Instant>) -> SysResult {
+    let set: Sigset = mem::read(set)?;
+    // Wait for the signals in `set`: everything else counts as blocked.
+    let mut mask = Sigset { bits: [u32::MAX; 4] };
+    for (m, s) in mask.bits.iter_mut().zip(set.bits) {
+        *m &= !s;
+    }
+    let Some((sig, info)) = signal::wait_for(ctx.lwp, &mask, timeout) else {
+        return Err(godfly_abi::errno::EAGAIN);
+    };
+    if info_out != 0 {
+        let si = godfly_abi::layout::Siginfo {
+            si_signo: sig as i32,
+            si_code: info.code,
+            si_pid: info.pid,
+            si_uid: info.uid,
+            si_addr: info.addr,
+            ..Default::default()
+        };
+        mem::write(info_out, &si)?;
+    }
+    ok_int(sig as i32)
+}
+
+/// `sigwaitinfo(set, info)`, DragonFly 346.
+pub fn sigwaitinfo(ctx: &mut Ctx, a: &Args) -> SysResult {
+    wait_common(ctx, a.ptr(0), a.ptr(1), None)
+}
+
+/// `sigtimedwait(set, info, timeout)`, DragonFly 345: EAGAIN when the time
+/// passes.
+pub fn sigtimedwait(ctx: &mut Ctx, a: &Args) -> SysResult {
+    let deadline = if a.ptr(2) != 0 {
+        let ts: godfly_abi::layout::Timespec = mem::read(a.ptr(2))?;
+        if ts.tv_sec < 0 || !(0..1_000_000_000).contains(&ts.tv_nsec) {
+            return Err(EINVAL);
+        }
+        Some(std::time::Instant::now() + std::time::Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32))
+    } else {
+        None
+    };
+    wait_common(ctx, a.ptr(0), a.ptr(1), deadline)
 }
 
 /// `sigreturn(ucp)`, DragonFly 344: called by the sigcode trampoline.
