@@ -66,10 +66,9 @@ pub fn sigprocmask(ctx: &mut Ctx, a: &Args) -> SysResult {
             if signal::sigismember(&m, sig)
                 && !signal::sigismember(&old, sig)
                 && matches!(signal::disposition(sig), signal::Disposition::Default(_))
+                && let Some(host) = signo::to_linux(sig)
             {
-                if let Some(host) = signo::to_linux(sig) {
-                    crate::trap::catch_host(host);
-                }
+                crate::trap::catch_host(host);
             }
         }
         ctx.lwp.sigmask = m;
