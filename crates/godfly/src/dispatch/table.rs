@@ -64,11 +64,7 @@ pub const BINDINGS: &[(u32, Handler, Support)] = &[
     (SYS_GETEGID, proc::getegid, Support::Full),
     (SYS_GETGID, proc::getgid, Support::Full),
     (SYS_SIGALTSTACK, signal::sigaltstack, Support::Full),
-    (
-        SYS_IOCTL,
-        fd::ioctl,
-        Support::Partial("FIOCLEX, FIONCLEX, FIONBIO, FIOASYNC, FIONREAD, TIOCGWINSZ, TIOCSWINSZ only"),
-    ),
+    (SYS_IOCTL, fd::ioctl, Support::Partial("FIO*, window size, TIOCSCTTY, TIOCNOTTY, TIOC[SG]PGRP; no termios")),
     (SYS_SYMLINK, path::symlink, Support::Full),
     (SYS_READLINK, path::readlink, Support::Full),
     (SYS_UMASK, path::umask, Support::Full),

@@ -162,8 +162,19 @@ pub const TIOCGWINSZ: u64 = ioc(IOC_OUT, b't', 104, 8);
 /// TIOCSWINSZ: `_IOW('t', 103, struct winsize)`.
 pub const TIOCSWINSZ: u64 = ioc(IOC_IN, b't', 103, 8);
 
-/// ioctl(2), DragonFly 54: the descriptor-generic requests and the
-/// window size. Other requests, including termios, answer ENOTTY.
+/// TIOCSCTTY: `_IO('t', 97)`, make the terminal the controlling one.
+pub const TIOCSCTTY: u64 = ioc(IOC_VOID, b't', 97, 0);
+/// TIOCNOTTY: `_IO('t', 113)`, give up the controlling terminal.
+pub const TIOCNOTTY: u64 = ioc(IOC_VOID, b't', 113, 0);
+/// TIOCSPGRP: `_IOW('t', 118, int)`, set the foreground process group.
+pub const TIOCSPGRP: u64 = ioc(IOC_IN, b't', 118, 4);
+/// TIOCGPGRP: `_IOR('t', 119, int)`, get the foreground process group.
+pub const TIOCGPGRP: u64 = ioc(IOC_OUT, b't', 119, 4);
+
+/// ioctl(2), DragonFly 54: the descriptor-generic requests, the window
+/// size, and the controlling-terminal and process-group requests that
+/// Go's `SysProcAttr` (Setctty, Foreground) uses. Other requests, including
+/// termios, answer ENOTTY.
 pub fn ioctl(_: &mut Ctx, a: &Args) -> SysResult {
     let fd = a.int(0) as u64;
     // The request is a u_long, but BSD code passes it through an int-sized
@@ -191,6 +202,18 @@ pub fn ioctl(_: &mut Ctx, a: &Args) -> SysResult {
             mem::write(data, &ws)?;
             ok(0u64)
         }
+        TIOCSCTTY => ok(host::sys(libc::SYS_ioctl, &[fd, libc::TIOCSCTTY, 0])?),
+        TIOCNOTTY => ok(host::sys(libc::SYS_ioctl, &[fd, libc::TIOCNOTTY, 0])?),
+        TIOCSPGRP => {
+            let pgrp: i32 = mem::read(data)?;
+            ok(host::sys(libc::SYS_ioctl, &[fd, libc::TIOCSPGRP, host::bptr(&pgrp)])?)
+        }
+        TIOCGPGRP => {
+            let mut pgrp: i32 = 0;
+            host::sys(libc::SYS_ioctl, &[fd, libc::TIOCGPGRP, host::bptr_mut(&mut pgrp)])?;
+            mem::write(data, &pgrp)?;
+            ok(0u64)
+        }
         TIOCSWINSZ => {
             let ws: [u16; 4] = mem::read(data)?;
             ok(host::sys(libc::SYS_ioctl, &[fd, libc::TIOCSWINSZ, host::bptr(&ws)])?)
@@ -212,5 +235,10 @@ mod tests {
         assert_eq!(FIONREAD, 0x4004_667f);
         assert_eq!(FIOCLEX, 0x2000_6601);
         assert_eq!(TIOCGWINSZ, 0x4008_7468);
+        // The values Go's syscall package uses (zerrors_dragonfly_amd64.go).
+        assert_eq!(TIOCSPGRP, 0x8004_7476);
+        assert_eq!(TIOCSCTTY, 0x2000_7461);
+        assert_eq!(TIOCGPGRP, 0x4004_7477);
+        assert_eq!(TIOCNOTTY, 0x2000_7471);
     }
 }
