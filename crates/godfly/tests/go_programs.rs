@@ -52,3 +52,15 @@ fn processes_helper_reexec_echo_shell_status_and_cat_through_a_pipe() {
 fn http_udp_unix_sockets_and_descriptor_passing_on_loopback() {
     ends_with_sentinel(&same_as_native("network", &[], &[]));
 }
+
+#[test]
+fn kqueue_filters_read_write_user_timer_signal_proc_and_errors() {
+    let bin = common::build("kqueue", "dragonfly");
+    let out = common::run_godfly(&bin, &[], &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "write ready with space: true\nread: 5 true\nuser event: true\ntimer fired after 20ms: true\n\
+         signal counted: true\nchild exit: true\nbad change: true <nil>\n"
+    );
+}

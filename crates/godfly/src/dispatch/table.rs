@@ -129,7 +129,7 @@ pub const BINDINGS: &[(u32, Handler, Support)] = &[
     (
         SYS_KEVENT,
         kqueue::kevent,
-        Support::Partial("EVFILT_READ, WRITE, USER, TIMER; PROC, SIGNAL, VNODE and others answer ENOSYS"),
+        Support::Partial("READ, WRITE, USER, TIMER, SIGNAL, PROC (NOTE_EXIT); VNODE, AIO, EXCEPT, FS answer ENOSYS"),
     ),
     (SYS_UMTX_SLEEP, umtx::umtx_sleep, Support::Full),
     (SYS_UMTX_WAKEUP, umtx::umtx_wakeup, Support::Full),

@@ -181,6 +181,21 @@ pub fn self_info() -> SigInfo {
     SigInfo { code: d::SI_USER, pid, uid, ..SigInfo::default() }
 }
 
+/// Called with every signal posted to the process (EVFILT_SIGNAL counts
+/// them); set by the kqueue module when a kqueue first watches a signal.
+static POST_HOOK: std::sync::OnceLock<fn(u32)> = std::sync::OnceLock::new();
+
+/// Registers the function told about every posted signal.
+pub fn set_post_hook(f: fn(u32)) {
+    let _ = POST_HOOK.set(f);
+}
+
+fn posted(sig: u32) {
+    if let Some(f) = POST_HOOK.get() {
+        f(sig);
+    }
+}
+
 /// What posting does for a disposition that needs no handler.
 fn act_now(sig: u32) -> bool {
     match disposition(sig) {
@@ -196,6 +211,7 @@ fn act_now(sig: u32) -> bool {
 
 /// Posts `sig` to one guest thread (`lwp_kill`).
 pub fn post_thread(target: &crate::thread::LwpInfo, sig: u32, info: SigInfo) {
+    posted(sig);
     if act_now(sig) {
         return;
     }
@@ -207,6 +223,7 @@ pub fn post_thread(target: &crate::thread::LwpInfo, sig: u32, info: SigInfo) {
 /// it on its way back to the guest unless it blocks it; then the other
 /// threads are woken to look (the kernel would pick one that does not).
 pub fn post_process(me: &Lwp, sig: u32, info: SigInfo) {
+    posted(sig);
     if act_now(sig) {
         return;
     }
@@ -284,6 +301,7 @@ pub fn take_arrived(lwp: &Lwp) {
         let Some(dsig) = signo::from_linux(host) else { continue };
         let packed = lwp.arrived_info[host as usize].load(Ordering::Relaxed);
         let sinfo = SigInfo { code: packed as u32 as i32, pid: (packed >> 32) as u32 as i32, ..SigInfo::default() };
+        posted(dsig);
         if sigismember(&lwp.sigmask, dsig) && matches!(disposition(dsig), Disposition::Default(_)) {
             // Blocked: it waits (for sigwait, or its default action once
             // unblocked), as on DragonFly.

@@ -11,11 +11,20 @@
 //!   kept here and cleared on delivery for EV_CLEAR knotes;
 //! - EVFILT_TIMER: a timerfd per knote, `data` in milliseconds, reported
 //!   with the number of expirations;
+//! - EVFILT_PROC with NOTE_EXIT: a pidfd; when it becomes readable the
+//!   exit is reported with the DragonFly wait status in `data` (the child
+//!   is not reaped) and EV_EOF|EV_ONESHOT, as BSD does; other NOTE_* bits
+//!   are accepted and not reported;
+//! - EVFILT_SIGNAL: godfly counts every delivery attempt of the signal
+//!   (also when it is ignored, for which godfly then catches it on the
+//!   host) and reports the count since the last report;
+//! - EVFILT_WRITE `data` is the free space: SO_SNDBUF less the bytes
+//!   queued for a socket, the pipe size less the bytes buffered for a pipe;
 //! - EV_ONESHOT deletes and EV_DISPATCH disables a knote once reported;
 //! - a failed change is reported as an EV_ERROR event when there is room,
 //!   otherwise the call fails with its errno, as BSD does;
-//! - EVFILT_PROC, EVFILT_SIGNAL, EVFILT_VNODE and the other filters answer
-//!   ENOSYS per change until they are implemented.
+//! - EVFILT_VNODE, EVFILT_AIO, EVFILT_EXCEPT and EVFILT_FS answer ENOSYS
+//!   per change.
 
 use godfly_abi::consts as d;
 use godfly_abi::errno::{EBADF, EINVAL, ENOENT, ENOSYS, Errno};
@@ -30,7 +39,8 @@ use crate::mem;
 /// Tag bits in epoll data that mark what an event belongs to.
 const TAG_USER: u64 = 1 << 63;
 const TAG_TIMER: u64 = 1 << 62;
-const TAG_MASK: u64 = TAG_USER | TAG_TIMER;
+const TAG_PROC: u64 = 1 << 61;
+const TAG_MASK: u64 = TAG_USER | TAG_TIMER | TAG_PROC;
 
 /// Flags a knote remembers and reports back.
 const KEPT_FLAGS: u16 = (d::EV_ADD | d::EV_ONESHOT | d::EV_CLEAR | d::EV_DISPATCH) as u16;
@@ -44,7 +54,7 @@ struct Knote {
     enabled: bool,
     /// EVFILT_USER: triggered and not yet delivered.
     triggered: bool,
-    /// EVFILT_TIMER: the timerfd.
+    /// EVFILT_TIMER: the timerfd; EVFILT_PROC: the pidfd.
     timerfd: i32,
 }
 
@@ -207,8 +217,9 @@ impl Kq {
         let flags = ch.flags;
         let filter = i32::from(ch.filter);
         match filter {
-            d::EVFILT_READ | d::EVFILT_WRITE | d::EVFILT_USER | d::EVFILT_TIMER => {}
-            d::EVFILT_AIO | d::EVFILT_VNODE | d::EVFILT_PROC | d::EVFILT_SIGNAL | d::EVFILT_EXCEPT | d::EVFILT_FS => {
+            d::EVFILT_READ | d::EVFILT_WRITE | d::EVFILT_USER | d::EVFILT_TIMER | d::EVFILT_PROC | d::EVFILT_SIGNAL => {
+            }
+            d::EVFILT_AIO | d::EVFILT_VNODE | d::EVFILT_EXCEPT | d::EVFILT_FS => {
                 return Err(ENOSYS);
             }
             _ => return Err(EINVAL),
@@ -262,6 +273,31 @@ impl Kq {
                     n.data = ch.data;
                     arm_timer(n.timerfd, ch.data, n.flags & d::EV_ONESHOT as u16 != 0, n.enabled)?;
                 }
+                d::EVFILT_PROC => {
+                    n.fflags = ch.fflags;
+                    if n.timerfd < 0 {
+                        let pid = i32::try_from(ch.ident).map_err(|_| godfly_abi::errno::ESRCH)?;
+                        n.timerfd = host::sys(libc::SYS_pidfd_open, &[pid as u64, 0])? as i32;
+                        host::add_internal_fd(n.timerfd);
+                        let ev = libc::epoll_event { events: libc::EPOLLIN as u32, u64: TAG_PROC | n.timerfd as u64 };
+                        if let Err(e) = host::sys(
+                            libc::SYS_epoll_ctl,
+                            &[self.epfd as u64, libc::EPOLL_CTL_ADD as u64, n.timerfd as u64, host::bptr(&ev)],
+                        ) {
+                            host::close_internal(n.timerfd);
+                            return Err(e);
+                        }
+                    }
+                }
+                d::EVFILT_SIGNAL => {
+                    let sig = u32::try_from(ch.ident).ok().filter(|s| (1..=crate::signal::SIG_MAXSIG).contains(s));
+                    let sig = sig.ok_or(EINVAL)?;
+                    crate::signal::set_post_hook(signal_posted);
+                    // Count it even while ignored: godfly must see it.
+                    if let Some(host_sig) = crate::xlat::signo::to_linux(sig) {
+                        crate::trap::catch_host(host_sig);
+                    }
+                }
                 _ => {}
             }
             self.notes.insert(key, n);
@@ -312,9 +348,11 @@ impl Kq {
         Ok(())
     }
 
-    /// User knotes that are triggered, enabled and ready to report.
+    /// User and signal knotes that are triggered, enabled and ready to report.
     fn pending_user(&self) -> bool {
-        self.notes.iter().any(|((_, f), n)| *f == d::EVFILT_USER as i16 && n.triggered && n.enabled)
+        self.notes.iter().any(|((_, f), n)| {
+            (*f == d::EVFILT_USER as i16 || *f == d::EVFILT_SIGNAL as i16) && n.triggered && n.enabled
+        })
     }
 
     /// Marks a knote delivered: ONESHOT deletes, DISPATCH disables.
@@ -356,6 +394,53 @@ fn arm_timer(tfd: i32, ms: i64, oneshot: bool, enabled: bool) -> Result<(), Errn
     let spec = [interval, if enabled { value } else { Timespec::default() }];
     host::sys(libc::SYS_timerfd_settime, &[tfd as u64, 0, host::bptr(&spec), 0])?;
     Ok(())
+}
+
+/// Counts a delivery attempt of DragonFly signal `sig` in every kqueue
+/// that watches it (EVFILT_SIGNAL).
+pub fn signal_posted(sig: u32) {
+    let all: Vec<_> = table().as_ref().map(|m| m.values().cloned().collect()).unwrap_or_default();
+    for kq in all {
+        let mut k = lock(&kq);
+        if let Some(n) = k.notes.get_mut(&(u64::from(sig), d::EVFILT_SIGNAL as i16)) {
+            n.data += 1;
+            n.triggered = true;
+            if n.enabled {
+                k.wake();
+            }
+        }
+    }
+}
+
+/// Free space for writing to `fd`, for a WRITE event's `data`.
+fn writable_space(fd: i32) -> i64 {
+    let mut queued: i32 = 0;
+    let Ok(st) = host::fstat(fd) else { return 0 };
+    match st.st_mode & libc::S_IFMT {
+        libc::S_IFSOCK => {
+            let mut sndbuf: i32 = 0;
+            let mut len: u32 = 4;
+            let ok = host::sys(
+                libc::SYS_getsockopt,
+                &[
+                    fd as u64,
+                    libc::SOL_SOCKET as u64,
+                    libc::SO_SNDBUF as u64,
+                    host::bptr_mut(&mut sndbuf),
+                    host::bptr_mut(&mut len),
+                ],
+            )
+            .is_ok();
+            let _ = host::sys(libc::SYS_ioctl, &[fd as u64, libc::TIOCOUTQ, host::bptr_mut(&mut queued)]);
+            if ok { i64::from(sndbuf - queued).max(0) } else { 0 }
+        }
+        libc::S_IFIFO => {
+            let size = host::sys(libc::SYS_fcntl, &[fd as u64, libc::F_GETPIPE_SZ as u64]).unwrap_or(0) as i64;
+            let _ = host::sys(libc::SYS_ioctl, &[fd as u64, libc::FIONREAD, host::bptr_mut(&mut queued)]);
+            (size - i64::from(queued)).max(0)
+        }
+        _ => 0,
+    }
 }
 
 /// Bytes ready to read on `fd`, for a READ event's `data`.
@@ -459,6 +544,48 @@ fn collect(kq: &Mutex<Kq>, out: &mut Vec<Kevent>, cap: usize, timeout: Option<Ti
                 let mut buf = 0u64;
                 let _ = host::sys(libc::SYS_read, &[k.eventfd as u64, host::bptr_mut(&mut buf), 8]);
             }
+            TAG_PROC => {
+                let pidfd = (ev.u64 & !TAG_MASK) as i32;
+                let found = k
+                    .notes
+                    .iter()
+                    .find(|(key, n)| key.1 == d::EVFILT_PROC as i16 && n.timerfd == pidfd)
+                    .map(|(key, n)| (*key, *n));
+                let Some((key, n)) = found else { continue };
+                if !n.enabled {
+                    continue;
+                }
+                // The exit status without reaping the child (WNOWAIT).
+                let mut info = std::mem::MaybeUninit::<libc::siginfo_t>::zeroed();
+                let status = host::sys(
+                    libc::SYS_waitid,
+                    &[
+                        libc::P_PIDFD as u64,
+                        pidfd as u64,
+                        info.as_mut_ptr() as u64,
+                        (libc::WEXITED | libc::WNOHANG | libc::WNOWAIT) as u64,
+                        0,
+                    ],
+                )
+                .ok()
+                .map(|_| {
+                    let (_, _, code, st) = host::waitid_fields(&info);
+                    crate::xlat::wait::status_from_siginfo(code, st)
+                })
+                .unwrap_or(0);
+                let flags = n.flags | (d::EV_EOF | d::EV_ONESHOT) as u16;
+                out.push(Kevent {
+                    ident: key.0,
+                    filter: key.1,
+                    flags,
+                    fflags: d::NOTE_EXIT,
+                    data: i64::from(status),
+                    udata: n.udata,
+                });
+                k.notes.remove(&key);
+                let _ = host::sys(libc::SYS_epoll_ctl, &[k.epfd as u64, libc::EPOLL_CTL_DEL as u64, pidfd as u64, 0]);
+                host::close_internal(pidfd);
+            }
             TAG_TIMER => {
                 let tfd = (ev.u64 & !TAG_MASK) as i32;
                 let mut count = 0u64;
@@ -505,7 +632,7 @@ fn collect(kq: &Mutex<Kq>, out: &mut Vec<Kevent>, cap: usize, timeout: Option<Ti
                     if eof || err {
                         flags |= d::EV_EOF as u16;
                     }
-                    let data = if filter == d::EVFILT_READ as i16 { readable_bytes(fd) } else { 0 };
+                    let data = if filter == d::EVFILT_READ as i16 { readable_bytes(fd) } else { writable_space(fd) };
                     out.push(Kevent { ident: key.0, filter, flags, fflags: 0, data, udata: n.udata });
                     k.delivered(key);
                 }
@@ -516,7 +643,9 @@ fn collect(kq: &Mutex<Kq>, out: &mut Vec<Kevent>, cap: usize, timeout: Option<Ti
     let users: Vec<(u64, i16)> = k
         .notes
         .iter()
-        .filter(|((_, f), n)| *f == d::EVFILT_USER as i16 && n.triggered && n.enabled)
+        .filter(|((_, f), n)| {
+            (*f == d::EVFILT_USER as i16 || *f == d::EVFILT_SIGNAL as i16) && n.triggered && n.enabled
+        })
         .map(|(key, _)| *key)
         .collect();
     for key in users {
@@ -529,7 +658,11 @@ fn collect(kq: &Mutex<Kq>, out: &mut Vec<Kevent>, cap: usize, timeout: Option<Ti
             data: n.data,
             udata: n.udata,
         });
-        if n.flags & d::EV_CLEAR as u16 != 0 {
+        if key.1 == d::EVFILT_SIGNAL as i16 {
+            // Signal knotes always clear: the count restarts.
+            n.triggered = false;
+            n.data = 0;
+        } else if n.flags & d::EV_CLEAR as u16 != 0 {
             n.triggered = false;
             n.fflags = 0;
         }
