@@ -64,3 +64,14 @@ fn kqueue_filters_read_write_user_timer_signal_proc_and_errors() {
          signal counted: true\nchild exit: true\nbad change: true <nil>\n"
     );
 }
+
+#[test]
+fn poll_and_select_on_a_pipe() {
+    let bin = common::build("poll", "dragonfly");
+    let out = common::run_godfly(&bin, &[], &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "poll before write: 1 true 0 4\npoll after write: 2 true 1 4\nselect readable: 1 true true\n"
+    );
+}

@@ -5,7 +5,7 @@
 use godfly_abi::syscalls::*;
 
 use super::{Args, Ctx, SysResult};
-use crate::sys::{fd, file, kqueue, lwp, mem, misc, path, proc, signal, socket, stat, sysctl, time, umtx};
+use crate::sys::{fd, file, kqueue, lwp, mem, misc, path, poll, proc, signal, socket, stat, sysctl, time, umtx};
 
 /// A handler for one call.
 pub type Handler = fn(&mut Ctx<'_>, &Args) -> SysResult;
@@ -168,6 +168,10 @@ pub const BINDINGS: &[(u32, Handler, Support)] = &[
     (SYS_LWP_CREATE2, lwp::lwp_create2, Support::Partial("the CPU mask is not applied")),
     (SYS_GETRANDOM, misc::getrandom, Support::Full),
     (SYS_SYSARCH, misc::sysarch, Support::Full),
+    (SYS_POLL, poll::poll, Support::Full),
+    (SYS_PPOLL, poll::ppoll, Support::Full),
+    (SYS_SELECT, poll::select, Support::Full),
+    (SYS_PSELECT, poll::pselect, Support::Full),
     (SYS_SOCKET, socket::socket, Support::Partial("AF_UNIX, AF_INET and AF_INET6")),
     (SYS_SOCKETPAIR, socket::socketpair, Support::Full),
     (SYS_BIND, socket::bind, Support::Full),
@@ -283,6 +287,9 @@ pub fn unsupported_reason(nr: u32) -> Option<&'static str> {
 /// godfly's support level of one call number, as words.
 pub fn support_text(nr: u32) -> (&'static str, &'static str) {
     let def = &SYSCALLS[nr as usize];
+    if nr == SYS_SYSCALL || nr == SYS___SYSCALL {
+        return ("supported", "indirect: the call number is the first argument");
+    }
     match lookup(u64::from(nr)) {
         Some((_, Support::Full)) => ("supported", ""),
         Some((_, Support::Partial(note))) => ("partial", note),

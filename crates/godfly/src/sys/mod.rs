@@ -10,6 +10,7 @@ pub mod lwp;
 pub mod mem;
 pub mod misc;
 pub mod path;
+pub mod poll;
 pub mod proc;
 pub mod signal;
 pub mod socket;

@@ -8,6 +8,7 @@ pub mod errno;
 pub mod fcntl;
 pub mod mmap;
 pub mod oflags;
+pub mod poll;
 pub mod resource;
 pub mod route;
 pub mod signo;
