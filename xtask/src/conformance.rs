@@ -345,7 +345,9 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
         let text = format!(
             "# Conformance: Go's standard library tests for GOOS=dragonfly under godfly\n\n\
              Produced by `cargo xtask conformance --full --markdown docs/CONFORMANCE.md`\n\
-             (go test -short, linux/amd64 native run as the baseline in the same run).\n\n{summary}\n\n{table}"
+             (go test -short, linux/amd64 native run as the baseline in the same run).\n\
+             `skip` means the package has no tests (natively too); the tests excluded with\n\
+             their reasons are listed in `conformance/exclude.csv`.\n\n{summary}\n\n{table}"
         );
         std::fs::write(&md, text).map_err(|e| format!("{}: {e}", md.display()))?;
     }
