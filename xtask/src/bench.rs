@@ -84,15 +84,17 @@ pub fn run(root: &Path, go: &Path, args: &[String]) -> Result<(), String> {
     let mut table = String::new();
     let _ = writeln!(
         table,
-        "| benchmark | native s | godfly s | godfly/native |{}",
+        "| benchmark | native s | godfly s | godfly/native | trap only s | trap/native |{}",
         if qemu { " qemu s | qemu/godfly |" } else { "" }
     );
-    let _ = writeln!(table, "|---|---|---|---|{}", if qemu { "---|---|" } else { "" });
+    let _ = writeln!(table, "|---|---|---|---|---|---|{}", if qemu { "---|---|" } else { "" });
     println!(
-        "{:<34} {:>9} {:>9} {:>8}{}",
+        "{:<34} {:>9} {:>9} {:>8} {:>9} {:>8}{}",
         "benchmark",
         "native",
         "godfly",
+        "ratio",
+        "trap",
         "ratio",
         if qemu { "      qemu  qemu/godfly" } else { "" }
     );
