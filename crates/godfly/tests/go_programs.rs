@@ -3,16 +3,7 @@
 
 mod common;
 
-use common::same_as_native;
-
-fn ends_with_sentinel(out: &std::process::Output) {
-    let s = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        s.ends_with("EXIT-SUCCESS\n"),
-        "program stopped early:\n{s}\n--- stderr:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
+use common::{ends_with_sentinel, same_as_native};
 
 #[test]
 fn hello_sees_arguments_environment_and_exits_with_its_status() {

@@ -4,18 +4,9 @@
 
 mod common;
 
-use common::same_as_native;
+use common::{ends_with_sentinel, same_as_native};
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
-
-fn ends_with_sentinel(out: &std::process::Output) {
-    let s = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        s.ends_with("EXIT-SUCCESS\n"),
-        "program stopped early:\n{s}\n--- stderr:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 #[test]
 fn nil_dereference_division_by_zero_index_and_nil_map_are_recovered() {

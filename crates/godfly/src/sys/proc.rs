@@ -379,13 +379,9 @@ pub fn setresgid(_: &mut Ctx, a: &Args) -> SysResult {
     set_ids(libc::SYS_setresgid, a, 3)
 }
 
-/// getresuid(2), DragonFly 360.
-pub fn getresuid(_: &mut Ctx, a: &Args) -> SysResult {
+fn get_res_ids(nr: i64, a: &Args) -> SysResult {
     let mut ids = [0u32; 3];
-    host::sys(
-        libc::SYS_getresuid,
-        &[host::bptr_mut(&mut ids[0]), host::bptr_mut(&mut ids[1]), host::bptr_mut(&mut ids[2])],
-    )?;
+    host::sys(nr, &[host::bptr_mut(&mut ids[0]), host::bptr_mut(&mut ids[1]), host::bptr_mut(&mut ids[2])])?;
     for (i, id) in ids.iter().enumerate() {
         if a.ptr(i) != 0 {
             mem::write(a.ptr(i), id)?;
@@ -394,19 +390,14 @@ pub fn getresuid(_: &mut Ctx, a: &Args) -> SysResult {
     ok_int(0)
 }
 
+/// getresuid(2), DragonFly 360.
+pub fn getresuid(_: &mut Ctx, a: &Args) -> SysResult {
+    get_res_ids(libc::SYS_getresuid, a)
+}
+
 /// getresgid(2), DragonFly 361.
 pub fn getresgid(_: &mut Ctx, a: &Args) -> SysResult {
-    let mut ids = [0u32; 3];
-    host::sys(
-        libc::SYS_getresgid,
-        &[host::bptr_mut(&mut ids[0]), host::bptr_mut(&mut ids[1]), host::bptr_mut(&mut ids[2])],
-    )?;
-    for (i, id) in ids.iter().enumerate() {
-        if a.ptr(i) != 0 {
-            mem::write(a.ptr(i), id)?;
-        }
-    }
-    ok_int(0)
+    get_res_ids(libc::SYS_getresgid, a)
 }
 
 /// setgroups(2), DragonFly 80.

@@ -176,14 +176,7 @@ pub fn rearm_dispatch(lwp: &Lwp) -> std::io::Result<()> {
 /// A thread without its block must not take a signal: the handlers find
 /// their state from the signal stack, which would not be there.
 fn block_all_host_signals() -> libc::sigset_t {
-    // SAFETY: sigset manipulation on local sets.
-    unsafe {
-        let mut all: libc::sigset_t = std::mem::zeroed();
-        let mut old: libc::sigset_t = std::mem::zeroed();
-        libc::sigfillset(&mut all);
-        libc::pthread_sigmask(libc::SIG_SETMASK, &all, &mut old);
-        old
-    }
+    crate::host::block_all_signals()
 }
 
 /// Undoes `setup_current` after the thread has left guest code for good.
@@ -241,8 +234,7 @@ pub fn spawn_lwp(tid: i32, regs: EntryRegs, guest_fs: u64, sigmask: Sigset) -> R
                 }
             },
         );
-    // SAFETY: restoring the mask saved above.
-    unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, &old, std::ptr::null_mut()) };
+    crate::host::restore_signals(&old);
     spawned.map_err(|_| EAGAIN)?;
     match rx.recv() {
         Ok(Ok(())) => Ok(()),

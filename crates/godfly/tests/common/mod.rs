@@ -130,3 +130,14 @@ pub fn same_as_native(name: &str, args: &[&str], env: &[(&str, &str)]) -> Output
     );
     g
 }
+
+/// Requires the program's last line to be the sentinel, so a silent early
+/// exit fails.
+pub fn ends_with_sentinel(out: &Output) {
+    let s = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        s.ends_with("EXIT-SUCCESS\n"),
+        "program stopped early:\n{s}\n--- stderr:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
