@@ -89,16 +89,8 @@ fn fast_path_enabled() -> bool {
 }
 
 /// Rewrites the system-call sites of a Go program (see `loader::fastpath`).
-fn install_fast_path(path: &Path, prog: &loader::Program) {
-    let Ok(data) = std::fs::read(path) else { return };
-    let is_go = {
-        use object::Object;
-        object::File::parse(&*data).is_ok_and(|f| f.section_by_name(".go.buildinfo").is_some())
-    };
-    if !is_go {
-        return;
-    }
-    let sites = loader::fastpath::find_sites(&data);
+fn install_fast_path(data: &[u8], prog: &loader::Program) {
+    let sites = loader::fastpath::find_sites(data);
     let text: Vec<(u64, u64, i32)> = prog
         .segments
         .iter()
@@ -158,12 +150,13 @@ fn start(program: &Path, args: Vec<OsString>) -> Result<std::convert::Infallible
     if !arch::has_fsgsbase() {
         return Err(StartError::Host("godfly needs a CPU and kernel with FSGSBASE (Linux 5.9 or later)".into()));
     }
-    let (prog, file) = loader::elf::open(program).map_err(StartError::Load)?;
+    let (prog, file, data) = loader::elf::open(program).map_err(StartError::Load)?;
     loader::elf::map(&prog, &file).map_err(StartError::Load)?;
     drop(file);
     if fast_path_enabled() {
-        install_fast_path(program, &prog);
+        install_fast_path(&data, &prog);
     }
+    drop(data);
     let exe = std::fs::canonicalize(program).unwrap_or_else(|_| program.to_path_buf());
     let args: Vec<Vec<u8>> = args.iter().map(|a| a.as_bytes().to_vec()).collect();
     let env: Vec<Vec<u8>> = std::env::vars_os()

@@ -175,12 +175,6 @@ pub fn siginfo_pid(info: &libc::siginfo_t) -> i32 {
     unsafe { info.si_pid() }
 }
 
-/// `si_uid` of a host siginfo.
-pub fn siginfo_uid(info: &libc::siginfo_t) -> u32 {
-    // SAFETY: as above.
-    unsafe { info.si_uid() }
-}
-
 /// Whether a host signal is currently ignored.
 pub fn host_signal_ignored(sig: i32) -> bool {
     let mut old = std::mem::MaybeUninit::<libc::sigaction>::zeroed();

@@ -223,8 +223,9 @@ pub fn inspect(path: &Path, data: &[u8]) -> Result<Program, LoadError> {
     })
 }
 
-/// Reads a program file and checks it.
-pub fn open(path: &Path) -> Result<(Program, std::fs::File), LoadError> {
+/// Reads a program file and checks it; returns the open file (for mapping)
+/// and its contents (for the fast path's scan).
+pub fn open(path: &Path) -> Result<(Program, std::fs::File, Vec<u8>), LoadError> {
     let file = std::fs::File::open(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => LoadError::NotFound(path.to_path_buf()),
         std::io::ErrorKind::PermissionDenied => {
@@ -236,9 +237,11 @@ pub fn open(path: &Path) -> Result<(Program, std::fs::File), LoadError> {
     if meta.is_dir() {
         return Err(LoadError::NotExecutable(path.to_path_buf(), "is a directory".into()));
     }
-    let data = std::fs::read(path).map_err(|e| LoadError::NotExecutable(path.to_path_buf(), e.to_string()))?;
+    let mut data = Vec::with_capacity(meta.len() as usize);
+    std::io::Read::read_to_end(&mut &file, &mut data)
+        .map_err(|e| LoadError::NotExecutable(path.to_path_buf(), e.to_string()))?;
     let prog = inspect(path, &data)?;
-    Ok((prog, file))
+    Ok((prog, file, data))
 }
 
 fn prot_of(flags: u32) -> i32 {

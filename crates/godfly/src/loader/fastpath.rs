@@ -150,10 +150,14 @@ pub fn sites_in(code: &[u8], base: u64) -> Vec<Site> {
     out
 }
 
-/// Finds the sites of a program file (text symbols of its ELF symbol table).
+/// Finds the sites of a Go program file (text symbols of its ELF symbol
+/// table); none for a program that is not Go's.
 pub fn find_sites(data: &[u8]) -> Vec<Site> {
     use object::ObjectSegment;
     let Ok(file) = object::File::parse(data) else { return Vec::new() };
+    if file.section_by_name(".go.buildinfo").is_none() {
+        return Vec::new();
+    }
     let segs: Vec<(u64, &[u8])> = file.segments().filter_map(|s| Some((s.address(), s.data().ok()?))).collect();
     let mut out = Vec::new();
     for sym in file.symbols() {

@@ -13,7 +13,7 @@ use godfly_abi::errno::{EFAULT, Errno};
 use godfly_abi::layout::{Mcontext, Sigframe, Siginfo, Sigset, StackT, Ucontext};
 use zerocopy::FromZeros;
 
-use super::{action, cant_mask, set_action, sigadd, sigismember};
+use super::{action, cant_mask, set_action, sigadd};
 use crate::mem;
 use crate::thread::Lwp;
 
@@ -249,11 +249,6 @@ pub fn sigreturn(lwp: &mut Lwp, uc: &mut libc::ucontext_t, ucp: u64) -> Result<(
     cant_mask(&mut mask);
     lwp.sigmask = mask;
     Ok(())
-}
-
-/// Whether `sig` is blocked for this thread.
-pub fn blocked(lwp: &Lwp, sig: u32) -> bool {
-    sigismember(&lwp.sigmask, sig)
 }
 
 #[cfg(test)]

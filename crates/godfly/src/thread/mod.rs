@@ -143,11 +143,6 @@ pub fn lookup(tid: i32) -> Option<LwpInfo> {
     lwps.as_ref().and_then(|m| m.get(&tid).cloned())
 }
 
-/// Number of live LWPs.
-pub fn live_count() -> usize {
-    LIVE.load(Ordering::SeqCst)
-}
-
 /// Ids of all live LWPs.
 pub fn all_tids() -> Vec<(i32, LwpInfo)> {
     let lwps = LWPS.lock().unwrap_or_else(|e| e.into_inner());

@@ -172,16 +172,11 @@ pub fn rearm_dispatch(lwp: &Lwp) -> std::io::Result<()> {
     arm_dispatch(lwp.block)
 }
 
-/// Blocks every host signal on the calling thread, returning the old mask.
-/// A thread without its block must not take a signal: the handlers find
-/// their state from the signal stack, which would not be there.
-fn block_all_host_signals() -> libc::sigset_t {
-    crate::host::block_all_signals()
-}
-
 /// Undoes `setup_current` after the thread has left guest code for good.
 fn release_current(block: *mut ThreadBlock) {
-    block_all_host_signals();
+    // A thread without its block must not take a signal: the handlers find
+    // their state from the signal stack, which is about to go.
+    crate::host::block_all_signals();
     // SAFETY: turning dispatch off and the alternate stack off only affect
     // this thread; the Lwp box was created by setup_current.
     unsafe {
@@ -220,7 +215,7 @@ pub fn spawn_lwp(tid: i32, regs: EntryRegs, guest_fs: u64, sigmask: Sigset) -> R
     let (tx, rx) = std::sync::mpsc::sync_channel::<Result<(), String>>(1);
     // The new thread starts with every signal blocked (it inherits this
     // mask) and unblocks them once its block and signal stack exist.
-    let old = block_all_host_signals();
+    let old = crate::host::block_all_signals();
     let spawned =
         std::thread::Builder::new().name(format!("lwp-{tid}")).stack_size(HOST_STACK).spawn(
             move || match setup_current(tid, guest_fs, sigmask, false) {

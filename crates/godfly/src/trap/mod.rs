@@ -27,32 +27,29 @@ struct KernelSigaction {
 
 const SA_RESTORER: u64 = 0x0400_0000;
 
-/// Installs a host handler with godfly's restorer.
-pub fn install_host_handler(sig: i32, entry: usize, mask: u64, extra_flags: u64) -> io::Result<()> {
-    let act = KernelSigaction {
-        handler: entry,
-        flags: libc::SA_SIGINFO as u64 | libc::SA_ONSTACK as u64 | SA_RESTORER | extra_flags,
-        restorer: arch::restorer(),
-        mask,
-    };
-    // SAFETY: act is a valid kernel sigaction; the entry points are the
-    // assembly handlers in arch, which expect exactly this calling convention.
+/// Sets a host disposition with the raw `rt_sigaction`, always with
+/// godfly's restorer.
+fn set_host_action(sig: i32, handler: usize, flags: u64, mask: u64) -> io::Result<()> {
+    let act = KernelSigaction { handler, flags: flags | SA_RESTORER, restorer: arch::restorer(), mask };
+    // SAFETY: act is a valid kernel sigaction; a handler is one of the
+    // assembly entries in arch, which expect exactly this calling convention.
     let r = unsafe { libc::syscall(libc::SYS_rt_sigaction, sig, &act, std::ptr::null_mut::<u8>(), 8usize) };
     if r != 0 { Err(io::Error::last_os_error()) } else { Ok(()) }
 }
 
+/// Installs a host handler with godfly's restorer.
+pub fn install_host_handler(sig: i32, entry: usize, mask: u64, extra_flags: u64) -> io::Result<()> {
+    set_host_action(sig, entry, libc::SA_SIGINFO as u64 | libc::SA_ONSTACK as u64 | extra_flags, mask)
+}
+
 /// Sets a host signal back to its default disposition.
 pub fn reset_host_handler(sig: i32) {
-    let act = KernelSigaction { handler: 0, flags: SA_RESTORER, restorer: arch::restorer(), mask: 0 };
-    // SAFETY: as above, with SIG_DFL.
-    unsafe { libc::syscall(libc::SYS_rt_sigaction, sig, &act, std::ptr::null_mut::<u8>(), 8usize) };
+    let _ = set_host_action(sig, libc::SIG_DFL, 0, 0);
 }
 
 /// Sets a host signal to be ignored.
 pub fn ignore_host(sig: i32) {
-    let act = KernelSigaction { handler: 1, flags: SA_RESTORER, restorer: arch::restorer(), mask: 0 };
-    // SAFETY: as above, with SIG_IGN.
-    unsafe { libc::syscall(libc::SYS_rt_sigaction, sig, &act, std::ptr::null_mut::<u8>(), 8usize) };
+    let _ = set_host_action(sig, libc::SIG_IGN, 0, 0);
 }
 
 /// Routes a host signal to godfly's asynchronous handler, which hands it
