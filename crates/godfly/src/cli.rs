@@ -110,6 +110,11 @@ fn start_trace(t: &TraceArgs) -> Result<(), String> {
 
 fn run_program(p: Program) -> i32 {
     use std::os::unix::ffi::OsStrExt;
+    crate::crash::internal::install_panic_hook();
+    if let Err(e) = crate::crash::inject::configure() {
+        eprintln!("godfly: {e}");
+        return 2;
+    }
     if p.no_fast_path {
         crate::run::disable_fast_path();
     }

@@ -165,6 +165,7 @@ fn start(program: &Path, args: Vec<OsString>) -> Result<std::convert::Infallible
                 && k != crate::trace::OPTS_ENV
                 && k != crate::host::preload::EXE_ENV
                 && k != crate::mem::PREFIX_ENV
+                && k != crate::crash::inject::ENV
         })
         .filter_map(|(k, v)| {
             // The exec shim godfly gave a host program is not the guest's.

@@ -3,6 +3,8 @@
 //! hits a bug.
 
 pub mod disasm;
+pub mod inject;
+pub mod internal;
 pub mod symbols;
 
 use godfly_abi::consts as d;
@@ -133,10 +135,8 @@ pub fn guest_fatal(lwp: &Lwp, sig: u32, info: &SigInfo, uc: &libc::ucontext_t) -
     crate::signal::die_of(sig)
 }
 
-/// godfly itself failed; never blamed on the guest.
+/// godfly itself failed (a bug or an internal limit); never blamed on the
+/// guest. See `internal`.
 pub fn godfly_bug(what: &str, uc: &libc::ucontext_t) -> ! {
-    eprintln!("godfly: internal error: {what}; this is a godfly bug");
-    eprint!("{}", format_registers(uc));
-    // SAFETY: abort has no preconditions.
-    unsafe { libc::abort() }
+    internal::fail(what, Some(uc))
 }

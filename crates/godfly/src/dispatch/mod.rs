@@ -78,6 +78,7 @@ pub fn dispatch(lwp: &mut Lwp, uc: &mut libc::ucontext_t) {
     } else {
         (Vec::new(), None)
     };
+    crate::crash::inject::check(nr);
     let res = match table::lookup(nr) {
         Some((handler, _)) => handler(&mut ctx, &args),
         None => unbound(ctx.lwp, nr),

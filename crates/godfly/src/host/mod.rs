@@ -98,6 +98,45 @@ pub fn field_str(field: &[libc::c_char]) -> String {
     String::from_utf8_lossy(&bytes).into_owned()
 }
 
+/// Writes all of `data` to a host descriptor, retrying short writes and
+/// EINTR; errors are dropped (used for last-words reports).
+pub fn write_all(fd: i32, mut data: &[u8]) {
+    while !data.is_empty() {
+        match sys(libc::SYS_write, &[fd as u64, data.as_ptr() as u64, data.len() as u64]) {
+            Ok(0) => return,
+            Ok(n) => data = &data[(n as usize).min(data.len())..],
+            Err(e) if e == godfly_abi::errno::EINTR => {}
+            Err(_) => return,
+        }
+    }
+}
+
+/// The file and load base of the host object (godfly itself, or a shared
+/// library) that contains code address `pc`, for naming godfly's own code.
+pub fn image_of(pc: u64) -> Option<(String, u64)> {
+    let mut info = libc::Dl_info {
+        dli_fname: std::ptr::null(),
+        dli_fbase: std::ptr::null_mut(),
+        dli_sname: std::ptr::null(),
+        dli_saddr: std::ptr::null_mut(),
+    };
+    // SAFETY: dladdr only reads the loader's tables and fills `info`.
+    if unsafe { libc::dladdr(pc as *const libc::c_void, &mut info) } == 0 || info.dli_fname.is_null() {
+        return None;
+    }
+    // SAFETY: dladdr returned a NUL-terminated name owned by the loader.
+    let name = unsafe { CStr::from_ptr(info.dli_fname) }.to_string_lossy().into_owned();
+    // The main program's entry has an empty name in some loaders.
+    let name = if name.is_empty() { std::env::current_exe().ok()?.to_string_lossy().into_owned() } else { name };
+    Some((name, info.dli_fbase as u64))
+}
+
+/// Whether the calling thread runs on its alternate signal stack.
+pub fn on_alt_stack() -> bool {
+    let mut old = libc::stack_t { ss_sp: std::ptr::null_mut(), ss_flags: 0, ss_size: 0 };
+    sys(libc::SYS_sigaltstack, &[0, bptr_mut(&mut old)]).is_ok() && old.ss_flags & libc::SS_ONSTACK != 0
+}
+
 /// Ends the whole process at once (all threads), like DragonFly's `exit`.
 pub fn exit_group(status: i32) -> ! {
     // SAFETY: _exit never returns and touches no Rust state.

@@ -62,8 +62,11 @@ pub fn catch_host(sig: i32) {
 /// Host signals that are synchronous faults.
 pub const FAULT_SIGNALS: [i32; 5] = [libc::SIGSEGV, libc::SIGBUS, libc::SIGFPE, libc::SIGILL, libc::SIGTRAP];
 
+static INSTALLED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 /// Installs the SIGSYS and fault handlers (process-wide).
 pub fn install() -> io::Result<()> {
+    INSTALLED.store(true, std::sync::atomic::Ordering::SeqCst);
     install_host_handler(libc::SIGSYS, arch::godfly_sigsys_entry as *const () as usize, 0, 0)?;
     for sig in FAULT_SIGNALS {
         // SA_NODEFER: a fault in a guest-memory copy inside a handler for
@@ -89,6 +92,26 @@ unsafe fn current_lwp<'a>() -> &'a mut Lwp {
     // SAFETY: every thread that can take these signals has a block whose
     // lwp field points at its own Lwp (set up before handlers can run).
     unsafe { &mut *(*block).lwp.cast::<Lwp>() }
+}
+
+/// The calling thread's `Lwp` when it runs on a guest thread's signal
+/// stack (inside a handler), for internal-error reports; `None` anywhere
+/// else. Only a thread running on its alternate stack has a block below
+/// its stack pointer; the header is still read with the fault-safe copy.
+pub fn current_lwp_if_guest_thread() -> Option<&'static Lwp> {
+    if !INSTALLED.load(std::sync::atomic::Ordering::SeqCst) || !crate::host::on_alt_stack() {
+        return None;
+    }
+    let block = current_block() as u64;
+    let magic: u64 = crate::mem::read(block + std::mem::offset_of!(ThreadBlock, magic) as u64).ok()?;
+    let lwp: u64 = crate::mem::read(block + std::mem::offset_of!(ThreadBlock, lwp) as u64).ok()?;
+    if magic != arch::BLOCK_MAGIC || lwp == 0 {
+        return None;
+    }
+    // SAFETY: an initialised block's lwp field points at the thread's own
+    // Lwp, which lives as long as the thread; the caller only reads it
+    // while ending the process.
+    Some(unsafe { &*(lwp as *const Lwp) })
 }
 
 #[unsafe(no_mangle)]

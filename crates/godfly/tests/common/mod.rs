@@ -141,3 +141,32 @@ pub fn ends_with_sentinel(out: &Output) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Runs a DragonFly program under godfly, killing it and failing the test
+/// if it has not ended after `limit` (a hang is a failure, not a wait).
+pub fn run_godfly_within(bin: &Path, args: &[&str], env: &[(&str, &str)], limit: std::time::Duration) -> Output {
+    let mut cmd = Command::new(godfly());
+    cmd.arg("run").arg(bin).args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let child = cmd.spawn().expect("start godfly");
+    let pid = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    match rx.recv_timeout(limit) {
+        Ok(out) => out.expect("wait for godfly"),
+        Err(_) => {
+            let _ = Command::new("kill").arg("-KILL").arg(pid.to_string()).status();
+            let out = rx.recv().expect("godfly output").expect("wait for godfly");
+            panic!(
+                "godfly {} {args:?} hung for {limit:?}\n--- stdout:\n{}\n--- stderr:\n{}",
+                bin.display(),
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+}

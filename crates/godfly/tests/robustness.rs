@@ -1,0 +1,195 @@
+//! Hostile and broken input, and load: godfly never crashes, never hangs
+//! and loses nothing. Every run has a time limit; going over it fails.
+
+mod common;
+
+use common::{ends_with_sentinel, run_godfly_within};
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+const LIMIT: Duration = Duration::from_secs(120);
+
+fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// godfly's internal-error status (`crash::internal::INTERNAL_ERROR_STATUS`).
+const INTERNAL_ERROR_STATUS: i32 = 70;
+
+#[test]
+fn panic_in_godfly_is_an_internal_error_not_a_guest_crash() {
+    let bin = common::build("hello", "dragonfly");
+    let out = run_godfly_within(&bin, &[], &[("GODFLY_INJECT_INTERNAL_ERROR", "panic:write")], LIMIT);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(INTERNAL_ERROR_STATUS), "{err}");
+    assert!(err.starts_with("godfly internal error: panic at "), "{err}");
+    assert!(err.contains("not in the guest program"), "{err}");
+    assert!(err.contains("godfly::crash::inject::check"), "backtrace names the panicking function:\n{err}");
+    assert!(err.contains("last system calls of guest thread"), "{err}");
+    assert!(!err.contains("guest killed"), "{err}");
+    assert_eq!(stdout(&out), "", "the write that failed must not have happened");
+}
+
+#[test]
+fn fault_in_godfly_code_is_an_internal_error_with_godfly_location() {
+    let bin = common::build("hello", "dragonfly");
+    let out = run_godfly_within(&bin, &[], &[("GODFLY_INJECT_INTERNAL_ERROR", "fault:write")], LIMIT);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(INTERNAL_ERROR_STATUS), "{err}");
+    assert!(err.starts_with("godfly internal error: fault in godfly"), "{err}");
+    assert!(err.contains("godfly stopped at 0x") && err.contains(" in godfly::"), "{err}");
+    assert!(err.contains("registers:"), "{err}");
+    assert!(!err.contains("guest killed"), "{err}");
+}
+
+#[test]
+fn a_guest_crash_is_not_reported_as_internal() {
+    let bin = common::build("crash", "dragonfly");
+    let out = run_godfly_within(&bin, &[], &[], LIMIT);
+    let err = stderr(&out);
+    assert_ne!(out.status.code(), Some(INTERNAL_ERROR_STATUS), "{err}");
+    assert!(!err.contains("godfly internal error"), "{err}");
+}
+
+#[test]
+fn a_thousand_locked_os_threads_are_a_thousand_lwps() {
+    let bin = common::build("load", "dragonfly");
+    let out = run_godfly_within(&bin, &["threads", "1000"], &[], LIMIT);
+    assert!(stdout(&out).contains("threads 1000 distinct 1000\n"), "{}\n{}", stdout(&out), stderr(&out));
+    ends_with_sentinel(&out);
+}
+
+#[test]
+fn a_hundred_thousand_goroutines_each_report_once() {
+    let bin = common::build("load", "dragonfly");
+    let out = run_godfly_within(&bin, &["goroutines", "100000"], &[], LIMIT);
+    assert!(stdout(&out).contains("goroutines 100000 sum ok\n"), "{}", stderr(&out));
+    ends_with_sentinel(&out);
+}
+
+#[test]
+fn signal_storm_to_process_and_threads_keeps_pipe_data_intact() {
+    let bin = common::build("load", "dragonfly");
+    let out = run_godfly_within(&bin, &["sigstorm", "32", "2000"], &[], LIMIT);
+    assert!(stdout(&out).contains("data intact"), "{}\n{}", stdout(&out), stderr(&out));
+    ends_with_sentinel(&out);
+}
+
+#[test]
+fn signal_storm_from_outside_is_survived() {
+    // Busy guest threads while the test sends hundreds of SIGUSR1, SIGURG,
+    // SIGWINCH and SIGCHLD, then SIGINT.
+    let bin = common::build("load", "dragonfly");
+    let mut child = Command::new(common::godfly())
+        .arg("run")
+        .arg(&bin)
+        .arg("waitstorm")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start godfly");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let first = lines.next().expect("a line").expect("read");
+    assert_eq!(first, "ready");
+    let pid = child.id().to_string();
+    for i in 0..800 {
+        let sig = ["-USR1", "-URG", "-WINCH", "-CHLD"][i % 4];
+        assert!(Command::new("kill").args([sig, &pid]).status().expect("kill").success());
+    }
+    assert!(Command::new("kill").args(["-INT", &pid]).status().expect("kill").success());
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    let status = child.wait().expect("wait");
+    assert!(rest.iter().any(|l| l == "interrupted after SIGUSR1s"), "{rest:?}");
+    assert!(status.success(), "{status:?}");
+}
+
+#[test]
+fn two_hundred_forked_children_are_reaped_with_their_statuses() {
+    let bin = common::build("load", "dragonfly");
+    let out = run_godfly_within(&bin, &["forks", "200"], &[], LIMIT);
+    assert!(stdout(&out).contains("forks 200 and 50 exec'd children reaped"), "{}\n{}", stdout(&out), stderr(&out));
+    ends_with_sentinel(&out);
+}
+
+#[test]
+fn exit_while_threads_are_blocked_in_calls_ends_at_once_with_the_status() {
+    let bin = common::build("load", "dragonfly");
+    let start = std::time::Instant::now();
+    let out = run_godfly_within(&bin, &["exitblocked"], &[], LIMIT);
+    assert_eq!(out.status.code(), Some(7), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "exiting with threads blocked\n");
+    assert!(start.elapsed() < Duration::from_secs(60), "exit took {:?}", start.elapsed());
+}
+
+/// Runs `load records FILE`, kills it with `signal` once it has reported
+/// at least 64 records, and checks every record before the end is intact.
+fn killed_mid_write(signal: &str, want_signal: i32) {
+    use std::os::unix::process::ExitStatusExt;
+    let bin = common::build("load", "dragonfly");
+    let dir = tempdir();
+    let file = dir.join("records.dat");
+    let mut child = Command::new(common::godfly())
+        .arg("run")
+        .arg(&bin)
+        .arg("records")
+        .arg(&file)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start godfly");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let mut reported = 0u64;
+    for l in lines.by_ref() {
+        let l = l.expect("read");
+        reported = l.strip_prefix("written ").and_then(|n| n.parse().ok()).unwrap_or_else(|| panic!("line {l:?}"));
+        if reported >= 64 {
+            break;
+        }
+    }
+    assert!(Command::new("kill").args([signal, &child.id().to_string()]).status().expect("kill").success());
+    let status = child.wait().expect("wait");
+    assert_eq!(status.signal(), Some(want_signal), "{status:?}");
+    let data = std::fs::read(&file).expect("read records");
+    let full = data.len() / 4096;
+    assert!(full as u64 >= reported, "{full} records on disk, {reported} reported written");
+    for (i, rec) in data.chunks(4096).enumerate() {
+        let hdr = format!("record {i:08}\n");
+        let mut want = hdr.clone().into_bytes();
+        want.extend((hdr.len()..4095).map(|j| b'a' + ((i + j) % 26) as u8));
+        want.push(b'\n');
+        assert_eq!(rec, &want[..rec.len()], "record {i} damaged");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn tempdir() -> std::path::PathBuf {
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let d =
+        std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("robustness-{}-{n}", std::process::id()));
+    std::fs::create_dir_all(&d).expect("create temp dir");
+    d
+}
+
+#[test]
+fn sigkill_mid_write_keeps_every_record_written_before() {
+    killed_mid_write("-KILL", libc_sig::KILL);
+}
+
+#[test]
+fn sigterm_mid_write_keeps_every_record_written_before() {
+    killed_mid_write("-TERM", libc_sig::TERM);
+}
+
+/// Linux signal numbers as the test sees the godfly process end.
+mod libc_sig {
+    pub const KILL: i32 = 9;
+    pub const TERM: i32 = 15;
+}
