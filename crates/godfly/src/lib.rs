@@ -8,6 +8,7 @@ pub mod arch;
 pub mod cli;
 pub mod crash;
 pub mod dispatch;
+pub mod fuzz;
 pub mod host;
 pub mod loader;
 pub mod mem;

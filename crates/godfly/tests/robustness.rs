@@ -193,3 +193,39 @@ mod libc_sig {
     pub const KILL: i32 = 9;
     pub const TERM: i32 = 15;
 }
+
+/// The supported calls as "number name [ptr]" lines, from godfly's own
+/// table: the bad-pointer program covers every one marked `ptr`.
+fn supported_calls_file(dir: &std::path::Path) -> std::path::PathBuf {
+    let mut text = String::new();
+    for (nr, _, _) in godfly::dispatch::table::BINDINGS {
+        let def = &godfly_abi::syscalls::SYSCALLS[*nr as usize];
+        let ptr = def.args.iter().any(|a| a.ty.contains('*') || a.ty.contains("caddr_t"));
+        text.push_str(&format!("{nr} {}{}\n", def.name, if ptr { " ptr" } else { "" }));
+    }
+    let path = dir.join("calls.txt");
+    std::fs::write(&path, text).expect("write calls file");
+    path
+}
+
+fn bad_pointers(env: &[(&str, &str)]) {
+    let bin = common::build("badptr", "dragonfly");
+    let dir = tempdir();
+    let calls = supported_calls_file(&dir);
+    let out = run_godfly_within(&bin, &[calls.to_str().expect("utf-8 path")], env, LIMIT);
+    let text = stdout(&out);
+    assert!(text.contains("badptr: "), "{text}\n{}", stderr(&out));
+    assert!(!stderr(&out).contains("godfly internal error"), "{}", stderr(&out));
+    ends_with_sentinel(&out);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn bad_pointers_to_every_supported_call_get_dragonflys_errno() {
+    bad_pointers(&[]);
+}
+
+#[test]
+fn bad_pointers_get_dragonflys_errno_on_the_trap_path_too() {
+    bad_pointers(&[("GODFLY_NO_FAST_PATH", "1")]);
+}

@@ -213,9 +213,19 @@ pub fn inspect(path: &Path, data: &[u8]) -> Result<Program, LoadError> {
             return Err(unsupported("has a segment outside the user address space".into()));
         }
     }
+    let mut spans: Vec<(u64, u64)> =
+        segments.iter().map(|s| (page_down(s.vaddr), page_up(s.vaddr + s.memsz))).collect();
+    spans.sort_unstable();
+    if spans.windows(2).any(|w| w[1].0 < w[0].1) {
+        return Err(unsupported("has loadable segments that overlap".into()));
+    }
+    let entry = header.e_entry(endian);
+    if !segments.iter().any(|s| s.flags & elf::PF_X != 0 && entry >= s.vaddr && entry - s.vaddr < s.memsz) {
+        return Err(unsupported(format!("has its entry point {entry:#x} outside every executable segment")));
+    }
     Ok(Program {
         path: path.to_path_buf(),
-        entry: header.e_entry(endian),
+        entry,
         phdr,
         phent: u64::from(header.e_phentsize(endian)),
         phnum: u64::from(header.e_phnum(endian)),

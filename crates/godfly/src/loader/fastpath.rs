@@ -165,7 +165,11 @@ pub fn find_sites(data: &[u8]) -> Vec<Site> {
             continue;
         }
         let (addr, size) = (sym.address(), sym.size());
-        let Some((base, bytes)) = segs.iter().find(|(b, d)| addr >= *b && addr + size <= b + d.len() as u64) else {
+        // Symbol values come from the file: no arithmetic may overflow.
+        let Some((base, bytes)) = segs
+            .iter()
+            .find(|(b, d)| addr >= *b && (addr - b).checked_add(size).is_some_and(|end| end <= d.len() as u64))
+        else {
             continue;
         };
         let off = (addr - base) as usize;

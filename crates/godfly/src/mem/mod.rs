@@ -70,6 +70,32 @@ pub fn read_vec<T: FromBytes + IntoBytes + Clone>(addr: u64, n: usize) -> Result
         .collect())
 }
 
+/// A host read or write into guest memory that moved `n` of `len` bytes:
+/// Linux returns the short count when the buffer runs into unmapped
+/// memory, DragonFly returns EFAULT (its `uiomove` fails and the error
+/// wins). The first byte not moved tells the two apart: if it cannot be
+/// read, the transfer stopped at a fault. (A page that is readable but
+/// not writable still gives the short count.)
+pub fn short_transfer(n: u64, buf: u64, len: usize) -> Result<u64, Errno> {
+    if n > 0 && n < len as u64 && read::<u8>(buf.wrapping_add(n)).is_err() {
+        return Err(EFAULT);
+    }
+    Ok(n)
+}
+
+/// `short_transfer` for an iovec array (`iovcnt` entries at `iov`).
+pub fn short_transfer_iov(n: u64, iov: u64, iovcnt: usize) -> Result<u64, Errno> {
+    let Ok(v) = read_vec::<[u64; 2]>(iov, iovcnt.min(1024)) else { return Ok(n) };
+    let mut left = n;
+    for [base, len] in v {
+        if left < len {
+            return short_transfer(left, base, len as usize).map(|_| n);
+        }
+        left -= len;
+    }
+    Ok(n)
+}
+
 /// Reads a NUL-terminated string of at most `max` bytes (without the NUL).
 pub fn read_cstr(addr: u64, max: usize) -> Result<CString, Errno> {
     check_range(addr, 1)?;

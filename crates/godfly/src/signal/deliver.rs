@@ -24,7 +24,7 @@ const RED_ZONE: u64 = 128;
 const USER_CS: u64 = 0x43;
 const USER_SS: u64 = 0x3b;
 /// `rflags` bits a handler may change through `sigreturn` (PSL_USERCHANGE).
-const PSL_USERCHANGE: u64 = 0x0000_0001
+pub const PSL_USERCHANGE: u64 = 0x0000_0001
     | 0x0000_0004
     | 0x0000_0010
     | 0x0000_0040
@@ -37,9 +37,9 @@ const PSL_USERCHANGE: u64 = 0x0000_0001
     | 0x0020_0000;
 const PSL_T: u64 = 0x100;
 const PSL_D: u64 = 0x400;
-const PSL_RF: u64 = 0x1_0000;
+pub const PSL_RF: u64 = 0x1_0000;
 /// Size of the legacy FXSAVE area kept in `mc_fpregs`.
-const FXSAVE_LEN: usize = 512;
+pub const FXSAVE_LEN: usize = 512;
 
 /// Address of the sigcode trampoline in the guest.
 pub fn sigcode_addr() -> u64 {
@@ -206,7 +206,19 @@ pub fn deliver(lwp: &mut Lwp, uc: &mut libc::ucontext_t, sig: u32, info: &SigInf
 /// and the signal mask come back from the guest's `ucontext_t`.
 pub fn sigreturn(lwp: &mut Lwp, uc: &mut libc::ucontext_t, ucp: u64) -> Result<(), Errno> {
     let u: Ucontext = mem::read(ucp).map_err(|_| EFAULT)?;
-    let mc = &u.uc_mcontext;
+    apply_mcontext(uc, &u.uc_mcontext)?;
+    let mut mask: Sigset = u.uc_sigmask;
+    cant_mask(&mut mask);
+    lwp.sigmask = mask;
+    Ok(())
+}
+
+/// Loads a guest machine context (untrusted: it comes from guest memory)
+/// into a host context. Flags outside `PSL_USERCHANGE` must match the
+/// current ones (EINVAL otherwise, as DragonFly); `cs`/`ss` and the other
+/// host-only fields are never taken; MXCSR's reserved bits are cleared so
+/// that the host's FXRSTOR cannot fault.
+pub fn apply_mcontext(uc: &mut libc::ucontext_t, mc: &Mcontext) -> Result<(), Errno> {
     let cur = greg(uc, libc::REG_EFL);
     if (mc.mc_rflags ^ cur) & !(PSL_USERCHANGE | PSL_RF) != 0 {
         return Err(godfly_abi::errno::EINVAL);
@@ -238,17 +250,21 @@ pub fn sigreturn(lwp: &mut Lwp, uc: &mut libc::ucontext_t, ucp: u64) -> Result<(
         && mc.mc_fpformat != d::_MC_FPFMT_NODEV as u32
         && let Some(fx) = fxsave_area(uc)
     {
+        let host_mask = fx[28..32].try_into().map(u32::from_ne_bytes).unwrap_or(0);
         fx.copy_from_slice(&mc.mc_fpregs[..FXSAVE_LEN]);
-        // MXCSR reserved bits must stay clear or the host restore faults.
-        let mxcsr_mask = u32::from_ne_bytes(fx[28..32].try_into().unwrap_or([0xff, 0xff, 0, 0]));
-        let mask = if mxcsr_mask == 0 { 0xffbf } else { mxcsr_mask };
-        let mxcsr = u32::from_ne_bytes(fx[24..28].try_into().unwrap_or_default()) & mask;
-        fx[24..28].copy_from_slice(&mxcsr.to_ne_bytes());
+        sanitize_fxsave(fx, host_mask);
     }
-    let mut mask: Sigset = u.uc_sigmask;
-    cant_mask(&mut mask);
-    lwp.sigmask = mask;
     Ok(())
+}
+
+/// Clears what a guest may not set in an FXSAVE image before the host
+/// restores it: MXCSR bits outside the CPU's MXCSR_MASK (the host's own
+/// mask, not the guest's copy of it).
+pub fn sanitize_fxsave(fx: &mut [u8; FXSAVE_LEN], host_mask: u32) {
+    let mask = if host_mask == 0 { 0xffbf } else { host_mask };
+    let mxcsr = u32::from_ne_bytes([fx[24], fx[25], fx[26], fx[27]]) & mask;
+    fx[24..28].copy_from_slice(&mxcsr.to_ne_bytes());
+    fx[28..32].copy_from_slice(&host_mask.to_ne_bytes());
 }
 
 #[cfg(test)]

@@ -13,7 +13,8 @@ use crate::xlat::oflags;
 
 /// read(2), DragonFly 3.
 pub fn read(_: &mut Ctx, a: &Args) -> SysResult {
-    ok(host::sys(libc::SYS_read, &[a.int(0) as u64, a.ptr(1), a.u64(2)])?)
+    let n = host::sys(libc::SYS_read, &[a.int(0) as u64, a.ptr(1), a.u64(2)])?;
+    ok(mem::short_transfer(n, a.ptr(1), a.usize(2))?)
 }
 
 /// write(2), DragonFly 4.
@@ -21,45 +22,53 @@ pub fn write(_: &mut Ctx, a: &Args) -> SysResult {
     let fd = a.int(0);
     if super::socket::nosigpipe(fd) {
         // SO_NOSIGPIPE: no SIGPIPE from this socket, EPIPE only.
-        return ok(host::sys(libc::SYS_sendto, &[fd as u64, a.ptr(1), a.u64(2), libc::MSG_NOSIGNAL as u64, 0, 0])?);
+        let n = host::sys(libc::SYS_sendto, &[fd as u64, a.ptr(1), a.u64(2), libc::MSG_NOSIGNAL as u64, 0, 0])?;
+        return ok(mem::short_transfer(n, a.ptr(1), a.usize(2))?);
     }
-    ok(host::sys(libc::SYS_write, &[fd as u64, a.ptr(1), a.u64(2)])?)
+    let n = host::sys(libc::SYS_write, &[fd as u64, a.ptr(1), a.u64(2)])?;
+    ok(mem::short_transfer(n, a.ptr(1), a.usize(2))?)
 }
 
 /// readv(2), DragonFly 120.
 pub fn readv(_: &mut Ctx, a: &Args) -> SysResult {
-    ok(host::sys(libc::SYS_readv, &[a.int(0) as u64, a.ptr(1), a.uint(2).into()])?)
+    let n = host::sys(libc::SYS_readv, &[a.int(0) as u64, a.ptr(1), a.uint(2).into()])?;
+    ok(mem::short_transfer_iov(n, a.ptr(1), a.uint(2) as usize)?)
 }
 
 /// writev(2), DragonFly 121.
 pub fn writev(_: &mut Ctx, a: &Args) -> SysResult {
-    ok(host::sys(libc::SYS_writev, &[a.int(0) as u64, a.ptr(1), a.uint(2).into()])?)
+    let n = host::sys(libc::SYS_writev, &[a.int(0) as u64, a.ptr(1), a.uint(2).into()])?;
+    ok(mem::short_transfer_iov(n, a.ptr(1), a.uint(2) as usize)?)
 }
 
 /// `extpread(fd, buf, nbyte, flags, offset)`, DragonFly 173 (`pread`).
 pub fn extpread(_: &mut Ctx, a: &Args) -> SysResult {
     check_ext_flags(a.int(3))?;
-    ok(host::sys(libc::SYS_pread64, &[a.int(0) as u64, a.ptr(1), a.u64(2), a.u64(4)])?)
+    let n = host::sys(libc::SYS_pread64, &[a.int(0) as u64, a.ptr(1), a.u64(2), a.u64(4)])?;
+    ok(mem::short_transfer(n, a.ptr(1), a.usize(2))?)
 }
 
 /// `extpwrite(fd, buf, nbyte, flags, offset)`, DragonFly 174 (`pwrite`).
 pub fn extpwrite(_: &mut Ctx, a: &Args) -> SysResult {
     check_ext_flags(a.int(3))?;
-    ok(host::sys(libc::SYS_pwrite64, &[a.int(0) as u64, a.ptr(1), a.u64(2), a.u64(4)])?)
+    let n = host::sys(libc::SYS_pwrite64, &[a.int(0) as u64, a.ptr(1), a.u64(2), a.u64(4)])?;
+    ok(mem::short_transfer(n, a.ptr(1), a.usize(2))?)
 }
 
 /// `extpreadv(fd, iovp, iovcnt, flags, offset)`, DragonFly 289.
 pub fn extpreadv(_: &mut Ctx, a: &Args) -> SysResult {
     check_ext_flags(a.int(3))?;
     let off = a.u64(4);
-    ok(host::sys(libc::SYS_preadv, &[a.int(0) as u64, a.ptr(1), a.uint(2).into(), off, 0])?)
+    let n = host::sys(libc::SYS_preadv, &[a.int(0) as u64, a.ptr(1), a.uint(2).into(), off, 0])?;
+    ok(mem::short_transfer_iov(n, a.ptr(1), a.uint(2) as usize)?)
 }
 
 /// `extpwritev(fd, iovp, iovcnt, flags, offset)`, DragonFly 290.
 pub fn extpwritev(_: &mut Ctx, a: &Args) -> SysResult {
     check_ext_flags(a.int(3))?;
     let off = a.u64(4);
-    ok(host::sys(libc::SYS_pwritev, &[a.int(0) as u64, a.ptr(1), a.uint(2).into(), off, 0])?)
+    let n = host::sys(libc::SYS_pwritev, &[a.int(0) as u64, a.ptr(1), a.uint(2).into(), off, 0])?;
+    ok(mem::short_transfer_iov(n, a.ptr(1), a.uint(2) as usize)?)
 }
 
 /// The ext* calls take O_FBLOCKING/O_FNONBLOCKING/O_FAPPEND/O_FOFFSET

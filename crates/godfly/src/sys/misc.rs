@@ -6,7 +6,8 @@ use crate::host;
 /// `getrandom(buf, len, flags)`, DragonFly 550. DragonFly ignores the flags
 /// (its generator never blocks after boot), so none are passed on.
 pub fn getrandom(_: &mut Ctx, a: &Args) -> SysResult {
-    ok(host::sys(libc::SYS_getrandom, &[a.ptr(0), a.u64(1), 0])?)
+    let n = host::sys(libc::SYS_getrandom, &[a.ptr(0), a.u64(1), 0])?;
+    ok(crate::mem::short_transfer(n, a.ptr(0), a.usize(1))?)
 }
 
 /// sched_yield(2), DragonFly 331.

@@ -165,7 +165,7 @@ fn read_string_array(addr: u64) -> Result<Vec<CString>, Errno> {
     }
     let mut total = 0usize;
     for i in 0.. {
-        let p: u64 = mem::read(addr + 8 * i)?;
+        let p: u64 = mem::read(addr.wrapping_add(8 * i))?;
         if p == 0 {
             break;
         }
@@ -194,6 +194,10 @@ fn is_dragonfly_program(path: &std::ffi::CStr) -> bool {
 /// ignored signals as host SIG_IGN; descriptors cross unchanged.
 pub fn execve(ctx: &mut Ctx, a: &Args) -> SysResult {
     let path = mem::read_path(a.ptr(0))?;
+    // DragonFly refuses a NULL argv outright (a NULL envp is an empty one).
+    if a.ptr(1) == 0 {
+        return Err(godfly_abi::errno::EFAULT);
+    }
     let argv = read_string_array(a.ptr(1))?;
     let envp = read_string_array(a.ptr(2))?;
     let mut envp = envp;

@@ -58,14 +58,21 @@ fn read_addr(addr: u64, len: u32) -> Result<Vec<u8>, Errno> {
 
 /// Writes a host address back in DragonFly form, BSD style: at most the
 /// guest's buffer length is copied and the full length is reported.
-fn write_addr(host_addr: &[u8], addr: u64, lenp: u64) -> Result<(), Errno> {
-    if addr == 0 || lenp == 0 {
-        return Ok(());
-    }
-    let room: u32 = mem::read(lenp)?;
+/// The room the guest gives for an address: `*lenp`, read before the call
+/// as DragonFly copies it in first (EFAULT then, before any work).
+fn addr_room(lenp: u64) -> Result<u32, Errno> {
+    mem::read(lenp)
+}
+
+/// Copies an address out the BSD way: `min(room, sa_len)` bytes to `addr`
+/// (nothing when that is 0, so `addr` may then be anything), then the
+/// full length to `*lenp`.
+fn write_addr(host_addr: &[u8], addr: u64, lenp: u64, room: u32) -> Result<(), Errno> {
     let bsd = sockaddr::from_linux(host_addr);
     let n = bsd.len().min(room as usize);
-    mem::write_bytes(addr, &bsd[..n])?;
+    if n > 0 {
+        mem::write_bytes(addr, &bsd[..n])?;
+    }
     mem::write(lenp, &(bsd.len() as u32))
 }
 
@@ -121,13 +128,19 @@ pub fn listen(_: &mut Ctx, a: &Args) -> SysResult {
 }
 
 fn accept_common(a: &Args, flags: i32) -> SysResult {
+    // No name wanted: the length pointer is not looked at.
+    let room = if a.ptr(1) == 0 { None } else { Some(addr_room(a.ptr(2))?) };
     let mut buf = [0u8; HOST_ADDR];
     let mut len = HOST_ADDR as u32;
     let fd = host::sys(
         libc::SYS_accept4,
         &[a.int(0) as u64, buf.as_mut_ptr() as u64, host::bptr_mut(&mut len), flags as u64],
     )?;
-    if let Err(e) = write_addr(&buf[..len as usize], a.ptr(1), a.ptr(2)) {
+    if let Some(room) = room
+        && let Err(e) = write_addr(&buf[..(len as usize).min(HOST_ADDR)], a.ptr(1), a.ptr(2), room)
+    {
+        // DragonFly leaves the new descriptor open here; closing it loses
+        // nothing the guest could still find.
         let _ = host::sys(libc::SYS_close, &[fd]);
         return Err(e);
     }
@@ -146,10 +159,11 @@ pub fn accept4(_: &mut Ctx, a: &Args) -> SysResult {
 }
 
 fn name_common(nr: i64, a: &Args) -> SysResult {
+    let room = addr_room(a.ptr(2))?;
     let mut buf = [0u8; HOST_ADDR];
     let mut len = HOST_ADDR as u32;
     host::sys(nr, &[a.int(0) as u64, buf.as_mut_ptr() as u64, host::bptr_mut(&mut len)])?;
-    write_addr(&buf[..(len as usize).min(HOST_ADDR)], a.ptr(1), a.ptr(2))?;
+    write_addr(&buf[..(len as usize).min(HOST_ADDR)], a.ptr(1), a.ptr(2), room)?;
     ok_int(0)
 }
 
@@ -268,24 +282,33 @@ pub fn sendto(_: &mut Ctx, a: &Args) -> SysResult {
         (None, 0)
     };
     let top = to.as_ref().map_or(0, |v| v.as_ptr() as u64);
-    ok(host::sys(
+    let n = host::sys(
         libc::SYS_sendto,
         &[fd as u64, a.ptr(1), a.u64(2), send_flags(fd, a.int(3)) as u64, top, tolen as u64],
-    )?)
+    )?;
+    ok(mem::short_transfer(n, a.ptr(1), a.usize(2))?)
 }
 
 /// recvfrom(2), DragonFly 29.
 pub fn recvfrom(_: &mut Ctx, a: &Args) -> SysResult {
     let mut buf = [0u8; HOST_ADDR];
     let mut len = HOST_ADDR as u32;
-    let want_addr = a.ptr(4) != 0 && a.ptr(5) != 0;
-    let (ap, lp) = if want_addr { (buf.as_mut_ptr() as u64, host::bptr_mut(&mut len)) } else { (0, 0) };
+    let (from, fromlenp) = (a.ptr(4), a.ptr(5));
+    // An address is wanted when `from` is set. A NULL length pointer then
+    // means room 0, and the length written back at the end faults.
+    let room = match (from, fromlenp) {
+        (0, _) => None,
+        (_, 0) => Some(0),
+        (_, lp) => Some(addr_room(lp)?),
+    };
+    let (ap, lp) = if room.is_some() { (buf.as_mut_ptr() as u64, host::bptr_mut(&mut len)) } else { (0, 0) };
     let n = host::sys(
         libc::SYS_recvfrom,
         &[a.int(0) as u64, a.ptr(1), a.u64(2), sockopt::msg_flags_to_linux(a.int(3)) as u64, ap, lp],
     )?;
-    if want_addr {
-        write_addr(&buf[..(len as usize).min(HOST_ADDR)], a.ptr(4), a.ptr(5))?;
+    let n = mem::short_transfer(n, a.ptr(1), a.usize(2))?;
+    if let Some(room) = room {
+        write_addr(&buf[..(len as usize).min(HOST_ADDR)], from, fromlenp, room)?;
     }
     ok(n)
 }

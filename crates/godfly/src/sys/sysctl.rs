@@ -29,7 +29,7 @@ const IOV_MAX: i32 = 1024;
 
 /// What a node holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Node {
+pub enum Node {
     OsType,
     OsRelease,
     OsRevision,
@@ -87,8 +87,13 @@ pub fn name_to_mib(name: &str) -> Option<&'static [i32]> {
     NODES.iter().find(|n| n.0 == name).map(|n| n.1)
 }
 
+/// Every node with its dotted name and MIB.
+pub fn nodes() -> impl Iterator<Item = (&'static str, &'static [i32], Node)> {
+    NODES.iter().copied()
+}
+
 /// Finds the node for a MIB and any trailing parameters.
-fn find(mib: &[i32]) -> Result<(Node, &[i32]), Errno> {
+pub fn find(mib: &[i32]) -> Result<(Node, &[i32]), Errno> {
     for (_, prefix, node) in NODES {
         if mib.len() >= prefix.len() && &mib[..prefix.len()] == *prefix {
             let rest = &mib[prefix.len()..];
@@ -190,6 +195,54 @@ fn value(node: Node, params: &[i32]) -> Result<Vec<u8>, Errno> {
     })
 }
 
+/// What a `__sysctl` request asks for, decided from its MIB alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Request<'a> {
+    /// A node's value, with the trailing MIB parameters.
+    Value(Node, &'a [i32]),
+    /// `{0,3}`: the MIB for the name given as the new value.
+    NameToMib,
+    /// `net.route.0.<af>.NET_RT_IFLIST.<index>`.
+    IfList { af: i32, index: u32 },
+}
+
+/// Decides what a MIB names (pure; the guest's MIB is untrusted). Writes
+/// (`has_new`) are refused where godfly serves only reads.
+pub fn resolve(mib: &[i32], has_new: bool) -> Result<Request<'_>, Errno> {
+    if !(2..=d::CTL_MAXNAME as usize).contains(&mib.len()) {
+        return Err(EINVAL);
+    }
+    if mib.len() == 6 && mib[..3] == [d::CTL_NET, d::PF_ROUTE, 0] {
+        // net.route.0.<af>.<op>.<arg>: only the interface list is served.
+        const NET_RT_IFLIST: i32 = 3;
+        if has_new {
+            return Err(EPERM);
+        }
+        if mib[4] != NET_RT_IFLIST {
+            return Err(EINVAL);
+        }
+        return Ok(Request::IfList { af: mib[3], index: mib[5].max(0) as u32 });
+    }
+    if mib[..2] == [0, 3] {
+        return if has_new { Ok(Request::NameToMib) } else { Err(ENOENT) };
+    }
+    let (node, params) = find(mib)?;
+    if has_new {
+        return Err(EPERM);
+    }
+    Ok(Request::Value(node, params))
+}
+
+/// The MIB for the name a `{0,3}` request carries (NUL-terminated or not).
+pub fn lookup_name(name: &[u8]) -> Result<&'static [i32], Errno> {
+    if name.len() >= mem::MAXPATHLEN {
+        return Err(ENAMETOOLONG);
+    }
+    let end = name.iter().position(|&b| b == 0).unwrap_or(name.len());
+    let name = std::str::from_utf8(&name[..end]).map_err(|_| ENOENT)?;
+    name_to_mib(name).ok_or(ENOENT)
+}
+
 /// `__sysctl(name, namelen, old, oldlenp, new, newlen)`, DragonFly 202.
 pub fn sysctl(_: &mut Ctx, a: &Args) -> SysResult {
     let namelen = a.uint(1) as usize;
@@ -198,35 +251,28 @@ pub fn sysctl(_: &mut Ctx, a: &Args) -> SysResult {
     }
     let mib: Vec<i32> = mem::read_vec(a.ptr(0), namelen)?;
     let (old, oldlenp, new, newlen) = (a.ptr(2), a.ptr(3), a.ptr(4), a.usize(5));
-    let data = if mib.len() == 6 && mib[..3] == [d::CTL_NET, d::PF_ROUTE, 0] {
-        // net.route.0.<af>.<op>.<arg>: only the interface list is served.
-        const NET_RT_IFLIST: i32 = 3;
-        if new != 0 {
-            return Err(EPERM);
+    let data = match resolve(&mib, new != 0)? {
+        Request::IfList { af, index } => crate::xlat::route::iflist(&host::interfaces(), af, index),
+        Request::NameToMib => {
+            if newlen == 0 {
+                return Err(ENOENT);
+            }
+            if newlen >= mem::MAXPATHLEN {
+                return Err(ENAMETOOLONG);
+            }
+            let mib = lookup_name(&mem::read_bytes(new, newlen)?)?;
+            mib.iter().flat_map(|v| v.to_ne_bytes()).collect()
         }
-        if mib[4] != NET_RT_IFLIST {
-            return Err(EINVAL);
-        }
-        crate::xlat::route::iflist(&host::interfaces(), mib[3], mib[5].max(0) as u32)
-    } else if mib[..2] == [0, 3] {
-        if new == 0 || newlen == 0 {
-            return Err(ENOENT);
-        }
-        if newlen >= mem::MAXPATHLEN {
-            return Err(ENAMETOOLONG);
-        }
-        let name = mem::read_bytes(new, newlen)?;
-        let name = String::from_utf8_lossy(&name);
-        let mib = name_to_mib(name.trim_end_matches('\0')).ok_or(ENOENT)?;
-        mib.iter().flat_map(|v| v.to_ne_bytes()).collect()
-    } else {
-        let (node, params) = find(&mib)?;
-        if new != 0 {
-            return Err(EPERM);
-        }
-        value(node, params)?
+        Request::Value(node, params) => value(node, params)?,
     };
     copy_out_result(&data, old, oldlenp)
+}
+
+/// How much of a `len`-byte value fits in a buffer of `room` bytes, the
+/// length to report, and whether the copy is short (ENOMEM).
+pub fn copy_plan(len: usize, room: u64) -> (usize, u64, bool) {
+    let n = len.min(usize::try_from(room).unwrap_or(usize::MAX));
+    (n, len as u64, n < len)
 }
 
 /// Copies a sysctl value out with BSD's rules: no buffer → only the length;
@@ -240,10 +286,10 @@ fn copy_out_result(data: &[u8], old: u64, oldlenp: u64) -> SysResult {
         mem::write(oldlenp, &(data.len() as u64))?;
         return ok_int(0);
     }
-    let n = data.len().min(usize::try_from(room).unwrap_or(usize::MAX));
+    let (n, reported, short) = copy_plan(data.len(), room);
     mem::write_bytes(old, &data[..n])?;
-    mem::write(oldlenp, &(if n < data.len() { data.len() } else { n } as u64))?;
-    if n < data.len() { Err(ENOMEM) } else { ok_int(0) }
+    mem::write(oldlenp, &reported)?;
+    if short { Err(ENOMEM) } else { ok_int(0) }
 }
 
 #[cfg(test)]

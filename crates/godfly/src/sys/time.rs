@@ -21,10 +21,8 @@ pub fn clock_gettime(_: &mut Ctx, a: &Args) -> SysResult {
 
 /// clock_getres(2), DragonFly 234.
 pub fn clock_getres(_: &mut Ctx, a: &Args) -> SysResult {
+    // DragonFly copies out unconditionally: NULL is EFAULT.
     let clock = xt::clock_to_linux(a.int(0)).ok_or(EINVAL)?;
-    if a.ptr(1) == 0 {
-        return ok_int(0);
-    }
     let out = if clock.seconds_only {
         Timespec { tv_sec: 1, tv_nsec: 0 }
     } else {
@@ -72,17 +70,23 @@ pub fn setitimer(_: &mut Ctx, a: &Args) -> SysResult {
     if which > 2 {
         return Err(EINVAL);
     }
+    // As DragonFly: the old value goes out first (a bad pointer leaves the
+    // timer alone), and a NULL new value only reads the timer.
+    if a.ptr(2) != 0 {
+        let mut cur = Itimerval::default();
+        host::sys(libc::SYS_getitimer, &[u64::from(which), host::bptr_mut(&mut cur)])?;
+        mem::write(a.ptr(2), &cur)?;
+    }
+    if a.ptr(1) == 0 {
+        return ok_int(0);
+    }
     let new: Itimerval = mem::read(a.ptr(1))?;
     for tv in [new.it_interval, new.it_value] {
         if tv.tv_sec < 0 || !(0..1_000_000).contains(&tv.tv_usec) {
             return Err(EINVAL);
         }
     }
-    let mut old = Itimerval::default();
-    host::sys(libc::SYS_setitimer, &[u64::from(which), host::bptr(&new), host::bptr_mut(&mut old)])?;
-    if a.ptr(2) != 0 {
-        mem::write(a.ptr(2), &old)?;
-    }
+    host::sys(libc::SYS_setitimer, &[u64::from(which), host::bptr(&new), 0])?;
     ok_int(0)
 }
 

@@ -91,7 +91,7 @@ fn sockaddr(v: u64, len: u64) -> String {
 }
 
 /// The kinds of a call's arguments.
-fn kinds(nr: u64) -> Vec<Kind> {
+pub fn kinds(nr: u64) -> Vec<Kind> {
     let Some(def) = usize::try_from(nr).ok().filter(|&n| n < SYS_MAXSYSCALL).map(|n| &SYSCALLS[n]) else {
         return vec![Kind::Hex; 6];
     };

@@ -24,14 +24,18 @@ pub fn to_linux(dfly: u32) -> Option<i32> {
         return Some(HOST_RT_BASE + i as i32);
     }
     if dfly >= UNNAMED_FIRST {
-        let host = HOST_RT_BASE + DFLY_ONLY.len() as i32 + (dfly - UNNAMED_FIRST) as i32;
-        return (host <= HOST_MAX).then_some(host);
+        // Widened: a guest's signal number can be any 32-bit value.
+        let host = i64::from(HOST_RT_BASE) + DFLY_ONLY.len() as i64 + i64::from(dfly - UNNAMED_FIRST);
+        return (host <= i64::from(HOST_MAX)).then_some(host as i32);
     }
     None
 }
 
 /// DragonFly signal number for a host signal, if it has one.
 pub fn from_linux(linux: i32) -> Option<u32> {
+    if !(1..=HOST_MAX).contains(&linux) {
+        return None;
+    }
     if let Some(row) = SIGNAL_TABLE.iter().find(|r| r.3.is_some_and(|l| l as i32 == linux)) {
         return Some(row.0);
     }
@@ -54,6 +58,19 @@ pub fn name(dfly: u32) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn huge_guest_signal_numbers_have_no_host_signal() {
+        // Found by the xlat fuzz target: the subtraction wrapped.
+        assert_eq!(to_linux(2_779_030_434), None);
+        assert_eq!(to_linux(u32::MAX), None);
+        assert_eq!(to_linux(35 + 19), Some(64));
+        assert_eq!(to_linux(35 + 20), None);
+        // Also found by it: the host side wrapped below zero.
+        assert_eq!(from_linux(i32::MIN), None);
+        assert_eq!(from_linux(0), None);
+        assert_eq!(from_linux(65), None);
+    }
 
     #[test]
     fn signals_that_differ_are_translated_both_ways() {

@@ -1,0 +1,330 @@
+//! Fuzz targets: the pieces of godfly that take untrusted bytes, each as a
+//! function of one byte string that panics only on a broken invariant.
+//! Drivers: `cargo xtask fuzz` (stable, in-process mutation over the
+//! corpora in `fuzz/corpus/<target>`), and the cargo-fuzz crate in `fuzz/`
+//! (libFuzzer, coverage-guided) for long runs. The guest-side dispatcher
+//! fuzz is a Go program run under godfly (see docs/ROBUSTNESS.md).
+
+pub mod seeds;
+
+use godfly_abi::layout::{Mcontext, Ucontext};
+use zerocopy::FromBytes;
+
+/// A fuzz target: a name and a function of the input.
+pub type Target = (&'static str, fn(&[u8]));
+
+/// Every target, by name.
+pub const TARGETS: &[Target] = &[
+    ("elf", elf),
+    ("sysctl", sysctl),
+    ("xlat", xlat),
+    ("sockaddr", sockaddr),
+    ("cmsg", cmsg),
+    ("sigframe", sigframe),
+    ("trace", trace),
+];
+
+/// Looks a target up by name.
+pub fn target(name: &str) -> Option<fn(&[u8])> {
+    TARGETS.iter().find(|t| t.0 == name).map(|t| t.1)
+}
+
+/// Reads numbers off the front of a fuzz input; zeros once it runs out.
+#[derive(Debug)]
+pub struct Input<'a> {
+    data: &'a [u8],
+}
+
+impl<'a> Input<'a> {
+    /// Wraps an input.
+    pub fn new(data: &'a [u8]) -> Self {
+        Input { data }
+    }
+
+    /// The next `n` bytes (fewer at the end).
+    pub fn bytes(&mut self, n: usize) -> &'a [u8] {
+        let (a, b) = self.data.split_at(n.min(self.data.len()));
+        self.data = b;
+        a
+    }
+
+    fn array<const N: usize>(&mut self) -> [u8; N] {
+        let mut out = [0u8; N];
+        let b = self.bytes(N);
+        out[..b.len()].copy_from_slice(b);
+        out
+    }
+
+    /// The next byte.
+    pub fn u8(&mut self) -> u8 {
+        self.array::<1>()[0]
+    }
+
+    /// The next `i32`.
+    pub fn i32(&mut self) -> i32 {
+        i32::from_le_bytes(self.array())
+    }
+
+    /// The next `u64`.
+    pub fn u64(&mut self) -> u64 {
+        u64::from_le_bytes(self.array())
+    }
+
+    /// Everything left.
+    pub fn rest(&mut self) -> &'a [u8] {
+        self.bytes(self.data.len())
+    }
+}
+
+/// The ELF loader's checks and the fast path's site scan over a program
+/// file. An accepted program must be mappable as described: segments in
+/// the file and in user space, not overlapping, the entry point in an
+/// executable segment; every rewritable site inside an executable segment.
+pub fn elf(data: &[u8]) {
+    use crate::loader::{elf, fastpath};
+    let path = std::path::Path::new("fuzz");
+    let Ok(prog) = elf::inspect(path, data) else {
+        // Refused programs still go through the site scan in no case:
+        // `run` scans only accepted programs. Scan anyway: it must not panic.
+        let _ = fastpath::find_sites(data);
+        return;
+    };
+    let max = crate::sys::mem::VM_MAX_USER_ADDRESS;
+    let mut spans = Vec::new();
+    for s in &prog.segments {
+        assert!(s.filesz <= s.memsz, "{s:?}");
+        assert!(s.offset.checked_add(s.filesz).is_some_and(|e| e <= data.len() as u64), "{s:?}");
+        assert!(s.vaddr.checked_add(s.memsz).is_some_and(|e| e <= max), "{s:?}");
+        spans.push((s.vaddr & !0xfff, (s.vaddr + s.memsz + 0xfff) & !0xfff));
+    }
+    spans.sort_unstable();
+    assert!(spans.windows(2).all(|w| w[0].1 <= w[1].0), "overlap accepted: {spans:x?}");
+    let exec = |a: u64, b: u64| {
+        prog.segments.iter().any(|s| s.flags & object::elf::PF_X != 0 && a >= s.vaddr && b <= s.vaddr + s.memsz)
+    };
+    assert!(exec(prog.entry, prog.entry), "entry {:#x} accepted outside text", prog.entry);
+    for site in fastpath::find_sites(data) {
+        assert!(site.load.len() >= 5 && site.after > site.addr, "{site:?}");
+        let _ = fastpath::stub_bytes(&site, 0x1000);
+        if let Some(patch) = fastpath::site_bytes(site.addr, site.load.len(), 0x20_0000) {
+            assert_eq!(patch.len(), site.load.len(), "a patch must cover exactly the loading instruction");
+        }
+    }
+}
+
+/// The `__sysctl` MIB and name parser.
+pub fn sysctl(data: &[u8]) {
+    use crate::sys::sysctl::{Request, copy_plan, find, lookup_name, nodes, resolve};
+    let mut inp = Input::new(data);
+    let n = usize::from(inp.u8() % 16);
+    // Mostly small components, so that real nodes are reached.
+    let mib: Vec<i32> = (0..n).map(|_| if inp.u8() & 1 == 0 { i32::from(inp.u8() % 32) } else { inp.i32() }).collect();
+    let has_new = inp.u8() & 1 == 1;
+    match resolve(&mib, has_new) {
+        Ok(Request::Value(node, params)) => {
+            assert!(!has_new, "a write was accepted");
+            let (_, prefix, _) = nodes().find(|x| x.2 == node).expect("node in table");
+            assert_eq!(&mib[..prefix.len()], prefix);
+            assert_eq!(params, &mib[prefix.len()..]);
+        }
+        Ok(Request::NameToMib) => assert!(has_new && mib[..2] == [0, 3]),
+        Ok(Request::IfList { .. }) => assert!(!has_new && mib.len() == 6),
+        Err(_) => {}
+    }
+    let name = inp.rest();
+    if let Ok(m) = lookup_name(name) {
+        // Name-to-OID answers must resolve back to the same node.
+        let (dotted, _, node) = nodes().find(|x| x.1 == m).expect("mib in table");
+        assert!(name.starts_with(dotted.as_bytes()));
+        let mut full = m.to_vec();
+        full.push(-1);
+        assert!(find(m).map(|x| x.0) == Ok(node) || find(&full).map(|x| x.0) == Ok(node));
+    }
+    let len = usize::from(u16::from_le_bytes([data.first().copied().unwrap_or(0), data.last().copied().unwrap_or(0)]));
+    let room = u64::from(data.len() as u32);
+    let (copied, reported, short) = copy_plan(len, room);
+    assert!(copied <= len && copied as u64 <= room && reported == len as u64 && short == (copied < len));
+}
+
+/// Flag, number and status translations: total functions that never
+/// panic, keep only known bits, and round-trip where both sides exist.
+pub fn xlat(data: &[u8]) {
+    use crate::xlat::*;
+    let mut inp = Input::new(data);
+    while !inp.data.is_empty() {
+        let which = inp.u8();
+        let v = inp.i32();
+        match which % 16 {
+            0 => {
+                let lx = oflags::to_linux(v);
+                let back = oflags::from_linux(lx);
+                assert_eq!(oflags::to_linux(back), lx, "open flags {v:#x} do not round-trip");
+            }
+            1 => {
+                if let Some(l) = signo::to_linux(v as u32) {
+                    assert_eq!(signo::from_linux(l), Some(v as u32), "signal {v}");
+                }
+                if let Some(d) = signo::from_linux(v) {
+                    assert_eq!(signo::to_linux(d), Some(v), "linux signal {v}");
+                }
+                let _ = signo::name(v as u32);
+            }
+            2 => {
+                let e = errno::from_linux(v);
+                assert!(e.get() > 0, "errno {v} became {e:?}");
+            }
+            3 => {
+                let _ = wait::status_from_linux(v);
+                let _ = wait::status_from_siginfo(v & 7, v >> 3);
+                let _ = wait::wait4_options_to_linux(v);
+                let _ = wait::wait6_options_to_linux(v);
+                let _ = wait::idtype_to_linux(v);
+            }
+            4 => {
+                let _ = mmap::flags_to_linux(v);
+                let _ = mmap::advice_to_linux(v);
+                if let Some(p) = mmap::prot_to_linux(v) {
+                    assert_eq!(p & !(libc::PROT_READ | libc::PROT_WRITE | libc::PROT_EXEC), 0, "prot {v:#x}");
+                }
+            }
+            5 => {
+                if let Some(f) = sockaddr::family_to_linux(v) {
+                    assert_eq!(sockaddr::family_from_linux(f), Some(v));
+                }
+                let _ = sockaddr::type_to_linux(v);
+                let _ = sockaddr::accept_flags_to_linux(v);
+            }
+            6 => {
+                let _ = sockopt::to_linux(v, inp.i32());
+                let _ = sockopt::msg_flags_from_linux(sockopt::msg_flags_to_linux(v));
+            }
+            7 => {
+                let _ = poll::events_from_linux(poll::events_to_linux(v as i16));
+            }
+            8 => {
+                let _ = resource::to_linux(v as u32);
+                let x = inp.u64();
+                let _ = resource::value_from_linux(resource::value_to_linux(x));
+            }
+            9 => {
+                let _ = time::clock_to_linux(v);
+            }
+            10 => {
+                if let Some(t) = fcntl::lock_type_to_linux(v as i16) {
+                    assert_eq!(fcntl::lock_type_from_linux(t), v as i16, "lock type {v}");
+                }
+            }
+            11 => {
+                let dev = inp.u64();
+                let _ = stat::dev_from_linux(dev);
+                assert_eq!(stat::dev_from_linux(stat::dev_to_linux(v as u32)), v as u32, "dev_t {v:#x}");
+            }
+            12 => {
+                let _ = oflags::at_flags_to_linux(v, inp.i32());
+                let _ = oflags::dirfd_to_linux(v);
+            }
+            13 => {
+                let n = usize::from(inp.u8());
+                let buf = inp.bytes(n);
+                let mut out = Vec::new();
+                for e in dirent::parse_linux(buf) {
+                    let start = out.len();
+                    dirent::push_dragonfly(&mut out, &e);
+                    assert!((out.len() - start).is_multiple_of(8), "dirent record not 8-aligned");
+                }
+            }
+            14 => {
+                let n = usize::from(inp.u8());
+                let text = String::from_utf8_lossy(inp.bytes(n));
+                let _ = statfs::parse_mountinfo(&text);
+            }
+            _ => {
+                let _ = route::if_flags_from_linux(v as u32);
+            }
+        }
+    }
+}
+
+/// Socket addresses from the guest: accepted ones convert back to the
+/// same address.
+pub fn sockaddr(data: &[u8]) {
+    use crate::xlat::sockaddr::{from_linux, to_linux};
+    let Ok(lx) = to_linux(data) else { return };
+    let back = from_linux(&lx);
+    let again = to_linux(&back).expect("a converted address converts again");
+    assert_eq!(again, lx, "sockaddr does not round-trip");
+}
+
+/// Control messages from the guest, and from the host back.
+pub fn cmsg(data: &[u8]) {
+    use crate::xlat::cmsg::{from_linux, to_linux};
+    if let Ok(lx) = to_linux(data) {
+        let back = from_linux(&lx);
+        assert!(back.len() <= lx.len(), "control data grew");
+    }
+    let _ = from_linux(data);
+}
+
+/// Signal frames: any guest `ucontext` given to `sigreturn` is either
+/// refused or yields a host context with only user-changeable flags
+/// changed and an MXCSR the host can load; a frame built from a host
+/// context restores the same registers.
+pub fn sigframe(data: &[u8]) {
+    use crate::signal::deliver::{FXSAVE_LEN, PSL_RF, PSL_USERCHANGE, apply_mcontext, mcontext_from_host};
+    let mut inp = Input::new(data);
+    let host_mask = 0x0000_ffff_u32 & !0x40 | if inp.u8() & 1 == 1 { 0x40 } else { 0 };
+    let mut fx = Box::new([0u8; FXSAVE_LEN]);
+    fx.copy_from_slice(&[inp.bytes(FXSAVE_LEN), &[0u8; FXSAVE_LEN]].concat()[..FXSAVE_LEN]);
+    fx[28..32].copy_from_slice(&host_mask.to_ne_bytes());
+    // SAFETY: ucontext_t is plain data; all-zero is a valid value.
+    let mut uc: libc::ucontext_t = unsafe { std::mem::zeroed() };
+    for g in uc.uc_mcontext.gregs.iter_mut() {
+        *g = inp.u64() as i64;
+    }
+    uc.uc_mcontext.fpregs = fx.as_mut_ptr().cast();
+    let before = uc.uc_mcontext.gregs;
+
+    // Host → guest frame → host: registers come back unchanged.
+    let info = crate::signal::deliver::SigInfo::default();
+    let mc = mcontext_from_host(&mut uc, false, &info);
+    apply_mcontext(&mut uc, &mc).expect("own frame accepted");
+    for r in [libc::REG_RAX, libc::REG_RBX, libc::REG_RSP, libc::REG_RIP, libc::REG_R15, libc::REG_EFL] {
+        assert_eq!(uc.uc_mcontext.gregs[r as usize], before[r as usize], "register {r} changed");
+    }
+
+    // Arbitrary guest frame.
+    let mut raw = inp.rest().to_vec();
+    raw.resize(std::mem::size_of::<Ucontext>(), 0);
+    let u = Ucontext::read_from_bytes(&raw).expect("size matches");
+    let mc: &Mcontext = &u.uc_mcontext;
+    let cur = uc.uc_mcontext.gregs[libc::REG_EFL as usize] as u64;
+    let (cs, ss) = (uc.uc_mcontext.gregs[libc::REG_CSGSFS as usize], uc.uc_mcontext.gregs[libc::REG_ERR as usize]);
+    match apply_mcontext(&mut uc, mc) {
+        Ok(()) => {
+            let now = uc.uc_mcontext.gregs[libc::REG_EFL as usize] as u64;
+            assert_eq!((now ^ cur) & !(PSL_USERCHANGE | PSL_RF), 0, "privileged rflags bits changed");
+            let mxcsr = u32::from_ne_bytes([fx[24], fx[25], fx[26], fx[27]]);
+            assert_eq!(mxcsr & !host_mask, 0, "MXCSR {mxcsr:#x} has bits outside {host_mask:#x}");
+            assert_eq!(uc.uc_mcontext.gregs[libc::REG_CSGSFS as usize], cs, "segment registers taken from guest");
+            assert_eq!(uc.uc_mcontext.gregs[libc::REG_ERR as usize], ss);
+        }
+        Err(e) => assert_eq!(e, godfly_abi::errno::EINVAL),
+    }
+}
+
+/// The trace decoders over arbitrary argument values (the kinds that
+/// only format numbers; the others read guest memory).
+pub fn trace(data: &[u8]) {
+    use crate::trace::decode::Kind;
+    let mut inp = Input::new(data);
+    while !inp.data.is_empty() {
+        let nr = u64::from(u16::from_le_bytes([inp.u8(), inp.u8()]) % 600);
+        let _ = crate::trace::format::name(nr);
+        for k in crate::trace::format::kinds(nr) {
+            let v = inp.u64();
+            if !matches!(k, Kind::Str | Kind::OutBuf(_) | Kind::InBuf | Kind::Timespec | Kind::Sockaddr(_)) {
+                let _ = crate::trace::decode::number(k, v);
+            }
+        }
+    }
+}
