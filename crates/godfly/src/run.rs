@@ -55,6 +55,7 @@ fn map_stack(
             crate::mem::map_anywhere(size, rw).map_err(|e| format!("cannot map the stack: {e}"))? + stack::STACK_SIZE
         }
     };
+    crate::mem::owned::add(top - stack::STACK_SIZE, stack::STACK_SIZE);
     let img = stack::build(top, args, env, execpath, aux);
     if img.base < top - stack::STACK_SIZE {
         return Err("arguments and environment do not fit in the stack".into());

@@ -22,6 +22,7 @@ pub const TARGETS: &[Target] = &[
     ("cmsg", cmsg),
     ("sigframe", sigframe),
     ("trace", trace),
+    ("rangeset", rangeset),
 ];
 
 /// Looks a target up by name.
@@ -326,5 +327,43 @@ pub fn trace(data: &[u8]) {
                 let _ = crate::trace::decode::number(k, v);
             }
         }
+    }
+}
+
+/// The guest-memory range set against a page bitmap: inserts and removes
+/// over 64 pages, then every query must agree with the model.
+pub fn rangeset(data: &[u8]) {
+    use crate::mem::owned::RangeSet;
+    let mut set = RangeSet::default();
+    let mut model = [false; 64];
+    let mut inp = Input::new(data);
+    while !inp.data.is_empty() {
+        let op = inp.u8();
+        let (a, b) = (u64::from(inp.u8() % 65), u64::from(inp.u8() % 65));
+        let (s, e) = (a.min(b), a.max(b));
+        let covered = (s..e).all(|p| model[p as usize]);
+        match op % 4 {
+            0 => {
+                set.insert(s, e);
+                (s..e).for_each(|p| model[p as usize] = true);
+            }
+            1 => {
+                set.remove(s, e);
+                (s..e).for_each(|p| model[p as usize] = false);
+            }
+            2 => assert_eq!(set.covers(s, e), covered, "covers({s},{e})"),
+            _ => {
+                let pieces: u64 = set.pieces(s, e).iter().map(|(x, y)| y - x).sum();
+                let gaps: u64 = set.gaps(s, e).iter().map(|(x, y)| y - x).sum();
+                let want = (s..e).filter(|&p| model[p as usize]).count() as u64;
+                assert_eq!((pieces, gaps), (want, (e - s) - want), "pieces/gaps of {s}..{e}");
+            }
+        }
+    }
+    // Stored ranges are disjoint, non-adjacent and match the model.
+    let ranges: Vec<(u64, u64)> = set.ranges().collect();
+    assert!(ranges.windows(2).all(|w| w[0].1 < w[1].0), "{ranges:?}");
+    for (p, &m) in model.iter().enumerate() {
+        assert_eq!(ranges.iter().any(|&(x, y)| (x..y).contains(&(p as u64))), m, "page {p}");
     }
 }

@@ -296,6 +296,7 @@ pub fn map(prog: &Program, file: &std::fs::File) -> Result<(), LoadError> {
             crate::mem::map_fixed(anon_start, (mem_end - anon_start) as usize, prot, -1, 0)
                 .map_err(|e| err(format!("segment at {anon_start:#x}: {e}")))?;
         }
+        crate::mem::owned::add(start, mem_end.max(file_map_end) - start);
     }
     Ok(())
 }

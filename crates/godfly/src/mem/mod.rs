@@ -8,6 +8,8 @@ use zerocopy::{FromBytes, IntoBytes};
 
 use crate::arch;
 
+pub mod owned;
+
 /// Lowest address a guest pointer may have (the zero page is never mapped).
 const MIN_ADDR: u64 = 0x1000;
 /// One past the highest user address on x86-64.

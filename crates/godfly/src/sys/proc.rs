@@ -127,6 +127,7 @@ pub fn fork(ctx: &mut Ctx, _: &Args) -> SysResult {
     let mut lwps = crate::thread::lock_for_fork();
     let mut kqueues = super::kqueue::lock_for_fork();
     let mut internal = host::lock_internal_fds_for_fork();
+    let guest_maps = crate::mem::owned::lock_for_fork();
     let r = host::fork();
     if r == Ok(0) {
         ctx.lwp.host_tid = crate::thread::gettid();
@@ -137,7 +138,7 @@ pub fn fork(ctx: &mut Ctx, _: &Args) -> SysResult {
         super::kqueue::reset_after_fork(&mut kqueues);
         host::close_internal_after_fork(&mut internal);
     }
-    drop((internal, kqueues, lwps, own_pending, process_pending, actions, stderr));
+    drop((guest_maps, internal, kqueues, lwps, own_pending, process_pending, actions, stderr));
     match r? {
         0 => {
             if let Err(e) = crate::thread::spawn::rearm_dispatch(ctx.lwp) {

@@ -479,13 +479,42 @@ func main() {
 
 	skip("ptrace", "its address argument is a value for the supported requests (PT_TRACE_ME, PT_CONTINUE, PT_KILL, PT_ATTACH, PT_DETACH)")
 	skip("sysarch", "always EOPNOTSUPP, as on DragonFly; the argument is never read")
-	skip("mmap", "takes an address, not a pointer (see the memory test)")
-	skip("munmap", "takes an address, not a pointer (see the memory test)")
-	skip("mprotect", "takes an address, not a pointer (see the memory test)")
-	skip("madvise", "takes an address, not a pointer (see the memory test)")
-	skip("msync", "takes an address, not a pointer (see the memory test)")
-	skip("mlock", "takes an address, not a pointer (see the memory test)")
-	skip("munlock", "takes an address, not a pointer (see the memory test)")
+	// Address arguments are values, not pointers: what DragonFly answers
+	// for memory that is not mapped (godfly's own memory counts as that).
+	const kernel = 0xffff800000000000
+	memCheck := func(what, name string, want syscall.Errno, a ...uintptr) {
+		covered[name] = true
+		checks++
+		_, _, e := raw(nums[name], a)
+		if e != want {
+			fail("%s: %s, want %s", what, errName(e), errName(want))
+		}
+	}
+	vec := buf(16)
+	*(*byte)(unsafe.Pointer(vec)) = 0xff
+	memCheck("munmap unmapped", "munmap", syscall.EINVAL, hole, 4096)
+	memCheck("munmap kernel", "munmap", syscall.EINVAL, kernel, 4096)
+	memCheck("mprotect unmapped", "mprotect", 0, hole, 4096, syscall.PROT_READ)
+	memCheck("mprotect kernel", "mprotect", 0, kernel, 4096, syscall.PROT_READ)
+	memCheck("madvise unmapped", "madvise", 0, hole, 4096, 4)
+	memCheck("madvise kernel", "madvise", syscall.EINVAL, kernel, 4096, 4)
+	memCheck("msync unmapped", "msync", syscall.EINVAL, hole, 4096, 0)
+	memCheck("mlock unmapped", "mlock", syscall.ENOMEM, hole, 4096)
+	memCheck("munlock unmapped", "munlock", syscall.ENOMEM, hole, 4096)
+	memCheck("mincore unmapped", "mincore", 0, hole, 4096, vec)
+	if *(*byte)(unsafe.Pointer(vec)) != 0 {
+		fail("mincore unmapped: page reported resident")
+	}
+	memCheck("mincore kernel", "mincore", syscall.EINVAL, kernel, 4096, vec)
+	memCheck("mmap fixed kernel", "mmap", syscall.EINVAL, kernel, 4096, 3, 0x1010, ^uintptr(0), 0, 0)
+	// A fixed mapping on free memory works, and can be unmapped twice only once.
+	memCheck("mmap fixed free", "mmap", 0, hole, 4096, 3, 0x1010, ^uintptr(0), 0, 0)
+	memCheck("munmap mapped", "munmap", 0, hole, 4096)
+	memCheck("munmap twice", "munmap", syscall.EINVAL, hole, 4096)
+	// The whole user address space holds godfly too: neither may touch it.
+	const top = 0x7fffffe00000
+	memCheck("munmap everything", "munmap", syscall.EINVAL, 0x10000, top-0x10000)
+	memCheck("mmap fixed over everything", "mmap", syscall.ENOMEM, 0x10000, top-0x10000, 0, 0x1010, ^uintptr(0), 0, 0)
 
 	// Nested pointers: an iovec or msghdr that points at bad memory.
 	for _, b := range bads() {
