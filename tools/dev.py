@@ -102,6 +102,10 @@ def test():
     # Go's own tests for GOOS=dragonfly under godfly, a short list; it closes
     # with its own "N passed, N failed, N skipped" line.
     run(["cargo", "xtask", "conformance", "--smoke"], env)
+    # The short fuzz pass: every corpus input of the in-process targets,
+    # then a minute of mutations (the long run is `cargo xtask fuzz
+    # --seconds 3600 --libfuzzer --guest-seeds 1-200`, docs/ROBUSTNESS.md).
+    run(["cargo", "xtask", "fuzz", "--seconds", "60"], env)
 
 
 def cargo_test(cmd, env):

@@ -6,10 +6,12 @@
 //!   GOOS=dragonfly under godfly next to a native linux run;
 //! - `cargo xtask toolchain` runs the Go toolchain built for DragonFly
 //!   under godfly (go version, go env, go build, go test);
-//! - `cargo xtask bench` times Go programs under godfly against native.
+//! - `cargo xtask bench` times Go programs under godfly against native;
+//! - `cargo xtask fuzz` runs the fuzzing campaigns (docs/ROBUSTNESS.md).
 
 mod bench;
 mod conformance;
+mod fuzz;
 mod gen_abi;
 
 use std::path::PathBuf;
@@ -48,11 +50,11 @@ fn main() -> ExitCode {
         }
         Some("conformance") => conformance::run(&repo_root(), &args[1..]),
         Some("toolchain") => toolchain(),
+        Some("fuzz") => fuzz::run(&repo_root(), &args[1..]),
         Some("bench") => conformance::go_binary(&repo_root()).and_then(|go| bench::run(&repo_root(), &go, &args[1..])),
-        _ => {
-            Err("usage: cargo xtask gen [--check] | conformance [--smoke|--full|PKG...] [--recheck-excluded]"
-                .to_string())
-        }
+        _ => Err("usage: cargo xtask gen [--check] | conformance [--smoke|--full|PKG...] [--recheck-excluded] \
+                 | toolchain | bench [--runs N] | fuzz [--seconds S] [--libfuzzer] [--cmin] [--guest-seeds A-B]"
+            .to_string()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -57,6 +57,9 @@ fn unknown_numbers_get_einval_and_unimplemented_calls_enosys_with_one_diagnostic
     let diag: Vec<_> = stderr.lines().filter(|l| l.contains("jail")).collect();
     assert_eq!(diag.len(), 1, "one diagnostic per call number:\n{stderr}");
     assert!(diag[0].contains("jail (338)") && diag[0].contains("ENOSYS"), "{}", diag[0]);
+    // Numbers DragonFly has no call for are not silent either.
+    assert!(stderr.contains("godfly: DragonFly has no system call 8 (creat"), "{stderr}");
+    assert!(stderr.contains("godfly: system call number 600 is past DragonFly's table"), "{stderr}");
 }
 
 #[test]

@@ -229,3 +229,26 @@ fn bad_pointers_to_every_supported_call_get_dragonflys_errno() {
 fn bad_pointers_get_dragonflys_errno_on_the_trap_path_too() {
     bad_pointers(&[("GODFLY_NO_FAST_PATH", "1")]);
 }
+
+/// Seeds for the guest-side fuzz: `GODFLY_GUEST_FUZZ_SEEDS=A-B` (the long
+/// run, `cargo xtask fuzz --guest-seeds A-B`), else three fixed ones.
+fn guest_fuzz_seeds() -> std::ops::RangeInclusive<u64> {
+    let spec = std::env::var("GODFLY_GUEST_FUZZ_SEEDS").unwrap_or_else(|_| "1-3".into());
+    let (a, b) = spec.split_once('-').unwrap_or((&spec, &spec));
+    a.parse().expect("seed range start")..=b.parse().expect("seed range end")
+}
+
+#[test]
+fn random_system_calls_from_a_guest_never_break_godfly() {
+    let bin = common::build("fuzzcalls", "dragonfly");
+    let batches = std::env::var("GODFLY_GUEST_FUZZ_BATCHES").unwrap_or_else(|_| "100".into());
+    for seed in guest_fuzz_seeds() {
+        for env in [&[][..], &[("GODFLY_NO_FAST_PATH", "1")][..]] {
+            let out = run_godfly_within(&bin, &[&seed.to_string(), &batches, "50"], env, Duration::from_secs(600));
+            let (o, e) = (stdout(&out), stderr(&out));
+            assert!(!e.contains("godfly internal error"), "seed {seed} {env:?}:\n{o}\n{e}");
+            assert!(out.status.success() && o.ends_with("EXIT-SUCCESS\n"), "seed {seed} {env:?}:\n{o}\n{e}");
+            println!("{} {}", o.lines().next().unwrap_or(""), if env.is_empty() { "" } else { "(trap path)" });
+        }
+    }
+}

@@ -48,8 +48,15 @@ impl Symbols {
     /// The function containing `addr`, with the offset into it.
     pub fn function(&self, addr: u64) -> Option<(&str, u64)> {
         let i = self.syms.partition_point(|s| s.0 <= addr);
-        let (start, size, name) = self.syms.get(i.checked_sub(1)?)?;
-        (size == &0 || addr < start + size).then(|| (name.as_str(), addr - start))
+        // A size-0 symbol (a marker such as runtime.etext) names only its
+        // own address, not everything after it; markers may share an
+        // address with a real function, so look back a few entries.
+        self.syms[..i]
+            .iter()
+            .rev()
+            .take(8)
+            .find(|(start, size, _)| if *size == 0 { addr == *start } else { addr - start < *size })
+            .map(|(start, _, name)| (name.as_str(), addr - start))
     }
 
     /// Everything known about `addr`.

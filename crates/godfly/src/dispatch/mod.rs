@@ -113,9 +113,49 @@ fn unbound(lwp: &Lwp, nr: u64) -> SysResult {
         }
         _ => {
             // sys_nosys: SIGSYS to the calling thread, and EINVAL.
+            report_nosys(nr, def.map(|d| (d.name, d.note)));
             crate::signal::post_nosys(lwp);
             Err(EINVAL)
         }
+    }
+}
+
+/// Out-of-range numbers already reported (a few; then they go unreported).
+static REPORTED_FAR: [AtomicU64; 8] = [const { AtomicU64::new(u64::MAX) }; 8];
+
+/// Whether `nr` (out of range) is reported now: the first time it is seen,
+/// while there is room to remember it.
+fn first_far(nr: u64) -> bool {
+    for slot in &REPORTED_FAR {
+        match slot.compare_exchange(u64::MAX, nr, Ordering::Relaxed, Ordering::Relaxed) {
+            Ok(_) => return true,
+            Err(seen) if seen == nr => return false,
+            Err(_) => {}
+        }
+    }
+    false
+}
+
+/// The one-line diagnostic for a number DragonFly itself has no call for.
+fn report_nosys(nr: u64, def: Option<(&str, &str)>) {
+    let first = match def {
+        Some(_) => {
+            let bit = 1u64 << (nr % 64);
+            REPORTED[(nr / 64) as usize].fetch_or(bit, Ordering::Relaxed) & bit == 0
+        }
+        None => first_far(nr),
+    };
+    if !first {
+        return;
+    }
+    match def {
+        Some((name, note)) => {
+            let what = if note.is_empty() { String::new() } else { format!("; {note}") };
+            eprintln!("godfly: DragonFly has no system call {nr} ({name}{what}): SIGSYS and EINVAL, as on DragonFly");
+        }
+        None => eprintln!(
+            "godfly: system call number {nr} is past DragonFly's table ({SYS_MAXSYSCALL}): SIGSYS and EINVAL, as on DragonFly"
+        ),
     }
 }
 

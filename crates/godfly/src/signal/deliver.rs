@@ -241,7 +241,10 @@ pub fn apply_mcontext(uc: &mut libc::ucontext_t, mc: &Mcontext) -> Result<(), Er
         (libc::REG_R15, mc.mc_r15),
         (libc::REG_RIP, mc.mc_rip),
         (libc::REG_RSP, mc.mc_rsp),
-        (libc::REG_EFL, (cur & !(PSL_USERCHANGE | PSL_RF)) | (mc.mc_rflags & PSL_USERCHANGE)),
+        // RF comes from the frame too, as DragonFly's sigreturn takes the
+        // whole rflags once the privileged bits match (the sigframe fuzz
+        // target found it dropped).
+        (libc::REG_EFL, (cur & !(PSL_USERCHANGE | PSL_RF)) | (mc.mc_rflags & (PSL_USERCHANGE | PSL_RF))),
     ];
     for (r, v) in regs {
         set_greg(uc, r, v);

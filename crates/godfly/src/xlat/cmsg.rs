@@ -51,7 +51,7 @@ pub fn to_linux(buf: &[u8]) -> Result<Vec<u8>, Errno> {
         let len = u32::from_ne_bytes(buf[pos..pos + 4].try_into().unwrap_or_default()) as usize;
         let level = i32::from_ne_bytes(buf[pos + 4..pos + 8].try_into().unwrap_or_default());
         let ty = i32::from_ne_bytes(buf[pos + 8..pos + 12].try_into().unwrap_or_default());
-        if len < HDR || pos + len > buf.len() {
+        if len < HDR || pos.checked_add(len).is_none_or(|end| end > buf.len()) {
             return Err(EINVAL);
         }
         let (ll, lt) = kind_to_linux(level, ty).ok_or(EINVAL)?;
@@ -74,7 +74,9 @@ pub fn from_linux(buf: &[u8]) -> Vec<u8> {
         let len = u64::from_ne_bytes(buf[pos..pos + 8].try_into().unwrap_or_default()) as usize;
         let level = i32::from_ne_bytes(buf[pos + 8..pos + 12].try_into().unwrap_or_default());
         let ty = i32::from_ne_bytes(buf[pos + 12..pos + 16].try_into().unwrap_or_default());
-        if len < HDR || pos + len > buf.len() {
+        // A 64-bit length: `pos + len` may overflow (found by the cmsg
+        // fuzz target).
+        if len < HDR || pos.checked_add(len).is_none_or(|end| end > buf.len()) {
             break;
         }
         let (dl, dt) = kind_from_linux(level, ty);
@@ -110,6 +112,13 @@ mod tests {
         assert_eq!(i32::from_ne_bytes(lx[12..16].try_into().unwrap()), libc::SCM_RIGHTS);
         assert_eq!(&lx[16..24], &bsd[16..24]);
         assert_eq!(from_linux(&lx), bsd);
+    }
+
+    #[test]
+    fn a_huge_host_length_ends_the_buffer_instead_of_wrapping() {
+        let mut lx = vec![0u8; 24];
+        lx[..8].copy_from_slice(&(usize::MAX - 7).to_ne_bytes());
+        assert_eq!(from_linux(&lx), Vec::<u8>::new());
     }
 
     #[test]

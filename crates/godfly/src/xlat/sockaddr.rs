@@ -113,8 +113,12 @@ pub fn from_linux(host: &[u8]) -> Vec<u8> {
                 // `sun_noname`: a generic sockaddr with only len and family.
                 out.resize(net::SOCKADDR_LEN, 0);
             } else {
-                out.extend_from_slice(&body[..end.min(net::SOCKADDR_UN_LEN - 3)]);
-                out.push(0);
+                // sun_path holds 104 bytes; a path that fills it has no NUL
+                // (found by the sockaddr fuzz target: it lost a byte).
+                out.extend_from_slice(&body[..end.min(net::SOCKADDR_UN_LEN - 2)]);
+                if out.len() < net::SOCKADDR_UN_LEN {
+                    out.push(0);
+                }
             }
         }
         _ => out.extend_from_slice(body),

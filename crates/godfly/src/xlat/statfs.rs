@@ -28,17 +28,20 @@ pub struct Mount {
     pub source: String,
 }
 
-/// Undoes mountinfo's octal escapes (`\040` for a space).
+/// Undoes mountinfo's octal escapes (`\040` for a space). Works on bytes:
+/// the text after a backslash need not be ASCII (found by the xlat fuzz
+/// target, which sliced a string inside a UTF-8 character).
 fn unescape(s: &str) -> String {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'\\'
-            && i + 3 < b.len()
-            && let Ok(v) = u8::from_str_radix(&s[i + 1..(i + 4).min(s.len())], 8)
+            && let Some(d) = b.get(i + 1..i + 4)
+            && d.iter().all(|c| (b'0'..=b'7').contains(c))
         {
-            out.push(v);
+            let v = d.iter().fold(0u32, |acc, c| acc * 8 + u32::from(c - b'0'));
+            out.push(v as u8);
             i += 4;
             continue;
         }
@@ -114,6 +117,13 @@ pub fn from_linux(st: &libc::statfs, m: &Mount) -> Statfs {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn escapes_are_undone_and_non_ascii_after_a_backslash_is_kept() {
+        assert_eq!(unescape("/mnt/a\\040b"), "/mnt/a b");
+        assert_eq!(unescape("B\\T-\u{fffd}x"), "B\\T-\u{fffd}x");
+        assert_eq!(unescape("\\é12"), "\\é12");
+    }
 
     #[test]
     fn mountinfo_lines_parse() {
