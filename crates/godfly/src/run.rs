@@ -204,6 +204,7 @@ fn start(program: &Path, args: Vec<OsString>) -> Result<std::convert::Infallible
     signal::cant_mask(&mut mask);
     let tid = thread::alloc_tid();
     let guest = thread::spawn::setup_current(tid, 0, mask, true).map_err(|e| StartError::Host(e.to_string()))?;
+    crate::crash::internal::start_watchdog();
     crate::trap::install().map_err(|e| StartError::Host(format!("cannot install signal handlers: {e}")))?;
     crate::trap::catch_host(signal::CARRIER);
     inherit_dispositions();

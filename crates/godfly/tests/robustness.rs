@@ -252,3 +252,68 @@ fn random_system_calls_from_a_guest_never_break_godfly() {
         }
     }
 }
+
+/// Runs godfly on a program file with the given bytes.
+fn run_file(name: &str, bytes: &[u8]) -> std::process::Output {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempdir();
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).expect("write program");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let out = run_godfly_within(&path, &[], &[], LIMIT);
+    let _ = std::fs::remove_dir_all(&dir);
+    out
+}
+
+fn tiny(go: bool) -> Vec<u8> {
+    godfly::fuzz::seeds::program(godfly::fuzz::seeds::Parts { note: true, go })
+}
+
+#[test]
+fn a_hand_built_dragonfly_program_runs_with_and_without_rewritten_sites() {
+    for go in [false, true] {
+        let out = run_file("tiny", &tiny(go));
+        assert_eq!(stdout(&out), "hi\n", "{}", stderr(&out));
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    }
+}
+
+/// Each broken program gets one clear line and status 126, never a crash.
+#[test]
+fn broken_elf_files_get_a_clear_error_and_status_126() {
+    let put = |v: &mut Vec<u8>, at: usize, x: u64| v[at..at + 8].copy_from_slice(&x.to_le_bytes());
+    let good = tiny(false);
+    let mut cases: Vec<(&str, Vec<u8>, &str)> = Vec::new();
+    cases.push(("truncated", good[..100].to_vec(), "malformed program headers"));
+    cases.push(("header-only", good[..64].to_vec(), "malformed program headers"));
+    let mut v = good.clone();
+    put(&mut v, 24, 0x1000); // e_entry
+    cases.push(("bad-entry", v, "entry point 0x1000 outside every executable segment"));
+    let mut v = good.clone();
+    v[56..58].copy_from_slice(&0xffffu16.to_le_bytes()); // e_phnum
+    cases.push(("absurd-phnum", v, "malformed program headers"));
+    let mut v = good.clone();
+    put(&mut v, 32, 0xffff_ffff_ffff_0000); // e_phoff
+    cases.push(("phoff-past-end", v, "malformed program headers"));
+    let mut v = good.clone();
+    let load = 64 + 56; // the PT_LOAD header
+    put(&mut v, load + 40, 0x7f00_0000_0000); // p_memsz: 127 TiB
+    cases.push(("huge-segment", v, "cannot load"));
+    let mut v = good.clone();
+    put(&mut v, load + 40, u64::MAX - 0x1000); // p_memsz past the address space
+    cases.push(("segment-past-user-space", v, "outside the user address space"));
+    let mut v = good.clone();
+    put(&mut v, load + 32, 0x10_0000); // p_filesz past the end of the file
+    cases.push(("segment-past-file", v, "outside the file"));
+    let mut v = good.clone();
+    let copy = v[load..load + 56].to_vec();
+    v[64..64 + 56].copy_from_slice(&copy); // PT_PHDR slot becomes a second PT_LOAD
+    cases.push(("overlapping", v, "overlap"));
+    for (name, bytes, want) in cases {
+        let out = run_file(name, &bytes);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(126), "{name}: {err}");
+        assert!(err.starts_with("godfly: ") && err.contains(want), "{name}: {err}");
+        assert_eq!(err.lines().count(), 1, "{name}: one line:\n{err}");
+    }
+}

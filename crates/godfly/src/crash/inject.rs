@@ -43,10 +43,7 @@ pub fn check(nr: u64) {
         return;
     }
     if armed & FAULT_BIT != 0 {
-        // SAFETY: deliberately reads the never-mapped zero page so that the
-        // fault handler sees a fault in godfly's own code.
-        let v = unsafe { std::ptr::read_volatile(std::ptr::without_provenance::<u64>(8)) };
-        std::hint::black_box(v);
+        crate::host::deliberate_fault();
     }
     panic!("injected internal error ({ENV})");
 }

@@ -15,6 +15,36 @@ pub const HEADLINE: &str = "godfly internal error";
 
 static FAILING: AtomicBool = AtomicBool::new(false);
 
+/// The watchdog thread, started before the guest runs: woken by `fail`, it
+/// gives the report ten seconds, then ends the process.
+static WATCHDOG: std::sync::OnceLock<std::thread::Thread> = std::sync::OnceLock::new();
+
+/// How long the report may take.
+const REPORT_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Starts the watchdog (once per process; a forked child has none, and its
+/// report then has no deadline).
+pub fn start_watchdog() {
+    if WATCHDOG.get().is_some() {
+        return;
+    }
+    // It must never take a signal meant for the guest: it starts with all
+    // of them blocked (threads inherit the mask).
+    let old = crate::host::block_all_signals();
+    let spawned = std::thread::Builder::new().name("godfly-watchdog".into()).stack_size(64 * 1024).spawn(|| {
+        // Unparking is only atomics and a futex wake: safe from a handler.
+        while !FAILING.load(Ordering::SeqCst) {
+            std::thread::park();
+        }
+        std::thread::sleep(REPORT_DEADLINE);
+        crate::host::exit_group(INTERNAL_ERROR_STATUS)
+    });
+    crate::host::restore_signals(&old);
+    if let Ok(h) = spawned {
+        let _ = WATCHDOG.set(h.thread().clone());
+    }
+}
+
 /// Routes Rust panics (in any godfly thread, also inside a signal handler)
 /// to the internal-error report.
 pub fn install_panic_hook() {
@@ -116,6 +146,11 @@ fn below_panic_machinery(bt: &str) -> &str {
 pub fn fail(what: &str, uc: Option<&libc::ucontext_t>) -> ! {
     if FAILING.swap(true, Ordering::SeqCst) {
         crate::host::exit_group(INTERNAL_ERROR_STATUS);
+    }
+    // The report allocates and reads files; if godfly broke inside the
+    // allocator, that could hang. The watchdog ends the process anyway.
+    if let Some(w) = WATCHDOG.get() {
+        w.unpark();
     }
     let lwp = crate::trap::current_lwp_if_guest_thread();
     let text = report(what, uc, lwp);

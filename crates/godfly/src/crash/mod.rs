@@ -1,6 +1,7 @@
 //! What godfly prints when the guest dies of a signal it does not handle
 //! (what gdb and truss together would have shown), and when godfly itself
 //! hits a bug.
+#![forbid(unsafe_code)]
 
 pub mod disasm;
 pub mod inject;

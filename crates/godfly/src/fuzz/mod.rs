@@ -4,6 +4,7 @@
 //! corpora in `fuzz/corpus/<target>`), and the cargo-fuzz crate in `fuzz/`
 //! (libFuzzer, coverage-guided) for long runs. The guest-side dispatcher
 //! fuzz is a Go program run under godfly (see docs/ROBUSTNESS.md).
+#![forbid(unsafe_code)]
 
 pub mod seeds;
 
@@ -277,8 +278,7 @@ pub fn sigframe(data: &[u8]) {
     let mut fx = Box::new([0u8; FXSAVE_LEN]);
     fx.copy_from_slice(&[inp.bytes(FXSAVE_LEN), &[0u8; FXSAVE_LEN]].concat()[..FXSAVE_LEN]);
     fx[28..32].copy_from_slice(&host_mask.to_ne_bytes());
-    // SAFETY: ucontext_t is plain data; all-zero is a valid value.
-    let mut uc: libc::ucontext_t = unsafe { std::mem::zeroed() };
+    let mut uc = crate::host::zeroed_ucontext();
     for g in uc.uc_mcontext.gregs.iter_mut() {
         *g = inp.u64() as i64;
     }

@@ -131,6 +131,23 @@ pub fn image_of(pc: u64) -> Option<(String, u64)> {
     Some((name, info.dli_fbase as u64))
 }
 
+/// An all-zero host `ucontext_t` (for building contexts in tests and fuzz
+/// targets).
+pub fn zeroed_ucontext() -> libc::ucontext_t {
+    // SAFETY: ucontext_t is plain data (integers and raw pointers); all
+    // zeros is a valid value.
+    unsafe { std::mem::zeroed() }
+}
+
+/// Reads the never-mapped zero page: a fault in godfly's own code, on
+/// purpose (`crash::inject`).
+pub fn deliberate_fault() {
+    // SAFETY: the read faults before it returns anything; the fault handler
+    // reports it as godfly's internal error and ends the process.
+    let v = unsafe { std::ptr::read_volatile(std::ptr::without_provenance::<u64>(8)) };
+    std::hint::black_box(v);
+}
+
 /// Whether the calling thread runs on its alternate signal stack.
 pub fn on_alt_stack() -> bool {
     let mut old = libc::stack_t { ss_sp: std::ptr::null_mut(), ss_flags: 0, ss_size: 0 };
