@@ -24,6 +24,7 @@ pub const TARGETS: &[Target] = &[
     ("sigframe", sigframe),
     ("trace", trace),
     ("rangeset", rangeset),
+    ("kevent", kevent),
 ];
 
 /// Looks a target up by name.
@@ -238,7 +239,12 @@ pub fn xlat(data: &[u8]) {
             14 => {
                 let n = usize::from(inp.u8());
                 let text = String::from_utf8_lossy(inp.bytes(n));
-                let _ = statfs::parse_mountinfo(&text);
+                let mut st = crate::host::zeroed_statfs();
+                st.f_bsize = i64::from(v);
+                st.f_blocks = inp.u64();
+                for m in statfs::parse_mountinfo(&text) {
+                    let _ = statfs::from_linux(&st, &m);
+                }
             }
             _ => {
                 let _ = route::if_flags_from_linux(v as u32);
@@ -365,5 +371,68 @@ pub fn rangeset(data: &[u8]) {
     assert!(ranges.windows(2).all(|w| w[0].1 < w[1].0), "{ranges:?}");
     for (p, &m) in model.iter().enumerate() {
         assert_eq!(ranges.iter().any(|&(x, y)| (x..y).contains(&(p as u64))), m, "page {p}");
+    }
+}
+
+/// kevent change lists against a real kqueue (epoll, eventfd, timerfd,
+/// pidfd) over two pipes, one with data: any change list gives per-change
+/// results and bounded, well-formed events, and everything is released.
+/// EVFILT_SIGNAL changes are left out: they install host signal handlers
+/// in the fuzzing process.
+pub fn kevent(data: &[u8]) {
+    use godfly_abi::consts as d;
+    use godfly_abi::layout::Kevent;
+    // A failure here means descriptors leaked in an earlier run.
+    let (r0, w0) = crate::host::pipe_nonblocking().expect("pipe (leaked descriptors?)");
+    let (r1, w1) = crate::host::pipe_nonblocking().expect("pipe (leaked descriptors?)");
+    let _ = crate::host::sys(libc::SYS_write, &[w0 as u64, b"data".as_ptr() as u64, 4]);
+    let me = u64::from(std::process::id());
+    let filters = [
+        d::EVFILT_READ,
+        d::EVFILT_WRITE,
+        d::EVFILT_USER,
+        d::EVFILT_TIMER,
+        d::EVFILT_PROC,
+        d::EVFILT_VNODE,
+        d::EVFILT_AIO,
+        d::EVFILT_EXCEPT,
+        d::EVFILT_FS,
+    ];
+    let mut inp = Input::new(data);
+    let cap = usize::from(inp.u8() % 8);
+    let mut changes = Vec::new();
+    while !inp.data.is_empty() && changes.len() < 64 {
+        let pick = inp.u8();
+        let filter = if pick < 240 { filters[usize::from(pick) % filters.len()] as i16 } else { inp.i32() as i16 };
+        if i32::from(filter) == d::EVFILT_SIGNAL {
+            continue;
+        }
+        let ident = match inp.u8() % 8 {
+            0 => r0 as u64,
+            1 => w0 as u64,
+            2 => r1 as u64,
+            3 => w1 as u64,
+            4 => me,
+            5 => 1 << 40,
+            _ => inp.u64() % 64,
+        };
+        let flags = u16::from_le_bytes([inp.u8(), inp.u8()]);
+        let fflags = inp.i32() as u32;
+        // Timers in milliseconds; keep them short or negative.
+        let data = i64::from(inp.i32() % 50);
+        changes.push(Kevent { ident, filter, flags, fflags, data, udata: inp.u64() });
+    }
+    if let Ok((results, rounds)) = crate::sys::kqueue::session(&changes, cap, 3) {
+        assert_eq!(results.len(), changes.len());
+        for got in &rounds {
+            assert!(got.len() <= cap, "{} events for room {cap}", got.len());
+            for ev in got {
+                assert!(filters.contains(&i32::from(ev.filter)), "event with filter {}", ev.filter);
+                assert_eq!(ev.flags & d::EV_ERROR as u16, 0, "EV_ERROR from collection: {ev:?}");
+            }
+        }
+    }
+    for fd in [r0, w0, r1, w1] {
+        let _ = crate::host::sys(libc::SYS_close, &[fd as u64]);
     }
 }

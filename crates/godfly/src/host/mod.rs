@@ -139,6 +139,12 @@ pub fn zeroed_ucontext() -> libc::ucontext_t {
     unsafe { std::mem::zeroed() }
 }
 
+/// An all-zero host `statfs` (for translation tests and fuzz targets).
+pub fn zeroed_statfs() -> libc::statfs {
+    // SAFETY: statfs is plain integers; all zeros is a valid value.
+    unsafe { std::mem::zeroed() }
+}
+
 /// Reads the never-mapped zero page: a fault in godfly's own code, on
 /// purpose (`crash::inject`).
 pub fn deliberate_fault() {
@@ -146,6 +152,13 @@ pub fn deliberate_fault() {
     // reports it as godfly's internal error and ends the process.
     let v = unsafe { std::ptr::read_volatile(std::ptr::without_provenance::<u64>(8)) };
     std::hint::black_box(v);
+}
+
+/// A non-blocking, close-on-exec pipe (read end, write end).
+pub fn pipe_nonblocking() -> Result<(i32, i32), Errno> {
+    let mut fds = [0i32; 2];
+    sys(libc::SYS_pipe2, &[bptr_mut(&mut fds), (libc::O_NONBLOCK | libc::O_CLOEXEC) as u64])?;
+    Ok((fds[0], fds[1]))
 }
 
 /// Whether the calling thread runs on its alternate signal stack.

@@ -88,6 +88,11 @@ fn lock(kq: &Mutex<Kq>) -> MutexGuard<'_, Kq> {
 
 /// kqueue(2), DragonFly 362.
 pub fn kqueue(_: &mut Ctx, _: &Args) -> SysResult {
+    ok_int(create()?)
+}
+
+/// Makes a kqueue: its epoll descriptor is the kqueue's descriptor.
+fn create() -> Result<i32, Errno> {
     let epfd = host::sys(libc::SYS_epoll_create1, &[0])? as i32;
     let eventfd = match host::sys(libc::SYS_eventfd2, &[0, (libc::EFD_NONBLOCK | libc::EFD_CLOEXEC) as u64]) {
         Ok(fd) => fd as i32,
@@ -107,7 +112,34 @@ pub fn kqueue(_: &mut Ctx, _: &Args) -> SysResult {
     host::add_internal_fd(eventfd);
     let kq = Kq { epfd, eventfd, notes: HashMap::new(), registered: HashMap::new(), backlog: Vec::new() };
     table().get_or_insert_with(HashMap::new).insert(epfd, Arc::new(Mutex::new(kq)));
-    ok_int(epfd)
+    Ok(epfd)
+}
+
+/// One kqueue session without a guest (the kevent fuzz target): a new
+/// kqueue, each change applied as `kevent` applies it, then `rounds`
+/// collections of at most `cap` events that do not wait; the kqueue is
+/// closed afterwards. Returns each change's result and what each round got.
+pub fn session(
+    changes: &[Kevent],
+    cap: usize,
+    rounds: usize,
+) -> Result<(Vec<Result<(), Errno>>, Vec<Vec<Kevent>>), Errno> {
+    let epfd = create()?;
+    let kq = get(epfd).ok_or(EBADF)?;
+    let results: Vec<Result<(), Errno>> = changes.iter().map(|ch| lock(&kq).apply(ch)).collect();
+    let mut got = Vec::new();
+    for _ in 0..rounds {
+        let mut out = Vec::new();
+        let r = collect(&kq, &mut out, cap, Some(Timespec::default()));
+        got.push(out);
+        if r.is_err() {
+            break;
+        }
+    }
+    drop(kq);
+    fd_closed(epfd);
+    let _ = host::sys(libc::SYS_close, &[epfd as u64]);
+    Ok((results, got))
 }
 
 /// The kqueue table, locked across `fork`.
