@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -244,4 +245,23 @@ int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t 
 		 char *const argv[], char *const envp[])
 {
 	return spawn("posix_spawnp", pid, file, fa, attr, argv, envp);
+}
+
+/*
+ * godfly blocks its carrier signal (39) across execve, so that one sent to
+ * the execing thread at the last moment cannot kill the new image. Here, in
+ * a host program, drop any such pending instance and unblock it again, so
+ * the program starts with the mask the guest gave it.
+ */
+__attribute__((constructor)) static void drop_carrier(void)
+{
+	sigset_t cur;
+	if (sigprocmask(SIG_BLOCK, NULL, &cur) != 0 || !sigismember(&cur, 39))
+		return;
+	signal(39, SIG_IGN);
+	sigset_t one;
+	sigemptyset(&one);
+	sigaddset(&one, 39);
+	sigprocmask(SIG_UNBLOCK, &one, NULL);
+	signal(39, SIG_DFL);
 }

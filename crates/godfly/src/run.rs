@@ -205,6 +205,9 @@ fn start(program: &Path, args: Vec<OsString>) -> Result<std::convert::Infallible
     let tid = thread::alloc_tid();
     let guest = thread::spawn::setup_current(tid, 0, mask, true).map_err(|e| StartError::Host(e.to_string()))?;
     crate::crash::internal::start_watchdog();
+    // A carrier left pending by the execve that started this process (it
+    // was blocked across) is stale: setting SIG_IGN discards it.
+    crate::trap::ignore_host(signal::CARRIER);
     crate::trap::install().map_err(|e| StartError::Host(format!("cannot install signal handlers: {e}")))?;
     crate::trap::catch_host(signal::CARRIER);
     inherit_dispositions();

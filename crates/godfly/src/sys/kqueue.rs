@@ -115,15 +115,14 @@ fn create() -> Result<i32, Errno> {
     Ok(epfd)
 }
 
+/// Per-change results and the events of each collection round.
+pub type Session = (Vec<Result<(), Errno>>, Vec<Vec<Kevent>>);
+
 /// One kqueue session without a guest (the kevent fuzz target): a new
 /// kqueue, each change applied as `kevent` applies it, then `rounds`
 /// collections of at most `cap` events that do not wait; the kqueue is
 /// closed afterwards. Returns each change's result and what each round got.
-pub fn session(
-    changes: &[Kevent],
-    cap: usize,
-    rounds: usize,
-) -> Result<(Vec<Result<(), Errno>>, Vec<Vec<Kevent>>), Errno> {
+pub fn session(changes: &[Kevent], cap: usize, rounds: usize) -> Result<Session, Errno> {
     let epfd = create()?;
     let kq = get(epfd).ok_or(EBADF)?;
     let results: Vec<Result<(), Errno>> = changes.iter().map(|ch| lock(&kq).apply(ch)).collect();

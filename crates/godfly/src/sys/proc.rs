@@ -244,10 +244,14 @@ pub fn execve(ctx: &mut Ctx, a: &Args) -> SysResult {
         }
         (path.clone(), argv)
     };
-    let host_mask: Vec<i32> = (1..=crate::signal::SIG_MAXSIG)
+    let mut host_mask: Vec<i32> = (1..=crate::signal::SIG_MAXSIG)
         .filter(|&s| crate::signal::sigismember(&ctx.lwp.sigmask, s))
         .filter_map(crate::xlat::signo::to_linux)
         .collect();
+    // A carrier sent to this thread as the exec completes must not kill the
+    // new image (its default action terminates): keep it blocked across;
+    // godfly and the exec shim drop it and unblock it on the other side.
+    host_mask.push(crate::signal::CARRIER);
     crate::thread::spawn::disarm_dispatch();
     if ctx.lwp.traceme {
         // Deferred PT_TRACE_ME: from here on no call of this process traps.
