@@ -5,7 +5,7 @@
 //! guest could also produce by dying.
 
 use std::fmt::Write as _;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicI32, Ordering};
 
 /// Exit status after an internal error (`EX_SOFTWARE` from sysexits.h).
 pub const INTERNAL_ERROR_STATUS: i32 = 70;
@@ -13,7 +13,8 @@ pub const INTERNAL_ERROR_STATUS: i32 = 70;
 /// First line of every internal-error report.
 pub const HEADLINE: &str = "godfly internal error";
 
-static FAILING: AtomicBool = AtomicBool::new(false);
+/// The host thread reporting an internal error (0: none).
+static FAILING: AtomicI32 = AtomicI32::new(0);
 
 /// The watchdog thread, started before the guest runs: woken by `fail`, it
 /// gives the report ten seconds, then ends the process.
@@ -33,7 +34,7 @@ pub fn start_watchdog() {
     let old = crate::host::block_all_signals();
     let spawned = std::thread::Builder::new().name("godfly-watchdog".into()).stack_size(64 * 1024).spawn(|| {
         // Unparking is only atomics and a futex wake: safe from a handler.
-        while !FAILING.load(Ordering::SeqCst) {
+        while FAILING.load(Ordering::SeqCst) == 0 {
             std::thread::park();
         }
         std::thread::sleep(REPORT_DEADLINE);
@@ -141,11 +142,18 @@ fn below_panic_machinery(bt: &str) -> &str {
 }
 
 /// Prints the internal-error report on standard error and ends the whole
-/// process with `INTERNAL_ERROR_STATUS`. A second failure while reporting
-/// ends the process at once.
+/// process with `INTERNAL_ERROR_STATUS`. A failure in the report itself ends
+/// the process at once; another thread failing meanwhile waits for it.
 pub fn fail(what: &str, uc: Option<&libc::ucontext_t>) -> ! {
-    if FAILING.swap(true, Ordering::SeqCst) {
-        crate::host::exit_group(INTERNAL_ERROR_STATUS);
+    let me = crate::thread::gettid();
+    match FAILING.compare_exchange(0, me, Ordering::SeqCst, Ordering::SeqCst) {
+        Ok(_) => {}
+        // The report itself failed: end now.
+        Err(t) if t == me => crate::host::exit_group(INTERNAL_ERROR_STATUS),
+        // Another thread is reporting: let it finish (the watchdog bounds it).
+        Err(_) => loop {
+            std::thread::sleep(std::time::Duration::from_secs(1));
+        },
     }
     // The report allocates and reads files; if godfly broke inside the
     // allocator, that could hang. The watchdog ends the process anyway.

@@ -306,6 +306,7 @@ pub fn sigframe(data: &[u8]) {
     let mc: &Mcontext = &u.uc_mcontext;
     let cur = uc.uc_mcontext.gregs[libc::REG_EFL as usize] as u64;
     let (cs, ss) = (uc.uc_mcontext.gregs[libc::REG_CSGSFS as usize], uc.uc_mcontext.gregs[libc::REG_ERR as usize]);
+    let host_tail = fx[crate::signal::deliver::SW_RESERVED..].to_vec();
     match apply_mcontext(&mut uc, mc) {
         Ok(()) => {
             let now = uc.uc_mcontext.gregs[libc::REG_EFL as usize] as u64;
@@ -314,6 +315,11 @@ pub fn sigframe(data: &[u8]) {
             assert_eq!(mxcsr & !host_mask, 0, "MXCSR {mxcsr:#x} has bits outside {host_mask:#x}");
             assert_eq!(uc.uc_mcontext.gregs[libc::REG_CSGSFS as usize], cs, "segment registers taken from guest");
             assert_eq!(uc.uc_mcontext.gregs[libc::REG_ERR as usize], ss);
+            assert_eq!(
+                &fx[crate::signal::deliver::SW_RESERVED..],
+                &host_tail[..],
+                "Linux's reserved FXSAVE bytes taken from guest"
+            );
         }
         Err(e) => assert_eq!(e, godfly_abi::errno::EINVAL),
     }

@@ -85,13 +85,21 @@ pub fn short_transfer(n: u64, buf: u64, len: usize) -> Result<u64, Errno> {
     Ok(n)
 }
 
-/// `short_transfer` for an iovec array (`iovcnt` entries at `iov`).
+/// `short_transfer` for an iovec array (`iovcnt` entries at `iov`). The
+/// transfer may also have stopped exactly at the start of an iovec whose
+/// base is bad.
 pub fn short_transfer_iov(n: u64, iov: u64, iovcnt: usize) -> Result<u64, Errno> {
+    if n == 0 {
+        return Ok(n);
+    }
     let Ok(v) = read_vec::<[u64; 2]>(iov, iovcnt.min(1024)) else { return Ok(n) };
     let mut left = n;
     for [base, len] in v {
+        if len == 0 {
+            continue;
+        }
         if left < len {
-            return short_transfer(left, base, len as usize).map(|_| n);
+            return if read::<u8>(base.wrapping_add(left)).is_err() { Err(EFAULT) } else { Ok(n) };
         }
         left -= len;
     }

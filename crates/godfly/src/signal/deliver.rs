@@ -40,6 +40,9 @@ const PSL_D: u64 = 0x400;
 pub const PSL_RF: u64 = 0x1_0000;
 /// Size of the legacy FXSAVE area kept in `mc_fpregs`.
 pub const FXSAVE_LEN: usize = 512;
+/// Where the software-reserved part of the FXSAVE area starts (Linux keeps
+/// its `_fpx_sw_bytes` there).
+pub const SW_RESERVED: usize = 464;
 
 /// Address of the sigcode trampoline in the guest.
 pub fn sigcode_addr() -> u64 {
@@ -254,7 +257,12 @@ pub fn apply_mcontext(uc: &mut libc::ucontext_t, mc: &Mcontext) -> Result<(), Er
         && let Some(fx) = fxsave_area(uc)
     {
         let host_mask = fx[28..32].try_into().map(u32::from_ne_bytes).unwrap_or(0);
-        fx.copy_from_slice(&mc.mc_fpregs[..FXSAVE_LEN]);
+        // Bytes 464..512 are Linux's (the extended-state description the
+        // kernel reads on return): they stay the host's.
+        let mut host_tail = [0u8; FXSAVE_LEN - SW_RESERVED];
+        host_tail.copy_from_slice(&fx[SW_RESERVED..]);
+        fx[..SW_RESERVED].copy_from_slice(&mc.mc_fpregs[..SW_RESERVED]);
+        fx[SW_RESERVED..].copy_from_slice(&host_tail);
         sanitize_fxsave(fx, host_mask);
     }
     Ok(())

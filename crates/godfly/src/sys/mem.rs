@@ -48,6 +48,10 @@ pub fn mmap(_: &mut Ctx, a: &Args) -> SysResult {
         return Err(EINVAL);
     }
     let lfd = if mf.anon { u64::MAX } else { fd as u64 };
+    // A hint above DragonFly's user space would be honoured by Linux and
+    // give the guest memory it could never unmap: no hint then.
+    let addr =
+        if !fixed && addr.checked_add(len as u64).is_none_or(|end| end > VM_MAX_USER_ADDRESS) { 0 } else { addr };
     let mut guest = owned::guest();
     let reserved = if fixed && addr % PAGE == 0 { reserve_gaps(&guest, addr, len as u64)? } else { Vec::new() };
     let p = match host::sys(libc::SYS_mmap, &[addr, len as u64, lprot as u64, mf.linux as u64, lfd, pos]) {
@@ -55,6 +59,9 @@ pub fn mmap(_: &mut Ctx, a: &Args) -> SysResult {
         Err(e) => {
             for (s, e) in reserved {
                 let _ = host::sys(libc::SYS_munmap, &[s, e - s]);
+            }
+            if fixed {
+                hold_lost_pieces(&guest, addr, len as u64);
             }
             return Err(e);
         }
@@ -86,12 +93,24 @@ fn reserve_gaps(guest: &owned::RangeSet, addr: u64, len: u64) -> Result<Vec<(u64
     Ok(held)
 }
 
-/// munmap(2), DragonFly 73: EINVAL unless the whole range is mapped.
-pub fn munmap(_: &mut Ctx, a: &Args) -> SysResult {
-    if a.usize(1) == 0 {
-        return Err(EINVAL);
+/// After a failed fixed mapping, the guest's old mappings in the range may
+/// be gone (older Linux kernels unmap first). Their pieces stay the
+/// guest's: a placeholder keeps godfly's own allocations out of them.
+fn hold_lost_pieces(guest: &owned::RangeSet, addr: u64, len: u64) {
+    let end = addr.saturating_add(len).saturating_add(PAGE - 1) & !(PAGE - 1);
+    for (s, e) in guest.pieces(addr, end) {
+        // Fails (EEXIST) where the old mapping is still there: nothing to do.
+        let _ = crate::mem::map_fixed(s, (e - s) as usize, libc::PROT_NONE, -1, 0);
     }
+}
+
+/// munmap(2), DragonFly 73: EINVAL unless the whole range is mapped; a
+/// length of 0 does nothing.
+pub fn munmap(_: &mut Ctx, a: &Args) -> SysResult {
     let (start, end) = span(a.ptr(0), a.u64(1))?;
+    if start == end {
+        return ok(0u64); // DragonFly: nothing to unmap
+    }
     let mut guest = owned::guest();
     if !guest.covers(start, end) {
         return Err(EINVAL);
@@ -106,7 +125,8 @@ pub fn munmap(_: &mut Ctx, a: &Args) -> SysResult {
 pub fn mprotect(_: &mut Ctx, a: &Args) -> SysResult {
     let prot = xm::prot_to_linux(a.int(2)).ok_or(EINVAL)?;
     let start = a.ptr(0) & !(PAGE - 1);
-    let end = a.ptr(0).saturating_add(a.u64(1)).saturating_add(PAGE - 1) & !(PAGE - 1);
+    // A range that wraps is EINVAL; one past the top is clamped to it.
+    let end = a.ptr(0).checked_add(a.u64(1)).and_then(|e| e.checked_add(PAGE - 1)).ok_or(EINVAL)? & !(PAGE - 1);
     let end = end.min(VM_MAX_USER_ADDRESS);
     let guest = owned::guest();
     for (s, e) in guest.pieces(start, end) {
@@ -136,7 +156,8 @@ pub fn msync(_: &mut Ctx, a: &Args) -> SysResult {
     }
     let lfl = if fl & d::MS_ASYNC != 0 { libc::MS_ASYNC } else { libc::MS_SYNC } | (fl & d::MS_INVALIDATE);
     let (start, end) = span(a.ptr(0), a.u64(1))?;
-    if !owned::guest().covers(start, end) {
+    let guest = owned::guest();
+    if !guest.covers(start, end) {
         return Err(EINVAL);
     }
     ok(host::sys(libc::SYS_msync, &[start, end - start, lfl as u64])?)
@@ -144,7 +165,8 @@ pub fn msync(_: &mut Ctx, a: &Args) -> SysResult {
 
 fn lock_common(nr: i64, a: &Args) -> SysResult {
     let (start, end) = span(a.ptr(0), a.u64(1))?;
-    if !owned::guest().covers(start, end) {
+    let guest = owned::guest();
+    if !guest.covers(start, end) {
         return Err(ENOMEM);
     }
     ok(host::sys(nr, &[start, end - start])?)
@@ -161,21 +183,33 @@ pub fn munlock(_: &mut Ctx, a: &Args) -> SysResult {
 }
 
 /// mincore(2), DragonFly 78: one byte per page, bit 0 = resident on both;
-/// pages that are not mapped read as not resident.
+/// pages that are not mapped read as not resident. As DragonFly, the pages
+/// are `round_page(len) / PAGE` from the page holding `addr`.
 pub fn mincore(_: &mut Ctx, a: &Args) -> SysResult {
-    let (start, end) = span(a.ptr(0), a.u64(1))?;
+    let start = a.ptr(0) & !(PAGE - 1);
+    let pages = a.u64(1).checked_add(PAGE - 1).ok_or(EINVAL)? / PAGE;
+    let end = pages.checked_mul(PAGE).and_then(|l| start.checked_add(l)).ok_or(EINVAL)?;
+    if end > VM_MAX_USER_ADDRESS {
+        return Err(EINVAL);
+    }
     let vec = a.ptr(2);
     let guest = owned::guest();
     if guest.covers(start, end) {
         return ok(host::sys(libc::SYS_mincore, &[start, end - start, vec])?);
     }
-    let mut out = vec![0u8; ((end - start) / PAGE) as usize];
-    for (s, e) in guest.pieces(start, end) {
-        let off = ((s - start) / PAGE) as usize;
-        host::sys(libc::SYS_mincore, &[s, e - s, out[off..].as_mut_ptr() as u64])?;
+    // In chunks, so that the guest's length never sizes godfly's buffers.
+    const CHUNK: u64 = 64 * 1024;
+    let mut at = start;
+    while at < end {
+        let stop = end.min(at + CHUNK * PAGE);
+        let mut out = vec![0u8; ((stop - at) / PAGE) as usize];
+        for (s, e) in guest.pieces(at, stop) {
+            let off = ((s - at) / PAGE) as usize;
+            host::sys(libc::SYS_mincore, &[s, e - s, out[off..].as_mut_ptr() as u64])?;
+        }
+        crate::mem::write_bytes(vec + (at - start) / PAGE, &out)?;
+        at = stop;
     }
-    drop(guest);
-    crate::mem::write_bytes(vec, &out)?;
     ok(0u64)
 }
 

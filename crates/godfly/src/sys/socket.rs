@@ -59,21 +59,23 @@ fn read_addr(addr: u64, len: u32) -> Result<Vec<u8>, Errno> {
 /// Writes a host address back in DragonFly form, BSD style: at most the
 /// guest's buffer length is copied and the full length is reported.
 /// The room the guest gives for an address: `*lenp`, read before the call
-/// as DragonFly copies it in first (EFAULT then, before any work).
+/// as DragonFly copies it in first (EFAULT then, before any work); a
+/// negative length is EINVAL.
 fn addr_room(lenp: u64) -> Result<u32, Errno> {
-    mem::read(lenp)
+    let room: i32 = mem::read(lenp)?;
+    u32::try_from(room).map_err(|_| EINVAL)
 }
 
 /// Copies an address out the BSD way: `min(room, sa_len)` bytes to `addr`
-/// (nothing when that is 0, so `addr` may then be anything), then the
-/// full length to `*lenp`.
+/// (nothing when that is 0, so `addr` may then be anything), and that
+/// length to `*lenp`.
 fn write_addr(host_addr: &[u8], addr: u64, lenp: u64, room: u32) -> Result<(), Errno> {
     let bsd = sockaddr::from_linux(host_addr);
     let n = bsd.len().min(room as usize);
     if n > 0 {
         mem::write_bytes(addr, &bsd[..n])?;
     }
-    mem::write(lenp, &(bsd.len() as u32))
+    mem::write(lenp, &(n as u32))
 }
 
 /// socket(2), DragonFly 97. DragonFly has no IPv4-mapped IPv6: every
@@ -361,7 +363,7 @@ pub fn recvmsg(_: &mut Ctx, a: &Args) -> SysResult {
         let bsd = sockaddr::from_linux(&name[..(hm.msg_namelen as usize).min(HOST_ADDR)]);
         let k = bsd.len().min(m.msg_namelen as usize);
         mem::write_bytes(m.msg_name, &bsd[..k])?;
-        m.msg_namelen = bsd.len() as u32;
+        m.msg_namelen = k as u32;
     }
     if m.msg_control != 0 {
         let bsd = cmsg::from_linux(&control[..hm.msg_controllen.min(control.len())]);

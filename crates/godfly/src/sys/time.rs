@@ -70,17 +70,16 @@ pub fn setitimer(_: &mut Ctx, a: &Args) -> SysResult {
     if which > 2 {
         return Err(EINVAL);
     }
-    // As DragonFly: the old value goes out first (a bad pointer leaves the
-    // timer alone), and a NULL new value only reads the timer.
+    // As DragonFly: the new value is read first, then the old one goes out
+    // (a bad pointer there leaves the timer alone), then the timer is set.
+    // A NULL new value only reads the timer.
+    let new: Option<Itimerval> = if a.ptr(1) == 0 { None } else { Some(mem::read(a.ptr(1))?) };
     if a.ptr(2) != 0 {
         let mut cur = Itimerval::default();
         host::sys(libc::SYS_getitimer, &[u64::from(which), host::bptr_mut(&mut cur)])?;
         mem::write(a.ptr(2), &cur)?;
     }
-    if a.ptr(1) == 0 {
-        return ok_int(0);
-    }
-    let new: Itimerval = mem::read(a.ptr(1))?;
+    let Some(new) = new else { return ok_int(0) };
     for tv in [new.it_interval, new.it_value] {
         if tv.tv_sec < 0 || !(0..1_000_000).contains(&tv.tv_usec) {
             return Err(EINVAL);
