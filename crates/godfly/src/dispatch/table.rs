@@ -97,7 +97,13 @@ pub const BINDINGS: &[(u32, Handler, Support)] = &[
     (SYS_EXTPWRITE, file::extpwrite, Support::Partial("O_FNONBLOCKING and O_FAPPEND overrides are refused")),
     (SYS_GETRLIMIT, proc::getrlimit, Support::Partial("RLIMIT_SBSIZE has no Linux counterpart (EINVAL)")),
     (SYS_SETRLIMIT, proc::setrlimit, Support::Partial("RLIMIT_SBSIZE has no Linux counterpart (EINVAL)")),
-    (SYS_MMAP, mem::mmap, Support::Partial("MAP_STACK maps plain memory; MAP_TRYFIXED is a hint")),
+    (
+        SYS_MMAP,
+        mem::mmap,
+        Support::Partial(
+            "MAP_STACK maps plain memory; MAP_TRYFIXED is a hint; MAP_FIXED over godfly's own memory is ENOMEM",
+        ),
+    ),
     (SYS_LSEEK, file::lseek, Support::Full),
     (SYS_TRUNCATE, path::truncate, Support::Full),
     (SYS_FTRUNCATE, path::ftruncate, Support::Full),
