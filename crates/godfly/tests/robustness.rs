@@ -248,7 +248,8 @@ fn random_system_calls_from_a_guest_never_break_godfly() {
             let (o, e) = (stdout(&out), stderr(&out));
             assert!(!e.contains("godfly internal error"), "seed {seed} {env:?}:\n{o}\n{e}");
             assert!(out.status.success() && o.ends_with("EXIT-SUCCESS\n"), "seed {seed} {env:?}:\n{o}\n{e}");
-            println!("{} {}", o.lines().next().unwrap_or(""), if env.is_empty() { "" } else { "(trap path)" });
+            let summary = o.lines().find(|l| l.starts_with("fuzzcalls: ")).unwrap_or("");
+            println!("{summary} {}", if env.is_empty() { "" } else { "(trap path)" });
         }
     }
 }
