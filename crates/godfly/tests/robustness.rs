@@ -43,6 +43,10 @@ fn fault_in_godfly_code_is_an_internal_error_with_godfly_location() {
     assert_eq!(out.status.code(), Some(INTERNAL_ERROR_STATUS), "{err}");
     assert!(err.starts_with("godfly internal error: fault in godfly"), "{err}");
     assert!(err.contains("godfly stopped at 0x") && err.contains(" in godfly::"), "{err}");
+    assert!(
+        err.contains("godfly::host::deliberate_fault at "),
+        "the inlined chain names the faulting function:\n{err}"
+    );
     assert!(err.contains("registers:"), "{err}");
     assert!(!err.contains("guest killed"), "{err}");
 }

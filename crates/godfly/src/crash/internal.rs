@@ -83,16 +83,24 @@ pub fn report(what: &str, uc: Option<&libc::ucontext_t>, lwp: Option<&crate::thr
     if let Some(uc) = uc {
         let pc = uc.uc_mcontext.gregs[libc::REG_RIP as usize] as u64;
         let mut at = format!("{pc:#x}");
-        let place = crate::host::image_of(pc)
-            .map(|(file, base)| super::symbols::Symbols::load(&file).place(pc - base))
-            .unwrap_or_default();
+        let syms = crate::host::image_of(pc).map(|(file, base)| (super::symbols::Symbols::load(&file), base));
+        let place = syms.as_ref().map(|(s, base)| s.place(pc - base)).unwrap_or_default();
         if let Some(f) = &place.function {
             let _ = write!(at, " in {:#}+{:#x}", rustc_demangle::demangle(f), place.offset);
         }
-        if let Some((file, line)) = &place.line {
-            let _ = write!(at, " at {file}:{line}");
+        let _ = writeln!(r, "  godfly stopped at {at}");
+        // The inlined chain: the faulting line is often deep in core.
+        for (name, line) in syms.as_ref().map(|(s, base)| s.frames(pc - base)).unwrap_or_default() {
+            match line {
+                Some((file, l)) => {
+                    let _ = writeln!(r, "    {name} at {file}:{l}");
+                }
+                None => {
+                    let _ = writeln!(r, "    {name}");
+                }
+            }
         }
-        let _ = writeln!(r, "  godfly stopped at {at}\n\nregisters:");
+        let _ = writeln!(r, "\nregisters:");
         for l in super::format_registers(uc).lines() {
             let _ = writeln!(r, "  {l}");
         }

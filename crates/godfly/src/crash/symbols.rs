@@ -59,6 +59,24 @@ impl Symbols {
             .map(|(start, _, name)| (name.as_str(), addr - start))
     }
 
+    /// The inlined call chain at `addr`, innermost first: function names
+    /// (demangled) with file:line where DWARF has them.
+    pub fn frames(&self, addr: u64) -> Vec<(String, Option<(String, u32)>)> {
+        let mut out = Vec::new();
+        let Some(Ok(mut it)) = self.loader.as_ref().map(|l| l.find_frames(addr)) else { return out };
+        while let Ok(Some(f)) = it.next() {
+            let name = f
+                .function
+                .as_ref()
+                .and_then(|n| n.raw_name().ok())
+                .map(|n| format!("{:#}", rustc_demangle::demangle(&n)))
+                .unwrap_or_else(|| "?".into());
+            let line = f.location.and_then(|l| Some((l.file?.to_string(), l.line?)));
+            out.push((name, line));
+        }
+        out
+    }
+
     /// Everything known about `addr`.
     pub fn place(&self, addr: u64) -> Place {
         let (function, offset) = match self.function(addr) {
