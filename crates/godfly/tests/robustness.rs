@@ -131,6 +131,28 @@ fn exit_while_threads_are_blocked_in_calls_ends_at_once_with_the_status() {
     assert!(start.elapsed() < Duration::from_secs(60), "exit took {:?}", start.elapsed());
 }
 
+#[test]
+fn sigreturn_to_an_unusable_stack_is_the_guests_fault_on_both_paths() {
+    // Found by the guest-side fuzz: on the fast path godfly itself stored
+    // the return address through the stack pointer the guest had set.
+    let bin = common::build("load", "dragonfly");
+    for env in [&[][..], &[("GODFLY_NO_FAST_PATH", "1")][..]] {
+        let out = run_godfly_within(&bin, &["badstack"], env, LIMIT);
+        let err = stderr(&out);
+        use std::os::unix::process::ExitStatusExt;
+        assert!(!err.contains("godfly internal error"), "{env:?}: {err}");
+        // Go's SIGSEGV handler then faults itself pushing onto that stack:
+        // the guest dies of a signal (with godfly's guest crash report) or
+        // Go's fatal-signal exit.
+        let died = out.status.signal().is_some() || out.status.code() == Some(2);
+        assert!(
+            died && (err.contains("guest killed by") || err.contains("SIGSEGV")),
+            "{env:?}: {:?}\n{err}",
+            out.status
+        );
+    }
+}
+
 /// Runs `load records FILE`, kills it with `signal` once it has reported
 /// at least 64 records, and checks every record before the end is intact.
 fn killed_mid_write(signal: &str, want_signal: i32) {

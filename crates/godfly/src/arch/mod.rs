@@ -288,11 +288,9 @@ godfly_fast_entry:
     mov rax, qword ptr [rcx + 8]
     wrfsbase rax
     mov byte ptr [rcx + 16], {block_sel}
+    // godfly_on_fastcall has written rip and rax just below the guest
+    // rsp (fault-safely: a sigreturn may have left rsp anywhere).
     mov rax, qword ptr [rsp + {g} + 15*8]
-    mov rcx, qword ptr [rsp + {g} + 16*8]
-    mov qword ptr [rax - 8], rcx
-    mov rcx, qword ptr [rsp + {g} + 13*8]
-    mov qword ptr [rax - 16], rcx
     mov rcx, qword ptr [rsp + {g} + 17*8]
     push rcx
     popfq

@@ -409,6 +409,28 @@ pub fn guest_fault(lwp: &mut Lwp, sig: i32, info: &libc::siginfo_t, uc: &mut lib
     crate::crash::guest_fatal(lwp, fault.sig, &fault.info, uc);
 }
 
+/// The guest's stack pointer points at memory that is not there (a push at
+/// `addr` would fault): SIGSEGV as the CPU would raise it, to the guest's
+/// handler (on its alternate stack) or the end of the process.
+pub fn stack_fault(lwp: &mut Lwp, uc: &mut libc::ucontext_t, addr: u64) {
+    const PAGE_FAULT: u64 = 14;
+    const USER_WRITE: u64 = 6;
+    let fault = fault::translate_raw(libc::SIGSEGV, d::SEGV_MAPERR, addr, PAGE_FAULT, USER_WRITE);
+    if !sigismember(&lwp.sigmask, fault.sig) && disposition(fault.sig) == Disposition::Handler {
+        deliver::deliver(lwp, uc, fault.sig, &fault.info);
+        return;
+    }
+    crate::crash::guest_fatal(lwp, fault.sig, &fault.info, uc);
+}
+
+/// Even the handler's frame left no usable stack: the process dies of
+/// SIGSEGV with a crash report.
+pub fn stack_fatal(lwp: &mut Lwp, uc: &mut libc::ucontext_t) -> ! {
+    let rsp = uc.uc_mcontext.gregs[libc::REG_RSP as usize] as u64;
+    let fault = fault::translate_raw(libc::SIGSEGV, d::SEGV_MAPERR, rsp.wrapping_sub(8), 14, 6);
+    crate::crash::guest_fatal(lwp, fault.sig, &fault.info, uc)
+}
+
 /// Ends the process as killed by DragonFly signal `sig`: the host sees the
 /// corresponding host signal (so a shell reports 128+n).
 pub fn die_of(sig: u32) -> ! {

@@ -99,6 +99,11 @@ pub fn set_tls_area(ctx: &mut Ctx, a: &Args) -> SysResult {
     if info.size < -1 {
         return Err(EINVAL);
     }
+    // The CPU refuses a non-canonical base (#GP in godfly's own `wrfsbase`
+    // on the way back to the guest; found by the guest-side fuzz).
+    if !is_canonical(info.base) {
+        return Err(EINVAL);
+    }
     if which == d::TLS_WHICH_FS {
         ctx.lwp.set_guest_fs(info.base);
     } else if !crate::loader::fastpath::active() {
@@ -108,6 +113,12 @@ pub fn set_tls_area(ctx: &mut Ctx, a: &Args) -> SysResult {
     // is recorded (get_tls_area returns it) but not loaded.
     ctx.lwp.tls[which as usize] = info;
     ok_int(0)
+}
+
+/// Whether `addr` is a canonical x86-64 address (bits 63..47 all equal).
+pub fn is_canonical(addr: u64) -> bool {
+    let top = (addr as i64) >> 47;
+    top == 0 || top == -1
 }
 
 /// `get_tls_area(which, info, infosize)`, DragonFly 473.
@@ -121,4 +132,18 @@ pub fn get_tls_area(ctx: &mut Ctx, a: &Args) -> SysResult {
     let bytes = zerocopy::IntoBytes::as_bytes(&info);
     mem::write_bytes(a.ptr(1), &bytes[..size])?;
     ok_int(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_canonical_addresses_can_be_tls_bases() {
+        assert!(is_canonical(0));
+        assert!(is_canonical(0x7fff_ffff_ffff));
+        assert!(is_canonical(0xffff_8000_0000_0000));
+        assert!(!is_canonical(0x0000_8000_0000_0000));
+        assert!(!is_canonical(0xabaa_8b47_693d_3ba4));
+    }
 }

@@ -149,6 +149,21 @@ extern "C" fn godfly_on_fastcall(uc: *mut libc::ucontext_t) {
     {
         uc.uc_mcontext.gregs[libc::REG_RIP as usize] = site as i64;
     }
+    // The way back is `pop rax; ret` from just below the guest's rsp. A
+    // sigreturn may have set rsp to memory that is not there: then the
+    // guest faults as its next push would (found by the guest-side fuzz,
+    // where godfly's own store used to fault).
+    for _ in 0..2 {
+        let g = &uc.uc_mcontext.gregs;
+        let (rsp, rip, rax) =
+            (g[libc::REG_RSP as usize] as u64, g[libc::REG_RIP as usize] as u64, g[libc::REG_RAX as usize] as u64);
+        let below = rsp.wrapping_sub(16);
+        if crate::mem::write(below, &[rax, rip]).is_ok() {
+            return;
+        }
+        crate::signal::stack_fault(lwp, uc, rsp.wrapping_sub(8));
+    }
+    crate::signal::stack_fatal(lwp, uc);
 }
 
 #[unsafe(no_mangle)]

@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+	"unsafe"
 )
 
 func fail(format string, a ...any) {
@@ -325,6 +326,19 @@ func exitblocked() {
 	os.Exit(7)
 }
 
+// badstack: sigreturn to a context whose stack pointer is not an address;
+// the guest must die of its own fault (SIGSEGV), godfly must not.
+func badstack() {
+	var uc [2048]byte
+	const mc = 64 // uc_mcontext
+	put := func(off int, v uint64) { *(*uint64)(unsafe.Pointer(&uc[off])) = v }
+	put(mc+168, 0x1000)             // mc_rip
+	put(mc+184, 0x202)              // mc_rflags: IF and the reserved bit
+	put(mc+192, 0xabaa8b47693d3ba4) // mc_rsp: not even canonical
+	syscall.RawSyscall(syscall.SYS_SIGRETURN, uintptr(unsafe.Pointer(&uc[0])), 0, 0)
+	fail("sigreturn returned")
+}
+
 // records: writes numbered 4 KiB records to a file with write(2), telling
 // stdout after every 16, until killed.
 func records(path string) {
@@ -369,6 +383,8 @@ func main() {
 		os.Exit(atoi(a[0]))
 	case "exitblocked":
 		exitblocked()
+	case "badstack":
+		badstack()
 	case "records":
 		records(a[0])
 	default:
