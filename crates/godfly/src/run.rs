@@ -100,7 +100,7 @@ fn install_fast_path(data: &[u8], prog: &loader::Program) {
         .collect();
     let n = loader::fastpath::install(&sites, &text);
     if std::env::var_os("GODFLY_DEBUG_FASTPATH").is_some() {
-        eprintln!("godfly: fast path: {} sites found, {n} rewritten", sites.len());
+        crate::diag!("godfly: fast path: {} sites found, {n} rewritten", sites.len());
     }
 }
 
@@ -133,7 +133,7 @@ pub fn exec_native(program: &Path, argv: &[OsString]) -> i32 {
         })
         .collect();
     let e = crate::host::execve(&path, &args, &env);
-    eprintln!("godfly: {}: {}", program.display(), e.message());
+    crate::diag!("godfly: {}: {}", program.display(), e.message());
     if e == godfly_abi::errno::ENOENT { 127 } else { 126 }
 }
 
@@ -205,6 +205,7 @@ fn start(program: &Path, args: Vec<OsString>) -> Result<std::convert::Infallible
     let tid = thread::alloc_tid();
     let guest = thread::spawn::setup_current(tid, 0, mask, true).map_err(|e| StartError::Host(e.to_string()))?;
     crate::crash::internal::start_watchdog();
+    crate::host::save_stderr();
     // A carrier left pending by the execve that started this process (it
     // was blocked across) is stale: setting SIG_IGN discards it.
     crate::trap::ignore_host(signal::CARRIER);

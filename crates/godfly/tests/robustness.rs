@@ -132,6 +132,18 @@ fn exit_while_threads_are_blocked_in_calls_ends_at_once_with_the_status() {
 }
 
 #[test]
+fn godflys_diagnostics_survive_a_guest_that_replaced_its_stderr() {
+    // Found by the guest-side fuzz: eprintln! panicked when fd 2 was an
+    // epoll descriptor. godfly now writes to its own copy of stderr.
+    let bin = common::build("load", "dragonfly");
+    let out = run_godfly_within(&bin, &["badstderr"], &[], LIMIT);
+    let err = stderr(&out);
+    assert!(!err.contains("godfly internal error"), "{err}");
+    assert_eq!(stdout(&out), "jail: true\nEXIT-SUCCESS\n", "{err}");
+    assert!(err.contains("unsupported DragonFly system call jail"), "{err}");
+}
+
+#[test]
 fn sigreturn_to_an_unusable_stack_is_the_guests_fault_on_both_paths() {
     // Found by the guest-side fuzz: on the fast path godfly itself stored
     // the return address through the stack pointer the guest had set.

@@ -170,7 +170,7 @@ pub fn fail(what: &str, uc: Option<&libc::ucontext_t>) -> ! {
     }
     let lwp = crate::trap::current_lwp_if_guest_thread();
     let text = report(what, uc, lwp);
-    crate::host::write_all(2, text.as_bytes());
+    crate::host::write_all(crate::host::report_fd(), text.as_bytes());
     crate::host::exit_group(INTERNAL_ERROR_STATUS)
 }
 

@@ -132,7 +132,7 @@ pub fn report(lwp: &Lwp, sig: u32, info: &SigInfo, uc: &libc::ucontext_t) -> Str
 /// The guest died of an unhandled fault: report it on standard error, then
 /// end the process with the same signal.
 pub fn guest_fatal(lwp: &Lwp, sig: u32, info: &SigInfo, uc: &libc::ucontext_t) -> ! {
-    eprint!("{}", report(lwp, sig, info, uc));
+    crate::host::diag_text(&report(lwp, sig, info, uc));
     crate::signal::die_of(sig)
 }
 

@@ -151,9 +151,11 @@ fn report_nosys(nr: u64, def: Option<(&str, &str)>) {
     match def {
         Some((name, note)) => {
             let what = if note.is_empty() { String::new() } else { format!("; {note}") };
-            eprintln!("godfly: DragonFly has no system call {nr} ({name}{what}): SIGSYS and EINVAL, as on DragonFly");
+            crate::diag!(
+                "godfly: DragonFly has no system call {nr} ({name}{what}): SIGSYS and EINVAL, as on DragonFly"
+            );
         }
-        None => eprintln!(
+        None => crate::diag!(
             "godfly: system call number {nr} is past DragonFly's table ({SYS_MAXSYSCALL}): SIGSYS and EINVAL, as on DragonFly"
         ),
     }
@@ -168,7 +170,7 @@ fn report_unsupported(nr: u32, name: &str) {
     let prev = REPORTED[(nr / 64) as usize].fetch_or(bit, Ordering::Relaxed);
     if prev & bit == 0 {
         let reason = table::unsupported_reason(nr).unwrap_or("not implemented yet");
-        eprintln!("godfly: unsupported DragonFly system call {name} ({nr}): {reason}; returning ENOSYS");
+        crate::diag!("godfly: unsupported DragonFly system call {name} ({nr}): {reason}; returning ENOSYS");
     }
 }
 

@@ -197,9 +197,54 @@ pub fn set_gs_base(base: u64) -> Result<(), Errno> {
 static INTERNAL_FDS: std::sync::Mutex<std::collections::BTreeSet<i32>> =
     std::sync::Mutex::new(std::collections::BTreeSet::new());
 
+/// The internal descriptors a forked child keeps (the trace output, the
+/// saved standard error); the others belong to the parent's kqueues.
+static KEPT_ACROSS_FORK: std::sync::Mutex<std::collections::BTreeSet<i32>> =
+    std::sync::Mutex::new(std::collections::BTreeSet::new());
+
 /// Marks a descriptor as godfly's own.
 pub fn add_internal_fd(fd: i32) {
     INTERNAL_FDS.lock().unwrap_or_else(|e| e.into_inner()).insert(fd);
+}
+
+/// Marks a descriptor as godfly's own, kept by forked children too.
+pub fn add_lasting_fd(fd: i32) {
+    add_internal_fd(fd);
+    KEPT_ACROSS_FORK.lock().unwrap_or_else(|e| e.into_inner()).insert(fd);
+}
+
+/// Where godfly's own last words go: a copy of standard error made at
+/// start-up, so a guest that closed or moved its fd 2 cannot silence an
+/// internal-error report. Falls back to fd 2.
+static REPORT_FD: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(2);
+
+/// Copies standard error to a descriptor of godfly's own (once, at start).
+pub fn save_stderr() {
+    if let Ok(fd) = sys(libc::SYS_fcntl, &[2, libc::F_DUPFD_CLOEXEC as u64, 910]) {
+        add_lasting_fd(fd as i32);
+        REPORT_FD.store(fd as i32, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// The descriptor for godfly's own reports.
+pub fn report_fd() -> i32 {
+    REPORT_FD.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Writes text of godfly's own (a diagnostic line, a crash report) to the
+/// saved standard error. Never panics, unlike `eprintln!`: the guest may
+/// have closed fd 2 or put an epoll descriptor there (found by the
+/// guest-side fuzz).
+pub fn diag_text(text: &str) {
+    write_all(report_fd(), text.as_bytes());
+}
+
+/// `eprintln!` for godfly's own diagnostics while a guest runs.
+#[macro_export]
+macro_rules! diag {
+    ($($t:tt)*) => {
+        $crate::host::diag_text(&format!("{}\n", format_args!($($t)*)))
+    };
 }
 
 /// Forgets a descriptor of godfly's own (before closing it).
@@ -220,8 +265,13 @@ pub fn lock_internal_fds_for_fork() -> std::sync::MutexGuard<'static, std::colle
 /// In a forked child: closes godfly's helper descriptors, which belonged to
 /// the parent's kqueues.
 pub fn close_internal_after_fork(guard: &mut std::sync::MutexGuard<'static, std::collections::BTreeSet<i32>>) {
+    let kept = KEPT_ACROSS_FORK.lock().unwrap_or_else(|e| e.into_inner()).clone();
     for fd in std::mem::take(&mut **guard) {
-        let _ = sys(libc::SYS_close, &[fd as u64]);
+        if kept.contains(&fd) {
+            guard.insert(fd);
+        } else {
+            let _ = sys(libc::SYS_close, &[fd as u64]);
+        }
     }
 }
 

@@ -142,7 +142,7 @@ pub fn fork(ctx: &mut Ctx, _: &Args) -> SysResult {
     match r? {
         0 => {
             if let Err(e) = crate::thread::spawn::rearm_dispatch(ctx.lwp) {
-                eprintln!("godfly: cannot arm system-call dispatch in the forked child: {e}");
+                crate::diag!("godfly: cannot arm system-call dispatch in the forked child: {e}");
                 host::exit_group(127);
             }
             Ok(Ret::Two(0, 1))
@@ -262,7 +262,7 @@ pub fn execve(ctx: &mut Ctx, a: &Args) -> SysResult {
     let err = host::execve(&exe, &args, &envp);
     crate::thread::spawn::unblock_host_signals();
     if let Err(e) = crate::thread::spawn::rearm_dispatch(ctx.lwp) {
-        eprintln!("godfly: cannot re-arm system-call dispatch after a failed execve: {e}");
+        crate::diag!("godfly: cannot re-arm system-call dispatch after a failed execve: {e}");
         host::exit_group(127);
     }
     Err(err)

@@ -234,7 +234,7 @@ pub fn spawn_lwp(tid: i32, regs: EntryRegs, guest_fs: u64, sigmask: Sigset) -> R
     match rx.recv() {
         Ok(Ok(())) => Ok(()),
         Ok(Err(msg)) => {
-            eprintln!("godfly: lwp_create: {msg}");
+            crate::diag!("godfly: lwp_create: {msg}");
             Err(EAGAIN)
         }
         Err(_) => Err(EAGAIN),

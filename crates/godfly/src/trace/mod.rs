@@ -97,7 +97,7 @@ pub fn enable(opts: Options, fd: i32) -> Result<(), String> {
     if high != fd && fd > 2 {
         let _ = crate::host::sys(libc::SYS_close, &[fd as u64]);
     }
-    crate::host::add_internal_fd(high);
+    crate::host::add_lasting_fd(high);
     // SAFETY: `high` is a descriptor this process just created and owns.
     let file = unsafe { std::fs::File::from_raw_fd(high) };
     *SINK.lock().unwrap_or_else(|e| e.into_inner()) = Some(file);

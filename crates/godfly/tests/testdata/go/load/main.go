@@ -326,6 +326,18 @@ func exitblocked() {
 	os.Exit(7)
 }
 
+// badstderr: the guest's fd 2 becomes a kqueue, then a call godfly does
+// not implement makes godfly print its one-line diagnostic.
+func badstderr() {
+	syscall.Close(2)
+	kq, err := syscall.Kqueue()
+	if err != nil || kq != 2 {
+		fail("kqueue on fd 2: %d %v", kq, err)
+	}
+	_, _, e := syscall.Syscall(syscall.SYS_JAIL, 0, 0, 0)
+	fmt.Println("jail:", e == syscall.ENOSYS)
+}
+
 // badstack: sigreturn to a context whose stack pointer is not an address;
 // the guest must die of its own fault (SIGSEGV), godfly must not.
 func badstack() {
@@ -383,6 +395,8 @@ func main() {
 		os.Exit(atoi(a[0]))
 	case "exitblocked":
 		exitblocked()
+	case "badstderr":
+		badstderr()
 	case "badstack":
 		badstack()
 	case "records":
