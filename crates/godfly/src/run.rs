@@ -204,8 +204,10 @@ fn start(program: &Path, args: Vec<OsString>) -> Result<std::convert::Infallible
     signal::cant_mask(&mut mask);
     let tid = thread::alloc_tid();
     let guest = thread::spawn::setup_current(tid, 0, mask, true).map_err(|e| StartError::Host(e.to_string()))?;
-    crate::crash::internal::start_watchdog();
+    // Before any second thread exists: growing the descriptor table of a
+    // multi-threaded process waits for an RCU grace period (~15 ms).
     crate::host::save_stderr();
+    crate::crash::internal::start_watchdog();
     // A carrier left pending by the execve that started this process (it
     // was blocked across) is stale: setting SIG_IGN discards it.
     crate::trap::ignore_host(signal::CARRIER);
