@@ -5,7 +5,7 @@ mod common;
 
 use common::{ends_with_sentinel, run_godfly_within};
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 const LIMIT: Duration = Duration::from_secs(120);
@@ -89,15 +89,7 @@ fn signal_storm_from_outside_is_survived() {
     // Busy guest threads while the test sends hundreds of SIGUSR1, SIGURG,
     // SIGWINCH and SIGCHLD, then SIGINT.
     let bin = common::build("load", "dragonfly");
-    let mut child = Command::new(common::godfly())
-        .arg("run")
-        .arg(&bin)
-        .arg("waitstorm")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start godfly");
+    let mut child = common::spawn_godfly(&bin, &["waitstorm"]);
     let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
     let first = lines.next().expect("a line").expect("read");
     assert_eq!(first, "ready");
@@ -172,16 +164,7 @@ fn killed_mid_write(signal: &str, want_signal: i32) {
     let bin = common::build("load", "dragonfly");
     let dir = tempdir();
     let file = dir.join("records.dat");
-    let mut child = Command::new(common::godfly())
-        .arg("run")
-        .arg(&bin)
-        .arg("records")
-        .arg(&file)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start godfly");
+    let mut child = common::spawn_godfly(&bin, &["records", file.to_str().expect("utf-8 path")]);
     let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
     let mut reported = 0u64;
     for l in lines.by_ref() {

@@ -6,7 +6,7 @@ mod common;
 
 use common::{ends_with_sentinel, same_as_native};
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 #[test]
 fn nil_dereference_division_by_zero_index_and_nil_map_are_recovered() {
@@ -31,15 +31,7 @@ fn cpu_profile_of_a_busy_loop_has_samples() {
 #[test]
 fn sigint_from_outside_reaches_signal_notify() {
     let bin = common::build("signals", "dragonfly");
-    let mut child = Command::new(common::godfly())
-        .arg("run")
-        .arg(&bin)
-        .arg("wait")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start godfly");
+    let mut child = common::spawn_godfly(&bin, &["wait"]);
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     assert_eq!(lines.next().unwrap().unwrap(), "ready");
     let st = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();

@@ -92,14 +92,25 @@ pub fn build(name: &str, goos: &str) -> PathBuf {
     build_with(name, goos, "")
 }
 
-/// Runs a DragonFly program under godfly.
-pub fn run_godfly(bin: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+/// `godfly run BIN ARGS` with extra environment and no standard input.
+pub fn godfly_command(bin: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
     let mut cmd = Command::new(godfly());
     cmd.arg("run").arg(bin).args(args).stdin(Stdio::null());
     for (k, v) in env {
         cmd.env(k, v);
     }
-    cmd.output().expect("start godfly")
+    cmd
+}
+
+/// Runs a DragonFly program under godfly.
+pub fn run_godfly(bin: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    godfly_command(bin, args, env).output().expect("start godfly")
+}
+
+/// Starts a DragonFly program under godfly with its output piped, for
+/// tests that talk to it while it runs.
+pub fn spawn_godfly(bin: &Path, args: &[&str]) -> std::process::Child {
+    godfly_command(bin, args, &[]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("start godfly")
 }
 
 /// Runs a native program.
@@ -145,12 +156,8 @@ pub fn ends_with_sentinel(out: &Output) {
 /// Runs a DragonFly program under godfly, killing it and failing the test
 /// if it has not ended after `limit` (a hang is a failure, not a wait).
 pub fn run_godfly_within(bin: &Path, args: &[&str], env: &[(&str, &str)], limit: std::time::Duration) -> Output {
-    let mut cmd = Command::new(godfly());
-    cmd.arg("run").arg(bin).args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let child = cmd.spawn().expect("start godfly");
+    let child =
+        godfly_command(bin, args, env).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("start godfly");
     let pid = child.id();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
