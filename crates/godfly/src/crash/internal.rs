@@ -84,9 +84,9 @@ pub fn report(what: &str, uc: Option<&libc::ucontext_t>, lwp: Option<&crate::thr
         let pc = uc.uc_mcontext.gregs[libc::REG_RIP as usize] as u64;
         let mut at = format!("{pc:#x}");
         let syms = crate::host::image_of(pc).map(|(file, base)| (super::symbols::Symbols::load(&file), base));
-        let place = syms.as_ref().map(|(s, base)| s.place(pc - base)).unwrap_or_default();
-        if let Some(f) = &place.function {
-            let _ = write!(at, " in {:#}+{:#x}", rustc_demangle::demangle(f), place.offset);
+        // The symbol only: the lines come with the inlined chain below.
+        if let Some((f, offset)) = syms.as_ref().and_then(|(s, base)| s.function(pc - base)) {
+            let _ = write!(at, " in {:#}+{offset:#x}", rustc_demangle::demangle(f));
         }
         let _ = writeln!(r, "  godfly stopped at {at}");
         // The inlined chain: the faulting line is often deep in core.

@@ -139,10 +139,7 @@ fn first_far(nr: u64) -> bool {
 /// The one-line diagnostic for a number DragonFly itself has no call for.
 fn report_nosys(nr: u64, def: Option<(&str, &str)>) {
     let first = match def {
-        Some(_) => {
-            let bit = 1u64 << (nr % 64);
-            REPORTED[(nr / 64) as usize].fetch_or(bit, Ordering::Relaxed) & bit == 0
-        }
+        Some(_) => first_in_table(nr),
         None => first_far(nr),
     };
     if !first {
@@ -163,12 +160,17 @@ fn report_nosys(nr: u64, def: Option<(&str, &str)>) {
 
 static REPORTED: [AtomicU64; SYS_MAXSYSCALL.div_ceil(64)] = [const { AtomicU64::new(0) }; SYS_MAXSYSCALL.div_ceil(64)];
 
+/// Whether call number `nr` (below `SYS_MAXSYSCALL`) is reported now: the
+/// first time it is seen.
+fn first_in_table(nr: u64) -> bool {
+    let bit = 1u64 << (nr % 64);
+    REPORTED[(nr / 64) as usize].fetch_or(bit, Ordering::Relaxed) & bit == 0
+}
+
 /// Prints one line per call number the first time the guest uses a
 /// DragonFly call that godfly does not implement.
 fn report_unsupported(nr: u32, name: &str) {
-    let bit = 1u64 << (nr % 64);
-    let prev = REPORTED[(nr / 64) as usize].fetch_or(bit, Ordering::Relaxed);
-    if prev & bit == 0 {
+    if first_in_table(u64::from(nr)) {
         let reason = table::unsupported_reason(nr).unwrap_or("not implemented yet");
         crate::diag!("godfly: unsupported DragonFly system call {name} ({nr}): {reason}; returning ENOSYS");
     }

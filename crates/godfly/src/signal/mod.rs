@@ -401,21 +401,12 @@ pub fn deliver_pending(lwp: &mut Lwp, uc: &mut libc::ucontext_t) {
 pub fn guest_fault(lwp: &mut Lwp, sig: i32, info: &libc::siginfo_t, uc: &mut libc::ucontext_t) {
     unstub(uc);
     let fault = fault::translate(sig, info, uc);
-    let blocked = sigismember(&lwp.sigmask, fault.sig);
-    if !blocked && disposition(fault.sig) == Disposition::Handler {
-        deliver::deliver(lwp, uc, fault.sig, &fault.info);
-        return;
-    }
-    crate::crash::guest_fatal(lwp, fault.sig, &fault.info, uc);
+    fault_to_guest(lwp, uc, &fault);
 }
 
-/// The guest's stack pointer points at memory that is not there (a push at
-/// `addr` would fault): SIGSEGV as the CPU would raise it, to the guest's
-/// handler (on its alternate stack) or the end of the process.
-pub fn stack_fault(lwp: &mut Lwp, uc: &mut libc::ucontext_t, addr: u64) {
-    const PAGE_FAULT: u64 = 14;
-    const USER_WRITE: u64 = 6;
-    let fault = fault::translate_raw(libc::SIGSEGV, d::SEGV_MAPERR, addr, PAGE_FAULT, USER_WRITE);
+/// A fault goes to the guest's handler when one is set and the signal is
+/// not blocked; otherwise the process dies of it with a crash report.
+fn fault_to_guest(lwp: &mut Lwp, uc: &mut libc::ucontext_t, fault: &fault::Fault) {
     if !sigismember(&lwp.sigmask, fault.sig) && disposition(fault.sig) == Disposition::Handler {
         deliver::deliver(lwp, uc, fault.sig, &fault.info);
         return;
@@ -423,11 +414,25 @@ pub fn stack_fault(lwp: &mut Lwp, uc: &mut libc::ucontext_t, addr: u64) {
     crate::crash::guest_fatal(lwp, fault.sig, &fault.info, uc);
 }
 
+/// The SIGSEGV a push at `addr` raises on a stack that is not there.
+fn push_fault(addr: u64) -> fault::Fault {
+    const PAGE_FAULT: u64 = 14;
+    const USER_WRITE: u64 = 6;
+    fault::translate_raw(libc::SIGSEGV, d::SEGV_MAPERR, addr, PAGE_FAULT, USER_WRITE)
+}
+
+/// The guest's stack pointer points at memory that is not there (a push at
+/// `addr` would fault): SIGSEGV as the CPU would raise it, to the guest's
+/// handler (on its alternate stack) or the end of the process.
+pub fn stack_fault(lwp: &mut Lwp, uc: &mut libc::ucontext_t, addr: u64) {
+    fault_to_guest(lwp, uc, &push_fault(addr));
+}
+
 /// Even the handler's frame left no usable stack: the process dies of
 /// SIGSEGV with a crash report.
 pub fn stack_fatal(lwp: &mut Lwp, uc: &mut libc::ucontext_t) -> ! {
     let rsp = uc.uc_mcontext.gregs[libc::REG_RSP as usize] as u64;
-    let fault = fault::translate_raw(libc::SIGSEGV, d::SEGV_MAPERR, rsp.wrapping_sub(8), 14, 6);
+    let fault = push_fault(rsp.wrapping_sub(8));
     crate::crash::guest_fatal(lwp, fault.sig, &fault.info, uc)
 }
 

@@ -30,6 +30,11 @@ pub fn span(addr: u64, len: u64) -> Result<(u64, u64), Errno> {
     Ok((start, end))
 }
 
+/// The page-rounded end of `[addr, addr+len)`, saturating at the top.
+fn page_end(addr: u64, len: u64) -> u64 {
+    addr.saturating_add(len).saturating_add(PAGE - 1) & !(PAGE - 1)
+}
+
 /// `mmap(addr, len, prot, flags, fd, pad, pos)`, DragonFly 197: seven
 /// arguments, `pos` on the guest stack.
 pub fn mmap(_: &mut Ctx, a: &Args) -> SysResult {
@@ -66,7 +71,7 @@ pub fn mmap(_: &mut Ctx, a: &Args) -> SysResult {
             return Err(e);
         }
     };
-    guest.insert(p, p.saturating_add(len as u64).saturating_add(PAGE - 1) & !(PAGE - 1));
+    guest.insert(p, page_end(p, len as u64));
     drop(guest);
     if mf.nocore {
         let _ = host::sys(libc::SYS_madvise, &[p, len as u64, libc::MADV_DONTDUMP as u64]);
@@ -79,7 +84,7 @@ pub fn mmap(_: &mut Ctx, a: &Args) -> SysResult {
 /// until the real one replaces them. ENOMEM when godfly's memory is there:
 /// the guest cannot have that range.
 fn reserve_gaps(guest: &owned::RangeSet, addr: u64, len: u64) -> Result<Vec<(u64, u64)>, Errno> {
-    let end = addr.saturating_add(len).saturating_add(PAGE - 1) & !(PAGE - 1);
+    let end = page_end(addr, len);
     let mut held = Vec::new();
     for (s, e) in guest.gaps(addr, end) {
         if crate::mem::map_fixed(s, (e - s) as usize, libc::PROT_NONE, -1, 0).is_err() {
@@ -97,7 +102,7 @@ fn reserve_gaps(guest: &owned::RangeSet, addr: u64, len: u64) -> Result<Vec<(u64
 /// be gone (older Linux kernels unmap first). Their pieces stay the
 /// guest's: a placeholder keeps godfly's own allocations out of them.
 fn hold_lost_pieces(guest: &owned::RangeSet, addr: u64, len: u64) {
-    let end = addr.saturating_add(len).saturating_add(PAGE - 1) & !(PAGE - 1);
+    let end = page_end(addr, len);
     for (s, e) in guest.pieces(addr, end) {
         // Fails (EEXIST) where the old mapping is still there: nothing to do.
         let _ = crate::mem::map_fixed(s, (e - s) as usize, libc::PROT_NONE, -1, 0);
