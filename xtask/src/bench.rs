@@ -1,8 +1,10 @@
-//! `cargo xtask bench [--runs N] [--markdown FILE]`: the Go programs in
-//! `bench/progs`, built for dragonfly and for linux, timed in one run,
-//! alternating godfly and native (and `qemu-x86_64` with the linux build,
-//! when installed); prints medians and ratios. Benchmarks print figures;
-//! nothing asserts on time.
+//! `cargo xtask bench [--runs N] [--markdown FILE] [--baseline GODFLY]`:
+//! the Go programs in `bench/progs`, built for dragonfly and for linux,
+//! timed in one run, alternating godfly and native (and `qemu-x86_64` with
+//! the linux build, when installed); prints medians and ratios. With
+//! `--baseline`, another godfly binary (an earlier commit's, say) runs the
+//! same programs in the same alternation, for an A/B column. Benchmarks
+//! print figures; nothing asserts on time.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -53,11 +55,13 @@ fn build(go: &Path, root: &Path, prog: &str, goos: &str, out: &Path) -> Result<(
 pub fn run(root: &Path, go: &Path, args: &[String]) -> Result<(), String> {
     let mut runs = 5usize;
     let mut markdown: Option<PathBuf> = None;
+    let mut baseline: Option<PathBuf> = None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--runs" => runs = it.next().and_then(|v| v.parse().ok()).ok_or("--runs needs a number")?,
             "--markdown" => markdown = Some(PathBuf::from(it.next().ok_or("--markdown needs a file")?)),
+            "--baseline" => baseline = Some(PathBuf::from(it.next().ok_or("--baseline needs a godfly binary")?)),
             other => return Err(format!("unknown option {other}")),
         }
     }
@@ -98,6 +102,9 @@ pub fn run(root: &Path, go: &Path, args: &[String]) -> Result<(), String> {
         "ratio",
         if qemu { "      qemu  qemu/godfly" } else { "" }
     );
+    if baseline.is_some() {
+        println!("{:>86}", "(last two columns: the --baseline godfly, and godfly/baseline)");
+    }
     let mut per_call = (0.0, 0.0, 0.0);
     for (label, prog, pargs) in CASES {
         let pargs: Vec<String> = pargs
@@ -106,13 +113,18 @@ pub fn run(root: &Path, go: &Path, args: &[String]) -> Result<(), String> {
             .collect();
         let dfly = bindir.join(format!("{prog}.dragonfly"));
         let linux = bindir.join(format!("{prog}.linux"));
-        let (mut n, mut g, mut t, mut q) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let (mut n, mut g, mut t, mut q, mut b) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for _ in 0..runs {
             if let Some(t) = time_once(Command::new(&linux).args(&pargs)) {
                 n.push(t);
             }
             if let Some(x) = time_once(Command::new(&godfly).arg("run").arg(&dfly).args(&pargs)) {
                 g.push(x);
+            }
+            if let Some(base) = &baseline
+                && let Some(x) = time_once(Command::new(base).arg("run").arg(&dfly).args(&pargs))
+            {
+                b.push(x);
             }
             if let Some(x) = time_once(Command::new(&godfly).args(["run", "--no-fast-path"]).arg(&dfly).args(&pargs)) {
                 t.push(x);
@@ -121,7 +133,7 @@ pub fn run(root: &Path, go: &Path, args: &[String]) -> Result<(), String> {
                 q.push(t);
             }
         }
-        let (nm, gm, tm, qm) = (median(&mut n), median(&mut g), median(&mut t), median(&mut q));
+        let (nm, gm, tm, qm, bm) = (median(&mut n), median(&mut g), median(&mut t), median(&mut q), median(&mut b));
         let ratio = if nm > 0.0 { gm / nm } else { 0.0 };
         let tratio = if nm > 0.0 { tm / nm } else { 0.0 };
         if *prog == "syscalls" && pargs.first().is_some_and(|a| a == "getppid") {
@@ -129,7 +141,12 @@ pub fn run(root: &Path, go: &Path, args: &[String]) -> Result<(), String> {
         }
         let qcols =
             if qemu { format!(" {qm:>9.3} {:>11.2}", if gm > 0.0 { qm / gm } else { 0.0 }) } else { String::new() };
-        println!("{label:<34} {nm:>9.3} {gm:>9.3} {ratio:>8.2} {tm:>9.3} {tratio:>8.2}{qcols}");
+        let bcols = if baseline.is_some() {
+            format!(" {bm:>9.3} {:>9.3}", if bm > 0.0 { gm / bm } else { 0.0 })
+        } else {
+            String::new()
+        };
+        println!("{label:<34} {nm:>9.3} {gm:>9.3} {ratio:>8.2} {tm:>9.3} {tratio:>8.2}{qcols}{bcols}");
         let qmd =
             if qemu { format!(" {qm:.3} | {:.2} |", if gm > 0.0 { qm / gm } else { 0.0 }) } else { String::new() };
         let _ = writeln!(table, "| {label} | {nm:.3} | {gm:.3} | {ratio:.2} | {tm:.3} | {tratio:.2} |{qmd}");

@@ -1,7 +1,8 @@
 //! Repository tasks:
-//! - `cargo xtask gen [--check]` writes the generated ABI tables in
-//!   `crates/abi/src/generated/` from the DragonFly reference files in
-//!   `../shared/dragonfly/` (or `$GODFLY_SHARED/dragonfly`);
+//! - `cargo xtask gen [--os NAME] [--check]` writes the generated ABI
+//!   tables in `crates/abi/src/NAME/generated/` from the reference files in
+//!   `../shared/NAME/` (or `$GODFLY_SHARED/NAME`), for every guest OS
+//!   unless `--os` names one;
 //! - `cargo xtask conformance` runs Go's standard-library tests for
 //!   GOOS=dragonfly under godfly next to a native linux run;
 //! - `cargo xtask toolchain` runs the Go toolchain built for DragonFly
@@ -46,15 +47,18 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("gen") => {
             let check = args.iter().any(|a| a == "--check");
-            gen_abi::run(&shared_dir().join("dragonfly"), &repo_root(), check)
+            let os = args.iter().position(|a| a == "--os").and_then(|i| args.get(i + 1)).map(String::as_str);
+            gen_abi::run(&shared_dir(), &repo_root(), os, check)
         }
         Some("conformance") => conformance::run(&repo_root(), &args[1..]),
         Some("toolchain") => toolchain(),
         Some("fuzz") => fuzz::run(&repo_root(), &args[1..]),
         Some("bench") => conformance::go_binary(&repo_root()).and_then(|go| bench::run(&repo_root(), &go, &args[1..])),
-        _ => Err("usage: cargo xtask gen [--check] | conformance [--smoke|--full|PKG...] [--recheck-excluded] \
+        _ => Err(
+            "usage: cargo xtask gen [--os NAME] [--check] | conformance [--smoke|--full|PKG...] [--recheck-excluded] \
                  | toolchain | bench [--runs N] | fuzz [--seconds S] [--libfuzzer] [--cmin] [--guest-seeds A-B]"
-            .to_string()),
+                .to_string(),
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

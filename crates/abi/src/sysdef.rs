@@ -3,7 +3,7 @@
 /// The kind of a `syscalls.master` row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
-    /// Implemented by DragonFly.
+    /// Implemented by the guest's kernel.
     Std,
     /// Implemented, prototype shared with another entry.
     NoProto,
@@ -15,12 +15,15 @@ pub enum Kind {
     Obsol,
     /// Never implemented: DragonFly answers with `nosys`.
     Unimpl,
+    /// A call kept for binaries built for an older release (FreeBSD's
+    /// `COMPATn` rows, such as `freebsd11_kevent`); the kernel implements it.
+    Compat,
 }
 
 impl Kind {
-    /// Whether DragonFly itself implements this slot.
+    /// Whether the guest's own kernel implements this slot.
     pub fn is_implemented(self) -> bool {
-        matches!(self, Kind::Std | Kind::NoProto)
+        matches!(self, Kind::Std | Kind::NoProto | Kind::Compat)
     }
 }
 
@@ -33,14 +36,14 @@ pub struct Arg {
     pub name: &'static str,
 }
 
-/// One slot of DragonFly's syscall vector.
+/// One slot of a guest's syscall vector.
 #[derive(Debug, Clone, Copy)]
 pub struct SyscallDef {
     /// Call number.
     pub nr: u32,
     /// Row kind.
     pub kind: Kind,
-    /// Name as in `sys/sys/syscall.h`.
+    /// Name as in the guest's `sys/sys/syscall.h`.
     pub name: &'static str,
     /// C return type.
     pub ret: &'static str,

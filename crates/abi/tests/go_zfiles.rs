@@ -5,9 +5,9 @@
 //! Needs Go: `GOROOT` from the environment or from `go env GOROOT`
 //! (`python3 tools/dev.py test` installs it).
 
-use godfly_abi::errno::ERRNO_TABLE;
-use godfly_abi::signal::SIGNAL_TABLE;
-use godfly_abi::syscalls::SYSCALLS;
+use godfly_abi::dragonfly::errno::ERRNO_TABLE;
+use godfly_abi::dragonfly::signal::SIGNAL_TABLE;
+use godfly_abi::dragonfly::syscalls::SYSCALLS;
 use godfly_abi::sysdef::Kind;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -93,7 +93,7 @@ fn errno_numbers_match_go() {
         }
     }
     assert_eq!(go["EAGAIN"], 35);
-    assert_eq!(go["ELAST"], i128::from(godfly_abi::errno::ELAST));
+    assert_eq!(go["ELAST"], i128::from(godfly_abi::dragonfly::errno::ELAST));
 }
 
 #[test]
@@ -113,33 +113,33 @@ fn signal_numbers_match_go() {
 fn constants_match_go() {
     let go = go_consts(&zfile("zerrors_dragonfly_amd64.go"));
     let ours: &[(&str, i128)] = &[
-        ("O_CLOEXEC", godfly_abi::consts::O_CLOEXEC.into()),
-        ("O_DIRECTORY", godfly_abi::consts::O_DIRECTORY.into()),
-        ("O_NOFOLLOW", godfly_abi::consts::O_NOFOLLOW.into()),
-        ("O_CREAT", godfly_abi::consts::O_CREAT.into()),
-        ("O_NONBLOCK", godfly_abi::consts::O_NONBLOCK.into()),
-        ("MAP_ANON", godfly_abi::consts::MAP_ANON.into()),
-        ("MAP_FIXED", godfly_abi::consts::MAP_FIXED.into()),
-        ("MAP_STACK", godfly_abi::consts::MAP_STACK.into()),
-        ("F_DUP2FD_CLOEXEC", godfly_abi::consts::F_DUP2FD_CLOEXEC.into()),
-        ("F_DUPFD_CLOEXEC", godfly_abi::consts::F_DUPFD_CLOEXEC.into()),
-        ("EV_CLEAR", godfly_abi::consts::EV_CLEAR.into()),
-        ("SOL_SOCKET", godfly_abi::consts::SOL_SOCKET.into()),
-        ("AF_INET6", godfly_abi::consts::AF_INET6.into()),
-        ("SO_REUSEPORT", godfly_abi::consts::SO_REUSEPORT.into()),
-        ("MSG_NOSIGNAL", godfly_abi::consts::MSG_NOSIGNAL.into()),
-        ("RLIMIT_NOFILE", godfly_abi::consts::RLIMIT_NOFILE.into()),
-        ("WNOHANG", godfly_abi::consts::WNOHANG.into()),
-        ("MADV_FREE", godfly_abi::consts::MADV_FREE.into()),
-        ("SOCK_CLOEXEC", godfly_abi::consts::SOCK_CLOEXEC.into()),
-        ("SOCK_NONBLOCK", godfly_abi::consts::SOCK_NONBLOCK.into()),
+        ("O_CLOEXEC", godfly_abi::dragonfly::consts::O_CLOEXEC.into()),
+        ("O_DIRECTORY", godfly_abi::dragonfly::consts::O_DIRECTORY.into()),
+        ("O_NOFOLLOW", godfly_abi::dragonfly::consts::O_NOFOLLOW.into()),
+        ("O_CREAT", godfly_abi::dragonfly::consts::O_CREAT.into()),
+        ("O_NONBLOCK", godfly_abi::dragonfly::consts::O_NONBLOCK.into()),
+        ("MAP_ANON", godfly_abi::dragonfly::consts::MAP_ANON.into()),
+        ("MAP_FIXED", godfly_abi::dragonfly::consts::MAP_FIXED.into()),
+        ("MAP_STACK", godfly_abi::dragonfly::consts::MAP_STACK.into()),
+        ("F_DUP2FD_CLOEXEC", godfly_abi::dragonfly::consts::F_DUP2FD_CLOEXEC.into()),
+        ("F_DUPFD_CLOEXEC", godfly_abi::dragonfly::consts::F_DUPFD_CLOEXEC.into()),
+        ("EV_CLEAR", godfly_abi::dragonfly::consts::EV_CLEAR.into()),
+        ("SOL_SOCKET", godfly_abi::dragonfly::consts::SOL_SOCKET.into()),
+        ("AF_INET6", godfly_abi::dragonfly::consts::AF_INET6.into()),
+        ("SO_REUSEPORT", godfly_abi::dragonfly::consts::SO_REUSEPORT.into()),
+        ("MSG_NOSIGNAL", godfly_abi::dragonfly::consts::MSG_NOSIGNAL.into()),
+        ("RLIMIT_NOFILE", godfly_abi::dragonfly::consts::RLIMIT_NOFILE.into()),
+        ("WNOHANG", godfly_abi::dragonfly::consts::WNOHANG.into()),
+        ("MADV_FREE", godfly_abi::dragonfly::consts::MADV_FREE.into()),
+        ("SOCK_CLOEXEC", godfly_abi::dragonfly::consts::SOCK_CLOEXEC.into()),
+        ("SOCK_NONBLOCK", godfly_abi::dragonfly::consts::SOCK_NONBLOCK.into()),
     ];
     for (name, v) in ours {
         let g = go.get(*name).unwrap_or_else(|| panic!("{name} missing from Go's zerrors"));
         assert_eq!(g, v, "{name}");
     }
     let types = go_consts(&zfile("ztypes_dragonfly_amd64.go"));
-    assert_eq!(types["_AT_FDCWD"], i128::from(godfly_abi::consts::AT_FDCWD));
+    assert_eq!(types["_AT_FDCWD"], i128::from(godfly_abi::dragonfly::consts::AT_FDCWD));
 }
 
 #[test]
@@ -148,7 +148,7 @@ fn runtime_constants_match_go() {
     let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("cannot read {}: {e}", p.display()));
     let go: HashMap<String, i128> =
         go_consts(&text).into_iter().map(|(k, v)| (k.trim_start_matches('_').to_string(), v)).collect();
-    use godfly_abi::consts as c;
+    use godfly_abi::dragonfly::consts as c;
     let ours: &[(&str, i128)] = &[
         ("EVFILT_USER", c::EVFILT_USER.into()),
         ("EVFILT_READ", c::EVFILT_READ.into()),
@@ -174,8 +174,8 @@ fn struct_sizes_match_go() {
     let go = go_consts(&zfile("ztypes_dragonfly_amd64.go"));
     use std::mem::size_of;
     let pairs: &[(&str, usize)] = &[
-        ("SizeofRusage", size_of::<godfly_abi::layout::Rusage>()),
-        ("SizeofRlimit", size_of::<godfly_abi::layout::Rlimit>()),
+        ("SizeofRusage", size_of::<godfly_abi::dragonfly::layout::Rusage>()),
+        ("SizeofRlimit", size_of::<godfly_abi::dragonfly::layout::Rlimit>()),
     ];
     for (name, ours) in pairs {
         if let Some(&g) = go.get(*name) {
@@ -189,7 +189,7 @@ fn struct_sizes_match_go() {
 #[test]
 fn network_constants_match_go() {
     let go = go_consts(&zfile("zerrors_dragonfly_amd64.go"));
-    use godfly_abi::net as n;
+    use godfly_abi::dragonfly::net as n;
     let ours: &[(&str, i32)] = &[
         ("IPPROTO_IPV6", n::IPPROTO_IPV6),
         ("IP_TOS", n::IP_TOS),

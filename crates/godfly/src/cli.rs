@@ -1,5 +1,6 @@
 //! Command line: `godfly run`, `godfly trace`, `godfly syscalls`, and the
 //! `go_dragonfly_amd64_exec` wrapper that `go run` and `go test` call.
+#![forbid(unsafe_code)]
 
 use clap::{Args as ClapArgs, Parser, Subcommand};
 use std::ffi::OsString;
@@ -88,7 +89,10 @@ enum Command {
     },
 }
 
-fn start_trace(t: &TraceArgs) -> Result<(), String> {
+/// Opens the trace output and checks the filter; tracing itself starts
+/// once the program's system is known.
+fn start_trace(t: &TraceArgs) -> Result<(crate::trace::Options, i32), String> {
+    crate::trace::filter::check(&t.filter, &crate::os::all_call_tables())?;
     let fd = match &t.output {
         Some(path) => std::fs::OpenOptions::new()
             .create(true)
@@ -105,27 +109,27 @@ fn start_trace(t: &TraceArgs) -> Result<(), String> {
         durations: t.durations,
         follow: !t.no_follow,
     };
-    crate::trace::enable(opts, fd)
+    Ok((opts, fd))
 }
 
-fn run_program(p: Program) -> i32 {
+fn run_program(p: Program, setup: crate::run::Setup) -> i32 {
     use std::os::unix::ffi::OsStrExt;
     crate::crash::internal::install_panic_hook();
-    if let Err(e) = crate::crash::inject::configure() {
+    if let Err(e) = crate::crash::inject::configure(&crate::os::all_call_tables()) {
         eprintln!("godfly: {e}");
         return 2;
     }
     if p.no_fast_path {
-        crate::run::disable_fast_path();
+        crate::stubs::disable();
     }
     if let Some(prefix) = &p.prefix {
         crate::mem::set_prefix(prefix.as_os_str().as_bytes());
-    } else if let Some(prefix) = std::env::var_os(crate::mem::PREFIX_ENV) {
+    } else if let Some(prefix) = std::env::var_os(crate::env::PREFIX) {
         crate::mem::set_prefix(prefix.as_bytes());
     }
     let mut argv = vec![p.argv0.unwrap_or_else(|| p.program.clone().into_os_string())];
     argv.extend(p.args);
-    let err = crate::run::run(&p.program, argv.clone());
+    let err = crate::run::run(&p.program, argv.clone(), setup);
     if p.or_native && matches!(err, crate::run::StartError::Load(crate::loader::LoadError::Unsupported(..))) {
         return crate::run::exec_native(&p.program, &argv);
     }
@@ -133,31 +137,32 @@ fn run_program(p: Program) -> i32 {
     err.exit_code()
 }
 
-/// Set by godfly when it re-executes itself for a guest's `execve`: the
-/// arguments are then godfly's own command line, whichever name the binary
-/// has. Removed before the guest sees the environment.
-pub const CLI_ENV: &str = "GODFLY_CLI";
-
 /// Entry of the `godfly` binary.
 pub fn main() -> i32 {
     let cli = Cli::parse();
     match cli.command {
         Command::Run { trace, trace_args, program } => {
-            if trace && let Err(e) = start_trace(&trace_args) {
-                eprintln!("godfly: {e}");
-                return 2;
+            let mut setup = crate::run::Setup::default();
+            if trace {
+                match start_trace(&trace_args) {
+                    Ok(t) => setup.trace = Some(t),
+                    Err(e) => {
+                        eprintln!("godfly: {e}");
+                        return 2;
+                    }
+                }
             }
-            run_program(program)
+            run_program(program, setup)
         }
-        Command::Trace { trace_args, program } => {
-            if let Err(e) = start_trace(&trace_args) {
+        Command::Trace { trace_args, program } => match start_trace(&trace_args) {
+            Ok(t) => run_program(program, crate::run::Setup { trace: Some(t) }),
+            Err(e) => {
                 eprintln!("godfly: {e}");
-                return 2;
+                2
             }
-            run_program(program)
-        }
+        },
         Command::Syscalls { markdown } => {
-            print!("{}", crate::dispatch::table::render(markdown));
+            print!("{}", crate::dispatch::render::render(&crate::os::dragonfly::PERSONALITY, markdown));
             0
         }
     }
@@ -166,7 +171,7 @@ pub fn main() -> i32 {
 /// Entry of `go_dragonfly_amd64_exec PROGRAM [ARGS...]`: runs the program
 /// under godfly from the current directory with the environment as given.
 pub fn exec_wrapper_main() -> i32 {
-    if std::env::var_os(CLI_ENV).is_some() {
+    if std::env::var_os(crate::env::CLI).is_some() {
         return main();
     }
     let mut args = std::env::args_os().skip(1);
@@ -174,12 +179,15 @@ pub fn exec_wrapper_main() -> i32 {
         eprintln!("usage: go_dragonfly_amd64_exec PROGRAM [ARGS...]");
         return 2;
     };
-    run_program(Program {
-        argv0: None,
-        prefix: None,
-        no_fast_path: false,
-        or_native: false,
-        program: PathBuf::from(program),
-        args: args.collect(),
-    })
+    run_program(
+        Program {
+            argv0: None,
+            prefix: None,
+            no_fast_path: false,
+            or_native: false,
+            program: PathBuf::from(program),
+            args: args.collect(),
+        },
+        crate::run::Setup::default(),
+    )
 }

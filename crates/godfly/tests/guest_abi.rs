@@ -3,7 +3,7 @@
 
 mod common;
 
-use godfly_abi::layout as l;
+use godfly_abi::dragonfly::layout as l;
 use std::mem::{offset_of, size_of};
 
 #[test]

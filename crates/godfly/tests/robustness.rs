@@ -219,8 +219,8 @@ mod libc_sig {
 /// table: the bad-pointer program covers every one marked `ptr`.
 fn supported_calls_file(dir: &std::path::Path) -> std::path::PathBuf {
     let mut text = String::new();
-    for (nr, _, _) in godfly::dispatch::table::BINDINGS {
-        let def = &godfly_abi::syscalls::SYSCALLS[*nr as usize];
+    for (nr, _, _) in godfly::os::dragonfly::table::BINDINGS {
+        let def = &godfly_abi::dragonfly::syscalls::SYSCALLS[*nr as usize];
         let ptr = def.args.iter().any(|a| a.ty.contains('*') || a.ty.contains("caddr_t"));
         text.push_str(&format!("{nr} {}{}\n", def.name, if ptr { " ptr" } else { "" }));
     }

@@ -437,11 +437,3 @@ pub fn read_fs() -> u64 {
     unsafe { std::arch::asm!("rdfsbase {}", out(reg) v, options(nomem, nostack, preserves_flags)) };
     v
 }
-
-/// Whether the CPU and kernel let user code use `rdfsbase`/`wrfsbase`.
-pub fn has_fsgsbase() -> bool {
-    const HWCAP2_FSGSBASE: u64 = 1 << 1;
-    // SAFETY: getauxval has no preconditions.
-    let caps = unsafe { libc::getauxval(libc::AT_HWCAP2) };
-    caps & HWCAP2_FSGSBASE != 0
-}

@@ -1,39 +1,51 @@
 //! Deliberate internal errors, so tests can check the internal-error report
 //! end to end: with `GODFLY_INJECT_INTERNAL_ERROR=panic:NAME` (or
 //! `fault:NAME`) godfly panics (or faults) in its own code when the guest
-//! makes the DragonFly call NAME. Unset, the check is one relaxed load.
+//! makes the call NAME. Unset, the check is one relaxed load.
 
+use godfly_abi::sysdef::SyscallDef;
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// The environment variable that arms an injection.
-pub const ENV: &str = "GODFLY_INJECT_INTERNAL_ERROR";
+use crate::env::INJECT_INTERNAL_ERROR as ENV;
 
 const NONE: u64 = u64::MAX;
 const FAULT_BIT: u64 = 1 << 32;
 
 static ARMED: AtomicU64 = AtomicU64::new(NONE);
 
-/// Parses `panic:NAME` / `fault:NAME` into (fault?, call number).
-pub fn parse(spec: &str) -> Result<(bool, u32), String> {
+/// What the environment asked for: (fault?, call name).
+static SPEC: OnceLock<(bool, String)> = OnceLock::new();
+
+/// Parses `panic:NAME` / `fault:NAME` into (fault?, call name), checking
+/// that some guest system has the call.
+pub fn parse(spec: &str, tables: &[&[SyscallDef]]) -> Result<(bool, String), String> {
     let (mode, name) = spec.split_once(':').ok_or_else(|| format!("{ENV}: expected panic:CALL or fault:CALL"))?;
     let fault = match mode {
         "panic" => false,
         "fault" => true,
         _ => return Err(format!("{ENV}: unknown mode {mode:?} (panic or fault)")),
     };
-    let def = godfly_abi::syscalls::SYSCALLS
-        .iter()
-        .find(|d| d.name == name)
-        .ok_or_else(|| format!("{ENV}: no DragonFly system call named {name:?}"))?;
-    Ok((fault, def.nr))
+    if !tables.iter().any(|t| t.iter().any(|d| d.name == name)) {
+        return Err(format!("{ENV}: no system call named {name:?}"));
+    }
+    Ok((fault, name.to_string()))
 }
 
-/// Arms the injection from the environment, if set.
-pub fn configure() -> Result<(), String> {
+/// Reads the injection from the environment, if set (before the program
+/// and its system are known).
+pub fn configure(tables: &[&[SyscallDef]]) -> Result<(), String> {
     let Some(spec) = std::env::var_os(ENV) else { return Ok(()) };
-    let (fault, nr) = parse(&spec.to_string_lossy())?;
-    ARMED.store(u64::from(nr) | if fault { FAULT_BIT } else { 0 }, Ordering::Relaxed);
+    let _ = SPEC.set(parse(&spec.to_string_lossy(), tables)?);
     Ok(())
+}
+
+/// Arms a configured injection with the chosen system's call number.
+pub fn arm(defs: &[SyscallDef]) {
+    let Some((fault, name)) = SPEC.get() else { return };
+    if let Some(d) = defs.iter().find(|d| d.name == name) {
+        ARMED.store(u64::from(d.nr) | if *fault { FAULT_BIT } else { 0 }, Ordering::Relaxed);
+    }
 }
 
 /// Fails here if the injection is armed for call `nr`.
@@ -54,14 +66,16 @@ mod tests {
 
     #[test]
     fn parse_accepts_panic_and_fault_with_a_known_call() {
-        assert_eq!(parse("panic:getpid"), Ok((false, godfly_abi::syscalls::SYS_GETPID)));
-        assert_eq!(parse("fault:write"), Ok((true, godfly_abi::syscalls::SYS_WRITE)));
+        let t: &[&[SyscallDef]] = &[&godfly_abi::dragonfly::syscalls::SYSCALLS];
+        assert_eq!(parse("panic:getpid", t), Ok((false, "getpid".to_string())));
+        assert_eq!(parse("fault:write", t), Ok((true, "write".to_string())));
     }
 
     #[test]
     fn parse_rejects_unknown_modes_and_calls() {
-        assert!(parse("boom:getpid").is_err());
-        assert!(parse("panic:no_such_call").is_err());
-        assert!(parse("getpid").is_err());
+        let t: &[&[SyscallDef]] = &[&godfly_abi::dragonfly::syscalls::SYSCALLS];
+        assert!(parse("boom:getpid", t).is_err());
+        assert!(parse("panic:no_such_call", t).is_err());
+        assert!(parse("getpid", t).is_err());
     }
 }

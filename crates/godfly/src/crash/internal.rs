@@ -31,16 +31,16 @@ pub fn start_watchdog() {
     }
     // It must never take a signal meant for the guest: it starts with all
     // of them blocked (threads inherit the mask).
-    let old = crate::host::block_all_signals();
+    let old = crate::host::sig::block_all();
     let spawned = std::thread::Builder::new().name("godfly-watchdog".into()).stack_size(64 * 1024).spawn(|| {
         // Unparking is only atomics and a futex wake: safe from a handler.
         while FAILING.load(Ordering::SeqCst) == 0 {
             std::thread::park();
         }
         std::thread::sleep(REPORT_DEADLINE);
-        crate::host::exit_group(INTERNAL_ERROR_STATUS)
+        crate::host::proc::exit_group(INTERNAL_ERROR_STATUS)
     });
-    crate::host::restore_signals(&old);
+    crate::host::sig::restore(&old);
     if let Ok(h) = spawned {
         let _ = WATCHDOG.set(h.thread().clone());
     }
@@ -74,7 +74,7 @@ pub fn report(what: &str, uc: Option<&libc::ucontext_t>, lwp: Option<&crate::thr
     let _ = writeln!(r, "{HEADLINE}: {what}");
     let _ =
         writeln!(r, "  This is a bug or a limit in godfly {}, not in the guest program.", env!("CARGO_PKG_VERSION"));
-    if let Some(p) = crate::process_facts() {
+    if let Some(p) = crate::process::facts() {
         let _ = writeln!(r, "  guest program: {}", p.exe_path);
     }
     if let Some(lwp) = lwp {
@@ -157,7 +157,7 @@ pub fn fail(what: &str, uc: Option<&libc::ucontext_t>) -> ! {
     match FAILING.compare_exchange(0, me, Ordering::SeqCst, Ordering::SeqCst) {
         Ok(_) => {}
         // The report itself failed: end now.
-        Err(t) if t == me => crate::host::exit_group(INTERNAL_ERROR_STATUS),
+        Err(t) if t == me => crate::host::proc::exit_group(INTERNAL_ERROR_STATUS),
         // Another thread is reporting: let it finish (the watchdog bounds it).
         Err(_) => loop {
             std::thread::sleep(std::time::Duration::from_secs(1));
@@ -168,10 +168,10 @@ pub fn fail(what: &str, uc: Option<&libc::ucontext_t>) -> ! {
     if let Some(w) = WATCHDOG.get() {
         w.unpark();
     }
-    let lwp = crate::trap::current_lwp_if_guest_thread();
+    let lwp = crate::thread::spawn::current_lwp_if_guest_thread();
     let text = report(what, uc, lwp);
-    crate::host::write_all(crate::host::report_fd(), text.as_bytes());
-    crate::host::exit_group(INTERNAL_ERROR_STATUS)
+    crate::host::out::write_all(crate::host::out::report_fd(), text.as_bytes());
+    crate::host::proc::exit_group(INTERNAL_ERROR_STATUS)
 }
 
 #[cfg(test)]

@@ -8,12 +8,10 @@ pub mod inject;
 pub mod internal;
 pub mod symbols;
 
-use godfly_abi::consts as d;
 use std::fmt::Write as _;
 
-use crate::signal::deliver::SigInfo;
-use crate::thread::Lwp;
-use crate::xlat::signo;
+use crate::personality;
+use crate::thread::{Lwp, SigInfo};
 
 const REGS: [(&str, libc::c_int); 18] = [
     ("rax", libc::REG_RAX),
@@ -36,26 +34,6 @@ const REGS: [(&str, libc::c_int); 18] = [
     ("rflags", libc::REG_EFL),
 ];
 
-/// The name of a DragonFly `si_code` for a fault signal.
-pub fn si_code_name(sig: u32, code: i32) -> &'static str {
-    use godfly_abi::signal::*;
-    match (sig, code) {
-        (_, 0) => "SI_USER",
-        (SIGSEGV, c) if c == d::SEGV_MAPERR => "SEGV_MAPERR",
-        (SIGSEGV, c) if c == d::SEGV_ACCERR => "SEGV_ACCERR",
-        (SIGBUS, c) if c == d::BUS_ADRALN => "BUS_ADRALN",
-        (SIGBUS, c) if c == d::BUS_ADRERR => "BUS_ADRERR",
-        (SIGBUS, c) if c == d::BUS_OBJERR => "BUS_OBJERR",
-        (SIGFPE, c) if c == d::FPE_INTDIV => "FPE_INTDIV",
-        (SIGFPE, c) if c == d::FPE_INTOVF => "FPE_INTOVF",
-        (SIGILL, c) if c == d::ILL_ILLOPC => "ILL_ILLOPC",
-        (SIGILL, c) if c == d::ILL_PRVOPC => "ILL_PRVOPC",
-        (SIGTRAP, c) if c == d::TRAP_BRKPT => "TRAP_BRKPT",
-        (SIGTRAP, c) if c == d::TRAP_TRACE => "TRAP_TRACE",
-        _ => "?",
-    }
-}
-
 /// Formats the register block of a host context.
 pub fn format_registers(uc: &libc::ucontext_t) -> String {
     let mut out = String::new();
@@ -71,18 +49,19 @@ pub fn format_registers(uc: &libc::ucontext_t) -> String {
 
 /// Builds the crash report for a fatal guest signal.
 pub fn report(lwp: &Lwp, sig: u32, info: &SigInfo, uc: &libc::ucontext_t) -> String {
+    let p = personality::current();
     let g = &uc.uc_mcontext.gregs;
     let pc = g[libc::REG_RIP as usize] as u64;
     let mut r = String::new();
     let _ = writeln!(
         r,
         "godfly: guest killed by {} ({sig}), code {} ({}), fault address {:#x}",
-        signo::name(sig),
+        (p.signals.name)(sig),
         info.code,
-        si_code_name(sig, info.code),
+        (p.signals.si_code_name)(sig, info.code),
         info.addr
     );
-    let exe = crate::process_facts().map(|p| p.exe_path.clone()).unwrap_or_default();
+    let exe = crate::process::facts().map(|p| p.exe_path.clone()).unwrap_or_default();
     let syms = symbols::Symbols::load(&exe);
     let place = syms.place(pc);
     let mut at = format!("{pc:#x}");
@@ -120,7 +99,10 @@ pub fn report(lwp: &Lwp, sig: u32, info: &SigInfo, uc: &libc::ucontext_t) -> Str
         for c in recent {
             let args = crate::trace::format::before(&c.args);
             let res = match c.res {
-                Err(e) => format!("ERR#{} {} '{}'", e.get(), e.name(), e.message()),
+                Err(e) => {
+                    let n = p.errno(e);
+                    format!("ERR#{n} {} '{}'", p.errno.name(n), p.errno.message(n))
+                }
                 ok => crate::trace::format::result(&ok),
             };
             let _ = writeln!(r, "  {}({}) = {res}", crate::trace::format::name(c.args.nr), args.join(","));
@@ -131,9 +113,9 @@ pub fn report(lwp: &Lwp, sig: u32, info: &SigInfo, uc: &libc::ucontext_t) -> Str
 
 /// The guest died of an unhandled fault: report it on standard error, then
 /// end the process with the same signal.
-pub fn guest_fatal(lwp: &Lwp, sig: u32, info: &SigInfo, uc: &libc::ucontext_t) -> ! {
-    crate::host::diag_text(&report(lwp, sig, info, uc));
-    crate::signal::die_of(sig)
+pub fn guest_fatal(lwp: &Lwp, fault: &personality::Fault, uc: &libc::ucontext_t) -> ! {
+    crate::host::out::diag_text(&report(lwp, fault.sig, &fault.info, uc));
+    crate::signal::die_of(fault.sig)
 }
 
 /// godfly itself failed (a bug or an internal limit); never blamed on the

@@ -1,76 +1,49 @@
 //! The dispatcher: decodes a trapped `syscall`, looks the number up in the
-//! table and writes the result back the BSD way, all in one place.
+//! personality's table and writes the result back the BSD way, all in one
+//! place. This is the one boundary where a host errno becomes the guest's.
+#![forbid(unsafe_code)]
 
-pub mod args;
-pub mod table;
+pub mod render;
 
-use godfly_abi::errno::{EINTR, EINVAL, Errno};
-use godfly_abi::syscalls::{SYS___SYSCALL, SYS_MAXSYSCALL, SYS_SYSCALL, SYSCALLS};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-pub use args::Args;
-pub use table::{Handler, Support};
+use crate::call::{Args, Ret, SysResult};
+use crate::host::errno::EINTR;
+use crate::personality::{self, Personality};
+use crate::thread::{Ctx, Lwp};
 
-use crate::thread::Lwp;
-
-/// What a handler produced on success.
+/// How the call entered godfly, which decides how it is run again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Ret {
-    /// One value in `rax`; `rdx` keeps the caller's value, as on DragonFly.
-    One(u64),
-    /// Two values in `rax` and `rdx` (`pipe`, `fork`).
-    Two(u64, u64),
-    /// The handler already set every register (`sigreturn`).
-    JustReturn,
+pub enum Entry {
+    /// Syscall User Dispatch: `rip` is just after the 2-byte `syscall`.
+    Trap,
+    /// A rewritten site: `rip` is just after the original `syscall`, and
+    /// a restart runs the site again through its stub.
+    Fast,
 }
 
-/// Result of a handler: DragonFly errno on failure.
-pub type SysResult = Result<Ret, Errno>;
-
-/// Shorthand for a one-value success.
-pub fn ok(v: impl Into<u64>) -> SysResult {
-    Ok(Ret::One(v.into()))
-}
-
-/// Shorthand for an `int` result: written zero-extended from 32 bits, as the
-/// DragonFly kernel writes `int` results (`sysmsg` slots).
-pub fn ok_int(v: i32) -> SysResult {
-    Ok(Ret::One(u64::from(v as u32)))
-}
-
-/// Context a handler gets: the calling LWP and its saved host context.
-#[derive(Debug)]
-pub struct Ctx<'a> {
-    /// Calling thread.
-    pub lwp: &'a mut Lwp,
-    /// The interrupted guest registers (host `ucontext_t`).
-    pub uc: &'a mut libc::ucontext_t,
-}
-
-impl Ctx<'_> {
-    /// A guest register from the saved context.
-    pub fn reg(&self, r: libc::c_int) -> u64 {
-        self.uc.uc_mcontext.gregs[r as usize] as u64
-    }
-
-    /// Sets a guest register in the saved context.
-    pub fn set_reg(&mut self, r: libc::c_int, v: u64) {
-        self.uc.uc_mcontext.gregs[r as usize] = v as i64;
-    }
+/// What a finished call asks of the writer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Write this result.
+    Done(SysResult),
+    /// Run the call again after the signal handler (ERESTART).
+    Restart,
 }
 
 const RFLAGS_CF: u64 = 1;
 
 /// Handles one trapped system call.
-pub fn dispatch(lwp: &mut Lwp, uc: &mut libc::ucontext_t) {
+pub fn dispatch(lwp: &mut Lwp, uc: &mut libc::ucontext_t, entry: Entry) {
+    let p = personality::current();
     let mut ctx = Ctx { lwp, uc };
-    let args = Args::decode(&ctx);
+    let args = Args::decode(ctx.uc, p.calls.indirect);
     let nr = args.nr;
     let orig_rax = ctx.reg(libc::REG_RAX);
     let traced = crate::trace::wants(nr);
     let (before, start) = if traced {
         let shown = crate::trace::format::before(&args);
-        if nr == u64::from(godfly_abi::syscalls::SYS_EXIT) || nr == u64::from(godfly_abi::syscalls::SYS_EXTEXIT) {
+        if u32::try_from(nr).is_ok_and(|n| p.calls.no_return.contains(&n)) {
             // These do not return: show the call now.
             crate::trace::no_return(ctx.lwp.tid, &args, &shown);
         }
@@ -79,43 +52,57 @@ pub fn dispatch(lwp: &mut Lwp, uc: &mut libc::ucontext_t) {
         (Vec::new(), None)
     };
     crate::crash::inject::check(nr);
-    let res = match table::lookup(nr) {
-        Some((handler, _)) => handler(&mut ctx, &args),
-        None => unbound(ctx.lwp, nr),
+    let res = match p.binding(nr) {
+        Some(b) => (b.handler)(&mut ctx, &args),
+        None => unbound(p, ctx.lwp, nr),
     };
     if let Some(start) = start {
         crate::trace::syscall(ctx.lwp.tid, &args, before, &res, start);
     }
     ctx.lwp.remember(args, res);
     crate::signal::take_arrived(ctx.lwp);
-    if res == Err(EINTR) && table::restartable(nr) && crate::signal::next_restarts(ctx.lwp) {
-        // ERESTART: run the call again after the handler (DragonFly rewinds
-        // rip over the 2-byte `syscall`).
-        let rip = ctx.reg(libc::REG_RIP);
-        ctx.set_reg(libc::REG_RIP, rip - 2);
-        ctx.set_reg(libc::REG_RAX, orig_rax);
-    } else {
-        apply(&mut ctx, res);
+    match outcome(p, ctx.lwp, nr, res) {
+        Outcome::Restart => {
+            let after = ctx.reg(libc::REG_RIP);
+            let rip = match entry {
+                Entry::Trap => after - 2,
+                Entry::Fast => crate::stubs::site_of_after(after).unwrap_or(after - 2),
+            };
+            ctx.set_reg(libc::REG_RIP, rip);
+            ctx.set_reg(libc::REG_RAX, orig_rax);
+        }
+        Outcome::Done(res) => apply(&mut ctx, res),
     }
     if crate::signal::has_deliverable(ctx.lwp) {
         crate::signal::deliver_pending(ctx.lwp, ctx.uc);
     }
 }
 
-/// What DragonFly does for a number it does not implement, or what godfly
-/// does for a DragonFly call it does not implement yet.
-fn unbound(lwp: &Lwp, nr: u64) -> SysResult {
-    let def = usize::try_from(nr).ok().filter(|&n| n < SYS_MAXSYSCALL).map(|n| &SYSCALLS[n]);
+/// An EINTR becomes a restart when the call may be restarted and the
+/// signal about to be delivered asked for SA_RESTART.
+fn outcome(p: &Personality, lwp: &Lwp, nr: u64, res: SysResult) -> Outcome {
+    if res == Err(EINTR) && p.restartable(nr) && crate::signal::next_restarts(lwp) {
+        Outcome::Restart
+    } else {
+        Outcome::Done(res)
+    }
+}
+
+/// What the guest's kernel does for a number it does not implement, or
+/// what godfly does for a call it does not implement yet.
+fn unbound(p: &Personality, lwp: &Lwp, nr: u64) -> SysResult {
+    let def = p.def(nr);
     match def {
-        Some(d) if d.kind.is_implemented() && d.nr != SYS_SYSCALL && d.nr != SYS___SYSCALL => {
-            report_unsupported(d.nr, d.name);
-            Err(godfly_abi::errno::ENOSYS)
+        Some(d) if d.kind.is_implemented() && !p.calls.indirect.contains(&d.nr) => {
+            report_unsupported(p, d.nr, d.name);
+            Err(crate::host::errno::ENOSYS)
         }
         _ => {
-            // sys_nosys: SIGSYS to the calling thread, and EINVAL.
-            report_nosys(nr, def.map(|d| (d.name, d.note)));
-            crate::signal::post_nosys(lwp);
-            Err(EINVAL)
+            report_nosys(p, nr, def.map(|d| (d.name, d.note)));
+            if let Some(sig) = p.calls.empty.signal {
+                crate::signal::post_self(lwp, sig);
+            }
+            Err(p.calls.empty.errno)
         }
     }
 }
@@ -136,8 +123,17 @@ fn first_far(nr: u64) -> bool {
     false
 }
 
-/// The one-line diagnostic for a number DragonFly itself has no call for.
-fn report_nosys(nr: u64, def: Option<(&str, &str)>) {
+/// The answer to an empty number, in words.
+fn empty_answer(p: &Personality) -> String {
+    let e = p.errno(p.calls.empty.errno);
+    match p.calls.empty.signal {
+        Some(s) => format!("{} and {}", (p.signals.name)(s), p.errno.name(e)),
+        None => p.errno.name(e).to_string(),
+    }
+}
+
+/// The one-line diagnostic for a number the guest's kernel has no call for.
+fn report_nosys(p: &Personality, nr: u64, def: Option<(&str, &str)>) {
     let first = match def {
         Some(_) => first_in_table(nr),
         None => first_far(nr),
@@ -145,39 +141,46 @@ fn report_nosys(nr: u64, def: Option<(&str, &str)>) {
     if !first {
         return;
     }
+    let os = p.name;
+    let answer = empty_answer(p);
     match def {
         Some((name, note)) => {
             let what = if note.is_empty() { String::new() } else { format!("; {note}") };
-            crate::diag!(
-                "godfly: DragonFly has no system call {nr} ({name}{what}): SIGSYS and EINVAL, as on DragonFly"
-            );
+            crate::diag!("godfly: {os} has no system call {nr} ({name}{what}): {answer}, as on {os}");
         }
         None => crate::diag!(
-            "godfly: system call number {nr} is past DragonFly's table ({SYS_MAXSYSCALL}): SIGSYS and EINVAL, as on DragonFly"
+            "godfly: system call number {nr} is past {os}'s table ({}): {answer}, as on {os}",
+            p.calls.defs.len()
         ),
     }
 }
 
-static REPORTED: [AtomicU64; SYS_MAXSYSCALL.div_ceil(64)] = [const { AtomicU64::new(0) }; SYS_MAXSYSCALL.div_ceil(64)];
+/// Room for the first-seen bits of every call number of any guest table.
+const REPORT_SLOTS: usize = 1024;
 
-/// Whether call number `nr` (below `SYS_MAXSYSCALL`) is reported now: the
-/// first time it is seen.
+static REPORTED: [AtomicU64; REPORT_SLOTS / 64] = [const { AtomicU64::new(0) }; REPORT_SLOTS / 64];
+
+/// Whether call number `nr` (inside the table) is reported now: the first
+/// time it is seen.
 fn first_in_table(nr: u64) -> bool {
+    let Some(word) = REPORTED.get((nr / 64) as usize) else { return false };
     let bit = 1u64 << (nr % 64);
-    REPORTED[(nr / 64) as usize].fetch_or(bit, Ordering::Relaxed) & bit == 0
+    word.fetch_or(bit, Ordering::Relaxed) & bit == 0
 }
 
-/// Prints one line per call number the first time the guest uses a
-/// DragonFly call that godfly does not implement.
-fn report_unsupported(nr: u32, name: &str) {
+/// Prints one line per call number the first time the guest uses a call
+/// that godfly does not implement.
+fn report_unsupported(p: &Personality, nr: u32, name: &str) {
     if first_in_table(u64::from(nr)) {
-        let reason = table::unsupported_reason(nr).unwrap_or("not implemented yet");
-        crate::diag!("godfly: unsupported DragonFly system call {name} ({nr}): {reason}; returning ENOSYS");
+        let reason = p.unsupported_reason(nr).unwrap_or("not implemented yet");
+        let os = p.name;
+        crate::diag!("godfly: unsupported {os} system call {name} ({nr}): {reason}; returning ENOSYS");
     }
 }
 
 /// Writes a result into the guest registers: carry flag, `rax`/`rdx`, and
-/// `rcx`/`r11` clobbered as by `syscall`/`sysret`.
+/// `rcx`/`r11` clobbered as by `syscall`/`sysret`. An error is written in
+/// the guest's numbering.
 pub fn apply(ctx: &mut Ctx<'_>, res: SysResult) {
     let mut flags = ctx.reg(libc::REG_EFL);
     match res {
@@ -192,7 +195,7 @@ pub fn apply(ctx: &mut Ctx<'_>, res: SysResult) {
             flags &= !RFLAGS_CF;
         }
         Err(e) => {
-            ctx.set_reg(libc::REG_RAX, u64::from(e.get()));
+            ctx.set_reg(libc::REG_RAX, u64::from(personality::current().errno(e)));
             flags |= RFLAGS_CF;
         }
     }

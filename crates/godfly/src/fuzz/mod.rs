@@ -8,8 +8,14 @@
 
 pub mod seeds;
 
-use godfly_abi::layout::{Mcontext, Ucontext};
+use godfly_abi::dragonfly::layout::{Mcontext, Ucontext};
 use zerocopy::FromBytes;
+
+/// The targets exercise DragonFly's codecs: its personality is the one
+/// chosen for them.
+fn dragonfly() {
+    crate::personality::set(&crate::os::dragonfly::PERSONALITY);
+}
 
 /// A fuzz target: a name and a function of the input.
 pub type Target = (&'static str, fn(&[u8]));
@@ -85,6 +91,7 @@ impl<'a> Input<'a> {
 /// executable segment; every rewritable site inside an executable segment.
 pub fn elf(data: &[u8]) {
     use crate::loader::{elf, fastpath};
+    dragonfly();
     let path = std::path::Path::new("fuzz");
     let Ok(prog) = elf::inspect(path, data) else {
         // Refused programs still go through the site scan in no case:
@@ -92,7 +99,7 @@ pub fn elf(data: &[u8]) {
         let _ = fastpath::find_sites(data);
         return;
     };
-    let max = crate::sys::mem::VM_MAX_USER_ADDRESS;
+    let max = prog.personality.image.max_user_address;
     let mut spans = Vec::new();
     for s in &prog.segments {
         assert!(s.filesz <= s.memsz, "{s:?}");
@@ -117,7 +124,7 @@ pub fn elf(data: &[u8]) {
 
 /// The `__sysctl` MIB and name parser.
 pub fn sysctl(data: &[u8]) {
-    use crate::sys::sysctl::{Request, copy_plan, find, lookup_name, nodes, resolve};
+    use crate::os::dragonfly::sysctl::{Request, copy_plan, find, lookup_name, nodes, resolve};
     let mut inp = Input::new(data);
     let n = usize::from(inp.u8() % 16);
     // Mostly small components, so that real nodes are reached.
@@ -152,7 +159,8 @@ pub fn sysctl(data: &[u8]) {
 /// Flag, number and status translations: total functions that never
 /// panic, keep only known bits, and round-trip where both sides exist.
 pub fn xlat(data: &[u8]) {
-    use crate::xlat::*;
+    use crate::os::dragonfly::*;
+    use crate::xlat::{dirent as ldirent, mountinfo};
     let mut inp = Input::new(data);
     while !inp.data.is_empty() {
         let which = inp.u8();
@@ -174,7 +182,7 @@ pub fn xlat(data: &[u8]) {
             }
             2 => {
                 let e = errno::from_linux(v);
-                assert!(e.get() > 0, "errno {v} became {e:?}");
+                assert!(e > 0, "errno {v} became {e}");
             }
             3 => {
                 let _ = wait::status_from_linux(v);
@@ -223,16 +231,20 @@ pub fn xlat(data: &[u8]) {
                 assert_eq!(stat::dev_from_linux(stat::dev_to_linux(v as u32)), v as u32, "dev_t {v:#x}");
             }
             12 => {
-                let _ = oflags::at_flags_to_linux(v, inp.i32());
-                let _ = oflags::dirfd_to_linux(v);
+                if let Some(f) = oflags::at_flags(v) {
+                    let _ = f.to_linux();
+                    let _ = f.within(crate::xlat::AtFlags(inp.u8()));
+                }
+                let f = oflags::open_flags(v);
+                assert_eq!(f.unknown & oflags::LOCK_FLAGS, 0, "lock flags counted unknown");
             }
             13 => {
                 let n = usize::from(inp.u8());
                 let buf = inp.bytes(n);
                 let mut out = Vec::new();
-                for e in dirent::parse_linux(buf) {
+                for e in ldirent::parse_linux(buf) {
                     let start = out.len();
-                    dirent::push_dragonfly(&mut out, &e);
+                    dirent::push(&mut out, &e);
                     assert!((out.len() - start).is_multiple_of(8), "dirent record not 8-aligned");
                 }
             }
@@ -242,7 +254,7 @@ pub fn xlat(data: &[u8]) {
                 let mut st = crate::host::zeroed_statfs();
                 st.f_bsize = i64::from(v);
                 st.f_blocks = inp.u64();
-                for m in statfs::parse_mountinfo(&text) {
+                for m in mountinfo::parse_mountinfo(&text) {
                     let _ = statfs::from_linux(&st, &m);
                 }
             }
@@ -256,7 +268,7 @@ pub fn xlat(data: &[u8]) {
 /// Socket addresses from the guest: accepted ones convert back to the
 /// same address.
 pub fn sockaddr(data: &[u8]) {
-    use crate::xlat::sockaddr::{from_linux, to_linux};
+    use crate::os::dragonfly::sockaddr::{from_linux, to_linux};
     let Ok(lx) = to_linux(data) else { return };
     let back = from_linux(&lx);
     let again = to_linux(&back).expect("a converted address converts again");
@@ -265,7 +277,7 @@ pub fn sockaddr(data: &[u8]) {
 
 /// Control messages from the guest, and from the host back.
 pub fn cmsg(data: &[u8]) {
-    use crate::xlat::cmsg::{from_linux, to_linux};
+    use crate::os::dragonfly::cmsg::{from_linux, to_linux};
     if let Ok(lx) = to_linux(data) {
         let back = from_linux(&lx);
         assert!(back.len() <= lx.len(), "control data grew");
@@ -278,7 +290,9 @@ pub fn cmsg(data: &[u8]) {
 /// changed and an MXCSR the host can load; a frame built from a host
 /// context restores the same registers.
 pub fn sigframe(data: &[u8]) {
-    use crate::signal::deliver::{FXSAVE_LEN, PSL_RF, PSL_USERCHANGE, apply_mcontext, mcontext_from_host};
+    use crate::os::dragonfly::sigframe::{
+        FXSAVE_LEN, PSL_RF, PSL_USERCHANGE, SW_RESERVED, apply_mcontext, mcontext_from_host,
+    };
     let mut inp = Input::new(data);
     let host_mask = 0x0000_ffff_u32 & !0x40 | if inp.u8() & 1 == 1 { 0x40 } else { 0 };
     let mut fx = Box::new([0u8; FXSAVE_LEN]);
@@ -292,7 +306,7 @@ pub fn sigframe(data: &[u8]) {
     let before = uc.uc_mcontext.gregs;
 
     // Host → guest frame → host: registers come back unchanged.
-    let info = crate::signal::deliver::SigInfo::default();
+    let info = crate::thread::SigInfo::default();
     let mc = mcontext_from_host(&mut uc, false, &info);
     apply_mcontext(&mut uc, &mc).expect("own frame accepted");
     for r in [libc::REG_RAX, libc::REG_RBX, libc::REG_RSP, libc::REG_RIP, libc::REG_R15, libc::REG_EFL] {
@@ -306,7 +320,7 @@ pub fn sigframe(data: &[u8]) {
     let mc: &Mcontext = &u.uc_mcontext;
     let cur = uc.uc_mcontext.gregs[libc::REG_EFL as usize] as u64;
     let (cs, ss) = (uc.uc_mcontext.gregs[libc::REG_CSGSFS as usize], uc.uc_mcontext.gregs[libc::REG_ERR as usize]);
-    let host_tail = fx[crate::signal::deliver::SW_RESERVED..].to_vec();
+    let host_tail = fx[SW_RESERVED..].to_vec();
     match apply_mcontext(&mut uc, mc) {
         Ok(()) => {
             let now = uc.uc_mcontext.gregs[libc::REG_EFL as usize] as u64;
@@ -315,20 +329,17 @@ pub fn sigframe(data: &[u8]) {
             assert_eq!(mxcsr & !host_mask, 0, "MXCSR {mxcsr:#x} has bits outside {host_mask:#x}");
             assert_eq!(uc.uc_mcontext.gregs[libc::REG_CSGSFS as usize], cs, "segment registers taken from guest");
             assert_eq!(uc.uc_mcontext.gregs[libc::REG_ERR as usize], ss);
-            assert_eq!(
-                &fx[crate::signal::deliver::SW_RESERVED..],
-                &host_tail[..],
-                "Linux's reserved FXSAVE bytes taken from guest"
-            );
+            assert_eq!(&fx[SW_RESERVED..], &host_tail[..], "Linux's reserved FXSAVE bytes taken from guest");
         }
-        Err(e) => assert_eq!(e, godfly_abi::errno::EINVAL),
+        Err(e) => assert_eq!(e, crate::host::errno::EINVAL),
     }
 }
 
 /// The trace decoders over arbitrary argument values (the kinds that
 /// only format numbers; the others read guest memory).
 pub fn trace(data: &[u8]) {
-    use crate::trace::decode::Kind;
+    use crate::personality::ArgKind as Kind;
+    dragonfly();
     let mut inp = Input::new(data);
     while !inp.data.is_empty() {
         let nr = u64::from(u16::from_le_bytes([inp.u8(), inp.u8()]) % 600);
@@ -386,12 +397,13 @@ pub fn rangeset(data: &[u8]) {
 /// EVFILT_SIGNAL changes are left out: they install host signal handlers
 /// in the fuzzing process.
 pub fn kevent(data: &[u8]) {
-    use godfly_abi::consts as d;
-    use godfly_abi::layout::Kevent;
+    use crate::sys::kqueue::knote::{EV_ERROR, Kevent};
+    use godfly_abi::dragonfly::consts as d;
+    dragonfly();
     // A failure here means descriptors leaked in an earlier run.
-    let (r0, w0) = crate::host::pipe_nonblocking().expect("pipe (leaked descriptors?)");
-    let (r1, w1) = crate::host::pipe_nonblocking().expect("pipe (leaked descriptors?)");
-    let _ = crate::host::sys(libc::SYS_write, &[w0 as u64, b"data".as_ptr() as u64, 4]);
+    let (r0, w0) = crate::host::fd::pipe_nonblocking().expect("pipe (leaked descriptors?)");
+    let (r1, w1) = crate::host::fd::pipe_nonblocking().expect("pipe (leaked descriptors?)");
+    let _ = crate::host::fd::write_u64(w0, u64::from_le_bytes(*b"data\0\0\0\0"));
     let me = u64::from(std::process::id());
     let filters = [
         d::EVFILT_READ,
@@ -426,7 +438,7 @@ pub fn kevent(data: &[u8]) {
         let fflags = inp.i32() as u32;
         // Timers in milliseconds; keep them short or negative.
         let data = i64::from(inp.i32() % 50);
-        changes.push(Kevent { ident, filter, flags, fflags, data, udata: inp.u64() });
+        changes.push(Kevent { ident, filter, flags, fflags, data, udata: inp.u64(), ext: [0; 4] });
     }
     if let Ok((results, rounds)) = crate::sys::kqueue::session(&changes, cap, 3) {
         assert_eq!(results.len(), changes.len());
@@ -434,11 +446,11 @@ pub fn kevent(data: &[u8]) {
             assert!(got.len() <= cap, "{} events for room {cap}", got.len());
             for ev in got {
                 assert!(filters.contains(&i32::from(ev.filter)), "event with filter {}", ev.filter);
-                assert_eq!(ev.flags & d::EV_ERROR as u16, 0, "EV_ERROR from collection: {ev:?}");
+                assert_eq!(ev.flags & EV_ERROR, 0, "EV_ERROR from collection: {ev:?}");
             }
         }
     }
     for fd in [r0, w0, r1, w1] {
-        let _ = crate::host::sys(libc::SYS_close, &[fd as u64]);
+        let _ = crate::host::fd::close(fd);
     }
 }

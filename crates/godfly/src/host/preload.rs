@@ -23,7 +23,7 @@ fn write_shim() -> Option<PathBuf> {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     SHIM.hash(&mut h);
     let base = std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from).unwrap_or_else(std::env::temp_dir);
-    let uid = super::sys(libc::SYS_getuid, &[]).unwrap_or(0);
+    let uid = super::proc::getuid();
     let dir = base.join(format!("godfly-{uid}"));
     std::fs::create_dir_all(&dir).ok()?;
     let _ = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700));

@@ -1,18 +1,16 @@
-//! Reading and mapping a static x86-64 ELF executable, and deciding
-//! whether it is a DragonFly program.
-//!
-//! The rule: a program is a DragonFly program if it carries DragonFly's
-//! ABI note (`.note.tag`, owner "DragonFly", type 1); or, for Go programs,
-//! which carry no OS brand (EI_OSABI 0, no note), if its symbol table has
-//! `_rt0_amd64_dragonfly` or its Go build information says
-//! `GOOS=dragonfly`. A Linux ABI note, a non-zero foreign EI_OSABI, or a Go
-//! entry symbol for another system means it is not.
+//! Reading and mapping a static x86-64 ELF executable, and deciding which
+//! guest system it is for: the loader reads the brand facts (OS/ABI byte,
+//! ABI notes, and for Go programs the `GOOS` of the entry symbol
+//! `_rt0_amd64_<os>` or of the build information), and each personality's
+//! brand rule (`os/<name>/brand.rs`) says yes, no or nothing.
 
 use object::elf::{self, FileHeader64};
 use object::read::elf::{FileHeader, ProgramHeader};
 use object::{Endianness, Object, ObjectSection, ObjectSymbol};
 use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
+
+use crate::personality::{Brand, BrandFacts, Personality};
 
 /// Why a program cannot be run. Each names the file.
 #[derive(Debug)]
@@ -62,8 +60,10 @@ pub struct Segment {
 }
 
 /// What the loader needs to know about a program.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Program {
+    /// The system it is for.
+    pub personality: &'static Personality,
     /// Path as given.
     pub path: PathBuf,
     /// Entry point.
@@ -88,63 +88,81 @@ fn page_up(v: u64) -> u64 {
     (v + PAGE - 1) & !(PAGE - 1)
 }
 
-/// Whether the file's notes include an ABI tag from `owner`.
-fn has_note(data: &[u8], header: &FileHeader64<Endianness>, owner: &[u8]) -> bool {
+/// The ABI notes of a file: (owner, type).
+fn notes(data: &[u8], header: &FileHeader64<Endianness>) -> Vec<(Vec<u8>, u32)> {
     let endian = Endianness::Little;
-    let Ok(phdrs) = header.program_headers(endian, data) else { return false };
+    let mut out = Vec::new();
+    let Ok(phdrs) = header.program_headers(endian, data) else { return out };
     for ph in phdrs {
         if ph.p_type(endian) != elf::PT_NOTE {
             continue;
         }
         let Ok(Some(mut notes)) = ph.notes(endian, data) else { continue };
         while let Ok(Some(note)) = notes.next() {
-            if note.name() == owner && note.n_type(endian) == elf::NT_GNU_ABI_TAG {
-                return true;
-            }
+            out.push((note.name().to_vec(), note.n_type(endian)));
         }
     }
-    false
+    out
 }
 
-/// Decides whether a parsed ELF file is a DragonFly program; `Err` says why not.
-fn check_brand(data: &[u8], header: &FileHeader64<Endianness>) -> Result<(), String> {
-    let osabi = header.e_ident().os_abi;
-    if has_note(data, header, b"DragonFly") {
-        return Ok(());
-    }
-    if has_note(data, header, b"GNU") || osabi == elf::ELFOSABI_LINUX {
-        return Err("is a Linux program, not a DragonFly one (run it directly)".into());
-    }
-    if osabi != elf::ELFOSABI_NONE {
-        return Err(format!("is not a DragonFly program (ELF OS/ABI {osabi})"));
-    }
+/// The `GOOS` a Go program was built for: from its entry symbol
+/// `_rt0_amd64_<os>`, or from `GOOS=` in its build information. `Err` for
+/// a file that is not a well-formed ELF object.
+fn go_os(data: &[u8]) -> Result<Option<String>, String> {
     let file = object::File::parse(data).map_err(|e| format!("malformed ELF: {e}"))?;
     for sym in file.symbols() {
         let Ok(name) = sym.name() else { continue };
-        if let Some(os) = name.strip_prefix("_rt0_amd64_") {
-            if os == "dragonfly" {
-                return Ok(());
-            }
-            if !os.contains('_') && !os.is_empty() {
-                return Err(format!("is a Go program for {os}, not for DragonFly (GOOS=dragonfly builds one)"));
-            }
+        if let Some(os) = name.strip_prefix("_rt0_amd64_")
+            && !os.contains('_')
+            && !os.is_empty()
+        {
+            return Ok(Some(os.to_string()));
         }
     }
     if let Some(sec) = file.section_by_name(".go.buildinfo")
         && let Ok(bytes) = sec.data()
+        && let Some(at) = bytes.windows(5).position(|w| w == b"GOOS=")
     {
-        if memfind(bytes, b"GOOS=dragonfly") {
-            return Ok(());
-        }
-        if memfind(bytes, b"GOOS=") {
-            return Err("is a Go program for another system, not for DragonFly".into());
-        }
+        let rest = &bytes[at + 5..];
+        let end = rest.iter().position(|b| !b.is_ascii_alphanumeric()).unwrap_or(rest.len());
+        return Ok(Some(String::from_utf8_lossy(&rest[..end]).into_owned()));
     }
-    Err("is not a DragonFly program: no DragonFly ABI note and no Go build information for dragonfly".into())
+    Ok(None)
 }
 
-fn memfind(hay: &[u8], needle: &[u8]) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle)
+/// Reads the brand facts of a parsed ELF file.
+fn brand_facts(data: &[u8], header: &FileHeader64<Endianness>) -> Result<BrandFacts, String> {
+    let notes = notes(data, header);
+    let osabi = header.e_ident().os_abi;
+    // An ABI note (type 1) or an OS/ABI byte decides without the symbol table.
+    let abi_note = notes.iter().any(|n| n.1 == elf::NT_GNU_ABI_TAG);
+    let go_os = if !abi_note && osabi == elf::ELFOSABI_NONE { go_os(data)? } else { None };
+    Ok(BrandFacts { osabi, notes, go_os })
+}
+
+/// The personality whose brand rule claims the file; `Err` says why none
+/// does (the first reason given, or that nothing marks the file).
+fn choose(f: &BrandFacts) -> Result<&'static Personality, String> {
+    let mut why = None;
+    for p in crate::os::ALL {
+        match (p.brand)(f) {
+            Brand::Yes => return Ok(p),
+            Brand::No(reason) => {
+                why.get_or_insert(reason);
+            }
+            Brand::Unknown => {}
+        }
+    }
+    Err(why.unwrap_or_else(|| {
+        let names: Vec<&str> = crate::os::ALL.iter().map(|p| p.name).collect();
+        let goos: Vec<&str> = crate::os::ALL.iter().map(|p| p.goos).collect();
+        format!(
+            "is not a {} program: no {} ABI note and no Go build information for {}",
+            names.join(" or "),
+            names.join(" or "),
+            goos.join(" or ")
+        )
+    }))
 }
 
 /// Parses and checks a program image (pure: no mapping).
@@ -183,7 +201,7 @@ pub fn inspect(path: &Path, data: &[u8]) -> Result<Program, LoadError> {
         }
         t => return Err(unsupported(format!("is not an executable (ELF type {t})"))),
     }
-    check_brand(data, header).map_err(unsupported)?;
+    let personality = brand_facts(data, header).and_then(|f| choose(&f)).map_err(unsupported)?;
     let mut segments = Vec::new();
     let mut phdr = 0;
     for ph in phdrs {
@@ -209,7 +227,7 @@ pub fn inspect(path: &Path, data: &[u8]) -> Result<Program, LoadError> {
         if s.vaddr % PAGE != s.offset % PAGE {
             return Err(unsupported("has a segment whose address and file offset are not congruent".into()));
         }
-        if s.vaddr.checked_add(s.memsz).is_none_or(|e| e > crate::sys::mem::VM_MAX_USER_ADDRESS) {
+        if s.vaddr.checked_add(s.memsz).is_none_or(|e| e > personality.image.max_user_address) {
             return Err(unsupported("has a segment outside the user address space".into()));
         }
     }
@@ -224,6 +242,7 @@ pub fn inspect(path: &Path, data: &[u8]) -> Result<Program, LoadError> {
         return Err(unsupported(format!("has its entry point {entry:#x} outside every executable segment")));
     }
     Ok(Program {
+        personality,
         path: path.to_path_buf(),
         entry,
         phdr,
@@ -283,18 +302,19 @@ pub fn map(prog: &Program, file: &std::fs::File) -> Result<(), LoadError> {
         if s.filesz > 0 {
             let p = if zero_tail { prot | libc::PROT_WRITE } else { prot };
             crate::mem::map_fixed(start, (file_map_end - start) as usize, p, fd, page_down(s.offset))
-                .map_err(|e| err(format!("segment at {start:#x}: {e}")))?;
+                .map_err(|e| err(format!("segment at {start:#x}: {}", e.message())))?;
+            crate::mem::owned::add(start, file_map_end - start);
             if zero_tail {
                 let zeros = vec![0u8; (file_map_end - file_end) as usize];
                 crate::mem::write_bytes(file_end, &zeros)
                     .map_err(|_| err("cannot clear the end of a segment".into()))?;
-                crate::mem::protect(start, (file_map_end - start) as usize, prot).map_err(|e| err(e.to_string()))?;
+                crate::mem::protect(start, (file_map_end - start) as usize, prot).map_err(|e| err(e.message()))?;
             }
         }
         let anon_start = if s.filesz > 0 { file_map_end } else { start };
         if mem_end > anon_start {
             crate::mem::map_fixed(anon_start, (mem_end - anon_start) as usize, prot, -1, 0)
-                .map_err(|e| err(format!("segment at {anon_start:#x}: {e}")))?;
+                .map_err(|e| err(format!("segment at {anon_start:#x}: {}", e.message())))?;
         }
         crate::mem::owned::add(start, mem_end.max(file_map_end) - start);
     }

@@ -23,7 +23,8 @@
 
 use iced_x86::{Code, Decoder, DecoderOptions, FlowControl, Instruction, InstructionInfoFactory, Register};
 use object::{Object, ObjectSymbol, SymbolKind};
-use std::sync::OnceLock;
+
+use crate::stubs::{self, STUB};
 
 /// One rewritable site.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,24 +39,11 @@ pub struct Site {
     pub after: u64,
 }
 
-/// Size of one stub.
-const STUB: usize = 96;
 /// Longest run of instructions replayed in a stub.
 const MAX_BETWEEN: usize = 48;
 /// Where the stub page goes: below the usual ET_EXEC base, within reach
 /// of a rel32 call from the program text.
 const STUB_HINTS: [u64; 3] = [0x20_0000, 0x30_0000, 0x10_0000];
-/// Length of the stub's first instruction, `lea 8(%rsp),%rsp`.
-const LEA_LEN: u64 = 5;
-
-/// The installed stubs: page address and, per stub, (site, after).
-struct Installed {
-    page: u64,
-    end: u64,
-    sites: Vec<(u64, u64)>,
-}
-
-static INSTALLED: OnceLock<Installed> = OnceLock::new();
 
 fn writes_rax(info: &iced_x86::InstructionInfo) -> bool {
     info.used_registers().iter().any(|r| {
@@ -216,7 +204,7 @@ pub fn site_bytes(site: u64, len: usize, stub: u64) -> Option<Vec<u8>> {
 /// Rewrites the sites of a mapped program; `text` lists the executable
 /// segments (address, length, protection). Returns how many were rewritten.
 pub fn install(sites: &[Site], text: &[(u64, u64, i32)]) -> usize {
-    if sites.is_empty() || INSTALLED.get().is_some() {
+    if sites.is_empty() || stubs::installed() {
         return 0;
     }
     let size = (sites.len() * STUB).div_ceil(4096) * 4096;
@@ -224,6 +212,9 @@ pub fn install(sites: &[Site], text: &[(u64, u64, i32)]) -> usize {
     let Some(page) = STUB_HINTS.iter().copied().find(|&h| crate::mem::map_fixed(h, size, rw, -1, 0).is_ok()) else {
         return 0;
     };
+    // Not the guest's (it may not unmap it), but guest code godfly made,
+    // whose protection godfly changes once the stubs are written.
+    crate::mem::owned::add_stub_page(page, size as u64);
     let entry = crate::arch::fast_entry();
     let mut table = Vec::with_capacity(sites.len());
     for (k, s) in sites.iter().enumerate() {
@@ -249,32 +240,8 @@ pub fn install(sites: &[Site], text: &[(u64, u64, i32)]) -> usize {
     }
     let _ = crate::mem::protect(page, size, libc::PROT_READ | libc::PROT_EXEC);
     let done = table.iter().filter(|t| t.0 != 0).count();
-    let _ = INSTALLED.set(Installed { page, end: page + size as u64, sites: table });
+    stubs::set(stubs::Installed { page, end: page + size as u64, sites: table });
     done
-}
-
-/// Whether any site was rewritten (godfly then keeps %gs).
-pub fn active() -> bool {
-    INSTALLED.get().is_some_and(|i| i.sites.iter().any(|s| s.0 != 0))
-}
-
-/// The site whose `syscall` ended at `after`, for restarts.
-pub fn site_of_after(after: u64) -> Option<u64> {
-    INSTALLED.get()?.sites.iter().find(|s| s.1 == after && s.0 != 0).map(|s| s.0)
-}
-
-/// For a guest context stopped inside a stub: the site to show instead,
-/// and how far to move the stack pointer back up (8 before the stub's
-/// first instruction has dropped the return address, else 0).
-pub fn unstub(rip: u64) -> Option<(u64, u64)> {
-    let inst = INSTALLED.get()?;
-    if rip < inst.page || rip >= inst.end {
-        return None;
-    }
-    let k = ((rip - inst.page) as usize) / STUB;
-    let (site, _) = *inst.sites.get(k)?;
-    let start = inst.page + (k * STUB) as u64;
-    Some((site, if rip < start + LEA_LEN { 8 } else { 0 }))
 }
 
 #[cfg(test)]

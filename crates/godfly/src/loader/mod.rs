@@ -1,9 +1,9 @@
-//! Loading a DragonFly program: the ELF image (`elf`), the initial stack
-//! with argc, argv, envp and auxv (`stack`), and the entry registers.
+//! Loading a guest program: the ELF image and the brand test that picks
+//! its personality (`elf`), and the fast path's rewriting of its system-call
+//! sites (`fastpath`). The initial stack is the personality's.
 #![forbid(unsafe_code)]
 
 pub mod elf;
 pub mod fastpath;
-pub mod stack;
 
 pub use elf::{LoadError, Program};

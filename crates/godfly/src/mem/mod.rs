@@ -2,7 +2,8 @@
 //! pointer is a host pointer; every access goes through routines whose
 //! faults the fault handler turns into `EFAULT` instead of a crash.
 
-use godfly_abi::errno::{EFAULT, ENAMETOOLONG, Errno};
+use crate::host::Errno;
+use crate::host::errno::{EFAULT, ENAMETOOLONG, ENOENT};
 use std::ffi::CString;
 use zerocopy::{FromBytes, IntoBytes};
 
@@ -122,7 +123,7 @@ pub fn read_cstr(addr: u64, max: usize) -> Result<CString, Errno> {
     }
 }
 
-/// `MAXPATHLEN` on DragonFly, including the NUL.
+/// `MAXPATHLEN`, including the NUL: 1024 on DragonFly and FreeBSD alike.
 pub const MAXPATHLEN: usize = 1024;
 
 /// Reads a path argument: EFAULT for a bad pointer, ENAMETOOLONG past
@@ -130,16 +131,13 @@ pub const MAXPATHLEN: usize = 1024;
 pub fn read_path(addr: u64) -> Result<CString, Errno> {
     let p = read_cstr(addr, MAXPATHLEN)?;
     if linux_only_path(p.as_bytes()) {
-        return Err(godfly_abi::errno::ENOENT);
+        return Err(ENOENT);
     }
     Ok(with_prefix(p))
 }
 
 /// The `-L PREFIX` directory: absolute paths are looked up under it first.
 static PREFIX: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
-
-/// Environment variable carrying `-L` to godfly processes started by `execve`.
-pub const PREFIX_ENV: &str = "GODFLY_PREFIX";
 
 /// Sets the `-L` prefix (once, at start-up).
 pub fn set_prefix(prefix: &[u8]) {
@@ -165,7 +163,7 @@ fn with_prefix(path: CString) -> CString {
     let mut cand = prefix.clone();
     cand.extend_from_slice(path.as_bytes());
     match CString::new(cand) {
-        Ok(c) if crate::host::fstatat(libc::AT_FDCWD, &c, libc::AT_SYMLINK_NOFOLLOW).is_ok() => c,
+        Ok(c) if crate::host::fs::fstatat(libc::AT_FDCWD, &c, libc::AT_SYMLINK_NOFOLLOW).is_ok() => c,
         _ => path,
     }
 }
@@ -181,46 +179,36 @@ pub fn linux_only_path(p: &[u8]) -> bool {
         || p.starts_with(b"/proc/thread-self/")
 }
 
-/// The legacy FXSAVE area at the start of a host signal frame's FPU state.
-pub fn host_fxsave<'a>(p: *mut u8) -> &'a mut [u8; 512] {
-    // SAFETY: p is the non-null `fpregs` pointer of a host ucontext, which
-    // points at the kernel-written XSAVE/FXSAVE area (at least 512 bytes) in
-    // the signal frame on this thread's stack; it lives as long as the handler.
-    unsafe { &mut *p.cast::<[u8; 512]>() }
+/// The legacy FXSAVE area at the start of a host context's FPU state,
+/// if it has one. A context godfly handles is either the kernel's (its
+/// `fpregs` points at the XSAVE/FXSAVE area, at least 512 bytes, in the
+/// signal frame on this thread's stack) or one godfly built itself with
+/// `fpregs` NULL (the fast path, tests, fuzz targets).
+pub fn host_fxsave(uc: &mut libc::ucontext_t) -> Option<&mut [u8; 512]> {
+    let p = uc.uc_mcontext.fpregs;
+    if p.is_null() {
+        return None;
+    }
+    // SAFETY: as above: a non-null fpregs is the kernel's FPU area, which
+    // lives as long as the context it belongs to (borrowed here).
+    Some(unsafe { &mut *p.cast::<[u8; 512]>() })
 }
 
 /// Maps `len` bytes at exactly `addr` (MAP_FIXED_NOREPLACE): from `fd` at
 /// `offset`, or anonymous memory when `fd` is -1. Fails rather than
 /// replacing anything already mapped there.
-pub fn map_fixed(addr: u64, len: usize, prot: i32, fd: i32, offset: u64) -> std::io::Result<()> {
-    let flags = libc::MAP_PRIVATE | libc::MAP_FIXED_NOREPLACE | if fd < 0 { libc::MAP_ANONYMOUS } else { 0 };
-    // SAFETY: MAP_FIXED_NOREPLACE never replaces an existing mapping, so no
-    // memory Rust knows about can be affected.
-    let p = unsafe { libc::mmap(addr as *mut _, len, prot, flags, fd, offset as libc::off_t) };
-    if p == libc::MAP_FAILED {
-        return Err(std::io::Error::last_os_error());
-    }
-    if p as u64 != addr {
-        // A kernel without MAP_FIXED_NOREPLACE treats the address as a hint.
-        // SAFETY: unmapping the mapping just created.
-        unsafe { libc::munmap(p, len) };
-        return Err(std::io::Error::from_raw_os_error(libc::EEXIST));
-    }
-    Ok(())
+pub fn map_fixed(addr: u64, len: usize, prot: i32, fd: i32, offset: u64) -> Result<(), Errno> {
+    let flags = libc::MAP_PRIVATE | if fd < 0 { libc::MAP_ANONYMOUS } else { 0 };
+    crate::host::mm::mmap_noreplace(addr, len, prot, flags, fd, offset).map(|_| ())
 }
 
 /// Maps `len` bytes of anonymous memory wherever the host likes.
-pub fn map_anywhere(len: usize, prot: i32) -> std::io::Result<u64> {
-    // SAFETY: a fresh anonymous mapping at an address of the kernel's choice.
-    let p = unsafe { libc::mmap(std::ptr::null_mut(), len, prot, libc::MAP_PRIVATE | libc::MAP_ANONYMOUS, -1, 0) };
-    if p == libc::MAP_FAILED { Err(std::io::Error::last_os_error()) } else { Ok(p as u64) }
+pub fn map_anywhere(len: usize, prot: i32) -> Result<u64, Errno> {
+    crate::host::mm::mmap_free(0, len, prot, libc::MAP_PRIVATE | libc::MAP_ANONYMOUS, -1, 0)
 }
 
-/// Changes the protection of guest memory godfly mapped itself.
-pub fn protect(addr: u64, len: usize, prot: i32) -> std::io::Result<()> {
-    // SAFETY: only called on guest ranges that the loader mapped.
-    if unsafe { libc::mprotect(addr as *mut _, len, prot) } != 0 {
-        return Err(std::io::Error::last_os_error());
-    }
-    Ok(())
+/// Changes the protection of memory godfly mapped for the guest (program
+/// text while the fast path rewrites it, the sigcode page, the stub page).
+pub fn protect(addr: u64, len: usize, prot: i32) -> Result<(), Errno> {
+    owned::protect_mapped(addr, addr.saturating_add(len as u64), prot)
 }

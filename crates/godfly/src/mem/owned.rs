@@ -9,6 +9,10 @@
 use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
 
+use crate::host::Errno;
+use crate::host::errno::{EINVAL, ENOMEM};
+use crate::host::mm;
+
 /// Disjoint, non-adjacent half-open ranges `[start, end)`.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct RangeSet {
@@ -93,14 +97,145 @@ impl RangeSet {
 
 static GUEST: Mutex<RangeSet> = Mutex::new(RangeSet { map: BTreeMap::new() });
 
+/// The guest's ranges, locked: the only way to change a mapping in the
+/// shared address space. Every method acts on the guest's own pieces and
+/// nothing else, which is what makes the host calls underneath sound.
+pub struct GuestMaps(MutexGuard<'static, RangeSet>);
+
+impl std::ops::Deref for GuestMaps {
+    type Target = RangeSet;
+    fn deref(&self) -> &RangeSet {
+        &self.0
+    }
+}
+
+const PAGE: u64 = 4096;
+
+/// The page-rounded end of `[addr, addr+len)`, saturating at the top.
+pub fn page_end(addr: u64, len: u64) -> u64 {
+    addr.saturating_add(len).saturating_add(PAGE - 1) & !(PAGE - 1)
+}
+
+impl GuestMaps {
+    /// Records a mapping made for the guest.
+    pub fn insert(&mut self, start: u64, end: u64) {
+        self.0.insert(start, end);
+    }
+
+    /// Unmaps `[start, end)`, which must be all the guest's (EINVAL).
+    pub fn unmap(&mut self, start: u64, end: u64) -> Result<(), Errno> {
+        if !self.covers(start, end) {
+            return Err(EINVAL);
+        }
+        // SAFETY: the whole range is the guest's.
+        unsafe { mm::munmap(start, end - start) }?;
+        self.0.remove(start, end);
+        Ok(())
+    }
+
+    /// Changes the protection of the guest's pieces of `[start, end)`.
+    pub fn protect(&self, start: u64, end: u64, prot: i32) -> Result<(), Errno> {
+        for (s, e) in self.pieces(start, end) {
+            // SAFETY: only the guest's pieces.
+            unsafe { mm::mprotect(s, e - s, prot) }?;
+        }
+        Ok(())
+    }
+
+    /// Applies Linux advice to the guest's pieces of `[start, end)`.
+    pub fn advise(&self, start: u64, end: u64, advice: i32) -> Result<(), Errno> {
+        for (s, e) in self.pieces(start, end) {
+            // SAFETY: only the guest's pieces.
+            unsafe { mm::madvise(s, e - s, advice) }?;
+        }
+        Ok(())
+    }
+
+    /// Maps for the guest with Linux flags. A fixed mapping may take the
+    /// guest's own memory and free space, never godfly's (ENOMEM): the
+    /// parts the guest does not own are held with placeholders first, and
+    /// after a failure the guest's old pieces stay held (older kernels
+    /// unmap before they fail), so godfly's own allocations keep out.
+    pub fn map(&mut self, addr: u64, len: u64, prot: i32, flags: i32, fd: i32, off: u64) -> Result<u64, Errno> {
+        let fixed = flags & libc::MAP_FIXED != 0;
+        if !fixed {
+            let p = mm::mmap_free(addr, len as usize, prot, flags, fd, off)?;
+            self.0.insert(p, page_end(p, len));
+            return Ok(p);
+        }
+        let reserved = if addr.is_multiple_of(PAGE) { self.reserve_gaps(addr, len)? } else { Vec::new() };
+        // SAFETY: the range is the guest's own memory plus the placeholders
+        // just made for it.
+        match unsafe { mm::mmap_fixed(addr, len as usize, prot, flags, fd, off) } {
+            Ok(p) => {
+                self.0.insert(p, page_end(p, len));
+                Ok(p)
+            }
+            Err(e) => {
+                for (s, end) in reserved {
+                    // SAFETY: placeholders this call made.
+                    let _ = unsafe { mm::munmap(s, end - s) };
+                }
+                for (s, end) in self.pieces(addr, page_end(addr, len)) {
+                    // Fails (EEXIST) where the old mapping is still there.
+                    let _ = mm::mmap_noreplace(s, (end - s) as usize, libc::PROT_NONE, PLACEHOLDER, -1, 0);
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Holds the parts of `[addr, addr+len)` the guest does not own with
+    /// placeholders; ENOMEM when godfly's memory is there.
+    fn reserve_gaps(&self, addr: u64, len: u64) -> Result<Vec<(u64, u64)>, Errno> {
+        let mut held = Vec::new();
+        for (s, e) in self.gaps(addr, page_end(addr, len)) {
+            if mm::mmap_noreplace(s, (e - s) as usize, libc::PROT_NONE, PLACEHOLDER, -1, 0).is_err() {
+                for (hs, he) in held {
+                    // SAFETY: placeholders this call made.
+                    let _ = unsafe { mm::munmap(hs, he - hs) };
+                }
+                return Err(ENOMEM);
+            }
+            held.push((s, e));
+        }
+        Ok(held)
+    }
+}
+
+/// Flags of a placeholder mapping.
+const PLACEHOLDER: i32 = libc::MAP_PRIVATE | libc::MAP_ANONYMOUS;
+
 /// The guest's ranges, locked.
-pub fn guest() -> MutexGuard<'static, RangeSet> {
-    GUEST.lock().unwrap_or_else(|e| e.into_inner())
+pub fn guest() -> GuestMaps {
+    GuestMaps(GUEST.lock().unwrap_or_else(|e| e.into_inner()))
 }
 
 /// Held across `fork`, so that the child finds the set unlocked and whole.
-pub fn lock_for_fork() -> MutexGuard<'static, RangeSet> {
+pub fn lock_for_fork() -> GuestMaps {
     guest()
+}
+
+/// Guest code godfly maps for itself: the fast path's stub page. The
+/// guest runs it but does not own it.
+static STUB_PAGES: Mutex<RangeSet> = Mutex::new(RangeSet { map: BTreeMap::new() });
+
+/// Records the stub page.
+pub fn add_stub_page(start: u64, len: u64) {
+    STUB_PAGES.lock().unwrap_or_else(|e| e.into_inner()).insert(start, start.saturating_add(len));
+}
+
+/// Changes the protection of memory godfly mapped for the guest: the
+/// guest's own ranges, or the stub page; nothing else (EINVAL).
+pub fn protect_mapped(start: u64, end: u64, prot: i32) -> Result<(), Errno> {
+    let guest = guest();
+    let stubs = STUB_PAGES.lock().unwrap_or_else(|e| e.into_inner());
+    if !guest.covers(start, end) && !stubs.covers(start, end) {
+        return Err(EINVAL);
+    }
+    // SAFETY: the whole range was mapped for the guest, by the loader or
+    // the fast path; nothing of Rust's lives there.
+    unsafe { mm::mprotect(start, end - start, prot) }
 }
 
 /// Records memory mapped for the guest (by the loader or its own `mmap`).

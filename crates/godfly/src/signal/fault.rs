@@ -1,97 +1,22 @@
-//! Host fault signals to DragonFly ones (`trap.c`): a page fault is SIGSEGV
-//! with the fault address; a general-protection fault is SIGBUS/BUS_OBJERR
-//! (Linux says SIGSEGV); FPE_INTDIV and FPE_INTOVF swap numbers; other
-//! traps carry no address.
+//! Host fault signals to the guest's, from the host's signal frame (the
+//! rule itself is the personality's).
 
-use godfly_abi::consts as d;
-use godfly_abi::signal::{SIGBUS, SIGFPE, SIGILL, SIGSEGV, SIGTRAP};
+use crate::personality::{self, Fault, HostFault};
 
-use super::deliver::SigInfo;
-
-/// x86 trap numbers (`gregs[REG_TRAPNO]`).
-pub const T_DIVIDE: u64 = 0;
-/// General protection.
-pub const T_PROTFLT: u64 = 13;
-/// Page fault.
-pub const T_PAGEFLT: u64 = 14;
-
-/// Linux's FPE_INTDIV and FPE_INTOVF (`asm-generic/siginfo.h`).
-const LINUX_FPE_INTDIV: i32 = 1;
-const LINUX_FPE_INTOVF: i32 = 2;
-
-/// A fault as DragonFly reports it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Fault {
-    /// DragonFly signal.
-    pub sig: u32,
-    /// `si_code`, address and trap facts.
-    pub info: SigInfo,
-}
-
-/// Pure translation from host facts: signal, `si_code`, fault address,
-/// trap number and error code.
-pub fn translate_raw(sig: i32, code: i32, addr: u64, trapno: u64, err: u64) -> Fault {
-    let info = |code: i32, addr: u64| SigInfo { code, pid: 0, uid: 0, addr, trapno, err };
-    match sig {
-        libc::SIGSEGV if trapno == T_PAGEFLT => {
-            Fault { sig: SIGSEGV, info: info(code.clamp(d::SEGV_MAPERR, d::SEGV_ACCERR), addr) }
-        }
-        libc::SIGSEGV | libc::SIGBUS if trapno == T_PROTFLT => Fault { sig: SIGBUS, info: info(d::BUS_OBJERR, 0) },
-        libc::SIGSEGV => Fault { sig: SIGSEGV, info: info(d::SEGV_MAPERR, addr) },
-        libc::SIGBUS => Fault { sig: SIGBUS, info: info(code.clamp(d::BUS_ADRALN, d::BUS_OBJERR), addr) },
-        libc::SIGFPE => {
-            let c = match code {
-                LINUX_FPE_INTDIV => d::FPE_INTDIV,
-                LINUX_FPE_INTOVF => d::FPE_INTOVF,
-                c @ 3..=8 => c,
-                _ => 0,
-            };
-            Fault { sig: SIGFPE, info: info(c, 0) }
-        }
-        libc::SIGILL => {
-            Fault { sig: SIGILL, info: info(if (1..=8).contains(&code) { code } else { d::ILL_PRVOPC }, 0) }
-        }
-        _ => Fault { sig: SIGTRAP, info: info(if code == 2 { d::TRAP_TRACE } else { d::TRAP_BRKPT }, 0) },
-    }
-}
-
-/// Translation from a host signal frame.
-pub fn translate(sig: i32, info: &libc::siginfo_t, uc: &libc::ucontext_t) -> Fault {
+/// The host facts of a fault: signal, `si_code`, address, and the trap
+/// number and error code from the context.
+pub fn host_fault(sig: i32, info: &libc::siginfo_t, uc: &libc::ucontext_t) -> HostFault {
     let g = &uc.uc_mcontext.gregs;
-    translate_raw(
+    HostFault {
         sig,
-        info.si_code,
-        crate::host::siginfo_addr(info),
-        g[libc::REG_TRAPNO as usize] as u64,
-        g[libc::REG_ERR as usize] as u64,
-    )
+        code: info.si_code,
+        addr: crate::host::sig::siginfo_addr(info),
+        trapno: g[libc::REG_TRAPNO as usize] as u64,
+        err: g[libc::REG_ERR as usize] as u64,
+    }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn page_fault_is_segv_with_address() {
-        let f = translate_raw(libc::SIGSEGV, 1, 0x10, T_PAGEFLT, 4);
-        assert_eq!(f.sig, SIGSEGV);
-        assert_eq!(f.info.code, d::SEGV_MAPERR);
-        assert_eq!(f.info.addr, 0x10);
-    }
-
-    #[test]
-    fn general_protection_is_sigbus_objerr() {
-        let f = translate_raw(libc::SIGSEGV, 0x80, 0, T_PROTFLT, 0);
-        assert_eq!(f.sig, SIGBUS);
-        assert_eq!(f.info.code, d::BUS_OBJERR);
-        assert_eq!(f.info.addr, 0);
-    }
-
-    #[test]
-    fn integer_divide_code_is_dragonflys() {
-        let f = translate_raw(libc::SIGFPE, LINUX_FPE_INTDIV, 0x401000, T_DIVIDE, 0);
-        assert_eq!(f.sig, SIGFPE);
-        assert_eq!(f.info.code, 2);
-        assert_eq!(f.info.addr, 0);
-    }
+/// A host fault as the guest's kernel reports it.
+pub fn translate(sig: i32, info: &libc::siginfo_t, uc: &libc::ucontext_t) -> Fault {
+    (personality::current().signals.fault)(&host_fault(sig, info, uc))
 }

@@ -1,24 +1,30 @@
 //! Guest signal state: dispositions (process-wide), per-thread masks and
 //! alternate stacks (in `thread::Lwp`), and what happens when a signal is
-//! aimed at the guest.
+//! aimed at the guest. Signal numbers here are the guest's; the
+//! personality knows their host numbers, names and default actions.
+#![forbid(unsafe_code)]
 
-use godfly_abi::consts as d;
-use godfly_abi::layout::{Sigaction, Sigset};
-use godfly_abi::signal::{SIGKILL, SIGSTOP, SIGSYS};
+use godfly_abi::bsd::{Sigaction, Sigset};
 use godfly_abi::sysdef::SigDefault;
 use std::sync::Mutex;
+use std::sync::atomic::Ordering;
 
-use crate::thread::Lwp;
-use crate::xlat::signo;
-use deliver::SigInfo;
-use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use crate::host;
+use crate::personality::{self, Fault};
+use crate::thread::{Lwp, PROCESS_PENDING, PendingSet, SigInfo};
+
+pub use crate::thread::pending::{sigadd, sigdel, sigismember};
 
 pub mod deliver;
 pub mod fault;
 
-/// Highest DragonFly signal number (`_SIG_MAXSIG`).
+/// Room for signal numbers: both BSDs have 128 (`_SIG_MAXSIG`).
 pub const SIG_MAXSIG: u32 = 128;
+
+/// The guest's highest signal number.
+pub fn max_sig() -> u32 {
+    personality::current().signals.max.min(SIG_MAXSIG)
+}
 
 static ACTIONS: Mutex<[Sigaction; SIG_MAXSIG as usize + 1]> = Mutex::new(
     [Sigaction { sa_handler: 0, sa_flags: 0, sa_mask: Sigset { bits: [0; 4] }, pad: 0 }; SIG_MAXSIG as usize + 1],
@@ -42,38 +48,14 @@ pub fn set_action(sig: u32, act: Sigaction) -> Sigaction {
 
 /// Signals that can be neither caught nor blocked.
 pub fn cant_mask(set: &mut Sigset) {
-    sigdel(set, SIGKILL);
-    sigdel(set, SIGSTOP);
+    let n = personality::current().signals.num;
+    sigdel(set, n.kill);
+    sigdel(set, n.stop);
 }
 
-/// Whether `sig` is in `set`.
-pub fn sigismember(set: &Sigset, sig: u32) -> bool {
-    let i = sig.wrapping_sub(1);
-    i < SIG_MAXSIG && set.bits[(i / 32) as usize] & (1 << (i % 32)) != 0
-}
-
-/// Adds `sig` to `set`.
-pub fn sigadd(set: &mut Sigset, sig: u32) {
-    let i = sig.wrapping_sub(1);
-    if i < SIG_MAXSIG {
-        set.bits[(i / 32) as usize] |= 1 << (i % 32);
-    }
-}
-
-/// Removes `sig` from `set`.
-pub fn sigdel(set: &mut Sigset, sig: u32) {
-    let i = sig.wrapping_sub(1);
-    if i < SIG_MAXSIG {
-        set.bits[(i / 32) as usize] &= !(1 << (i % 32));
-    }
-}
-
-/// DragonFly's default action for a signal (`sigprop`).
+/// The guest's default action for a signal.
 pub fn default_action(sig: u32) -> SigDefault {
-    godfly_abi::signal::SIGNAL_TABLE
-        .iter()
-        .find(|r| r.0 == sig)
-        .map_or(if (35..64).contains(&sig) { SigDefault::Ignore } else { SigDefault::Terminate }, |r| r.2)
+    (personality::current().signals.default)(sig)
 }
 
 /// What a signal would do now, given its disposition.
@@ -100,85 +82,38 @@ pub fn disposition(sig: u32) -> Disposition {
     }
 }
 
+/// The host signal for a guest one.
+pub fn to_host(sig: u32) -> Option<i32> {
+    (personality::current().signals.to_host)(sig)
+}
+
+/// The guest signal for a host one.
+pub fn from_host(sig: i32) -> Option<u32> {
+    (personality::current().signals.from_host)(sig)
+}
+
 /// Mirrors a guest disposition onto the host where the host's own default
-/// or ignore gives DragonFly's behaviour (terminate, stop, ignore): the
+/// or ignore gives the guest's behaviour (terminate, stop, ignore): the
 /// kernel then applies it even while godfly waits in a host call.
 pub fn sync_host_disposition(sig: u32) {
-    let Some(host) = signo::to_linux(sig) else { return };
-    if crate::trap::FAULT_SIGNALS.contains(&host) || host == libc::SIGSYS {
+    let Some(h) = to_host(sig) else { return };
+    if host::sig::FAULT_SIGNALS.contains(&h) || h == libc::SIGSYS {
         return; // godfly's own handlers stay; guest faults are routed from them
     }
     match disposition(sig) {
-        Disposition::Ignore => crate::trap::ignore_host(host),
-        Disposition::Default(_) => crate::trap::reset_host_handler(host),
-        Disposition::Handler => crate::trap::catch_host(host),
+        Disposition::Ignore => host::sig::set_ignore(h),
+        Disposition::Default(_) => host::sig::set_default(h),
+        Disposition::Handler => host::sig::catch(h),
     }
 }
 
 /// Host signal that wakes a guest thread to look at its pending signals.
 pub const CARRIER: i32 = 39;
 
-/// Signals waiting for delivery, with what the handler's `siginfo` says.
-#[derive(Debug, Default)]
-pub struct PendingSet {
-    any: AtomicBool,
-    sigs: Mutex<BTreeMap<u32, SigInfo>>,
-}
-
-impl PendingSet {
-    /// Adds a signal (one instance per number, as BSD keeps them).
-    pub fn add(&self, sig: u32, info: SigInfo) {
-        self.sigs.lock().unwrap_or_else(|e| e.into_inner()).entry(sig).or_insert(info);
-        self.any.store(true, Ordering::Release);
-    }
-
-    /// Takes the lowest signal not in `mask`.
-    fn take_unblocked(&self, mask: &Sigset) -> Option<(u32, SigInfo)> {
-        if !self.any.load(Ordering::Acquire) {
-            return None;
-        }
-        let mut m = self.sigs.lock().unwrap_or_else(|e| e.into_inner());
-        let sig = *m.keys().find(|&&s| !sigismember(mask, s))?;
-        let info = m.remove(&sig)?;
-        self.any.store(!m.is_empty(), Ordering::Release);
-        Some((sig, info))
-    }
-
-    /// Whether a signal not in `mask` waits.
-    fn has_unblocked(&self, mask: &Sigset) -> bool {
-        self.any.load(Ordering::Acquire)
-            && self.sigs.lock().unwrap_or_else(|e| e.into_inner()).keys().any(|&s| !sigismember(mask, s))
-    }
-
-    /// Locks the set across `fork`.
-    pub fn lock_for_fork(&self) -> std::sync::MutexGuard<'_, BTreeMap<u32, SigInfo>> {
-        self.sigs.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// In a forked child: nothing is pending (POSIX clears the child's set).
-    pub fn clear_after_fork(&self, guard: &mut std::sync::MutexGuard<'_, BTreeMap<u32, SigInfo>>) {
-        guard.clear();
-        self.any.store(false, Ordering::Release);
-    }
-
-    /// The set of waiting signals.
-    pub fn set(&self) -> Sigset {
-        let mut out = Sigset::default();
-        for &s in self.sigs.lock().unwrap_or_else(|e| e.into_inner()).keys() {
-            sigadd(&mut out, s);
-        }
-        out
-    }
-}
-
-/// Signals sent to the process as a whole.
-pub static PROCESS_PENDING: std::sync::LazyLock<PendingSet> = std::sync::LazyLock::new(PendingSet::default);
-
 /// Info for a signal sent by this process itself (`kill`, `lwp_kill`).
 pub fn self_info() -> SigInfo {
-    let pid = crate::host::sys(libc::SYS_getpid, &[]).unwrap_or(0) as i32;
-    let uid = crate::host::sys(libc::SYS_getuid, &[]).unwrap_or(0) as u32;
-    SigInfo { code: d::SI_USER, pid, uid, ..SigInfo::default() }
+    let code = personality::current().signals.flags.si_user;
+    SigInfo { code, pid: host::proc::getpid(), uid: host::proc::getuid(), ..SigInfo::default() }
 }
 
 /// Called with every signal posted to the process (EVFILT_SIGNAL counts
@@ -201,7 +136,7 @@ fn act_now(sig: u32) -> bool {
     match disposition(sig) {
         Disposition::Ignore => true,
         Disposition::Default(SigDefault::Stop) => {
-            let _ = crate::host::sys(libc::SYS_kill, &[0, libc::SIGSTOP as u64]);
+            let _ = host::proc::kill(0, libc::SIGSTOP);
             true
         }
         Disposition::Default(_) => die_of(sig),
@@ -216,7 +151,7 @@ pub fn post_thread(target: &crate::thread::LwpInfo, sig: u32, info: SigInfo) {
         return;
     }
     target.pending.add(sig, info);
-    let _ = crate::host::tgkill(target.host_tid, CARRIER);
+    let _ = host::proc::tgkill(target.host_tid, CARRIER);
 }
 
 /// Posts `sig` to the process (`kill` of itself). The calling thread takes
@@ -238,33 +173,18 @@ pub fn post_process(me: &Lwp, sig: u32, info: SigInfo) {
 fn wake_others(me: i32) {
     for (tid, info) in crate::thread::all_tids() {
         if tid != me {
-            let _ = crate::host::tgkill(info.host_tid, CARRIER);
+            let _ = host::proc::tgkill(info.host_tid, CARRIER);
         }
     }
 }
 
-/// `sys_nosys`: DragonFly posts SIGSYS to the caller of a call it does
-/// not implement.
-pub fn post_nosys(lwp: &Lwp) {
-    if act_now(SIGSYS) {
+/// Posts `sig` to the calling thread itself (the SIGSYS of a number the
+/// guest's kernel has no call for).
+pub fn post_self(lwp: &Lwp, sig: u32) {
+    if act_now(sig) {
         return;
     }
-    lwp.pending.add(SIGSYS, SigInfo::default());
-}
-
-/// Translates a host `si_code` to DragonFly's for an asynchronous signal.
-pub fn si_code_from_linux(code: i32) -> i32 {
-    match code {
-        libc::SI_USER | libc::SI_TKILL => d::SI_USER,
-        libc::SI_QUEUE => d::SI_QUEUE,
-        libc::SI_TIMER => d::SI_TIMER,
-        libc::SI_MESGQ => d::SI_MESGQ,
-        libc::SI_ASYNCIO => d::SI_ASYNCIO,
-        // Kernel-generated codes (CLD_*, POLL_*) share numbers; SI_KERNEL
-        // has no DragonFly name and reads as sent by the kernel.
-        c if c > 0 && c < 0x80 => c,
-        _ => d::SI_USER,
-    }
+    lwp.pending.add(sig, SigInfo::default());
 }
 
 /// A host signal that is not a dispatch trap arrived for the guest.
@@ -276,8 +196,8 @@ pub fn si_code_from_linux(code: i32) -> i32 {
 /// interrupted guest code, it is queued and delivered at once.
 pub fn host_signal(lwp: &mut Lwp, sig: i32, info: &libc::siginfo_t, uc: &mut libc::ucontext_t, from_guest: bool) {
     if sig != CARRIER && (1..=64).contains(&sig) {
-        let code = si_code_from_linux(info.si_code) as u32;
-        let pid = crate::host::siginfo_pid(info) as u32;
+        let code = (personality::current().signals.si_code_from_host)(info.si_code) as u32;
+        let pid = host::sig::siginfo_pid(info) as u32;
         lwp.arrived_info[sig as usize].store(u64::from(code) | (u64::from(pid) << 32), Ordering::Relaxed);
         lwp.arrived.fetch_or(1 << (sig - 1), Ordering::AcqRel);
     }
@@ -298,7 +218,7 @@ pub fn take_arrived(lwp: &Lwp) {
         if bits & (1 << (host - 1)) == 0 {
             continue;
         }
-        let Some(dsig) = signo::from_linux(host) else { continue };
+        let Some(dsig) = from_host(host) else { continue };
         let packed = lwp.arrived_info[host as usize].load(Ordering::Relaxed);
         let sinfo = SigInfo { code: packed as u32 as i32, pid: (packed >> 32) as u32 as i32, ..SigInfo::default() };
         posted(dsig);
@@ -328,7 +248,7 @@ pub fn has_deliverable(lwp: &Lwp) -> bool {
 fn unstub(uc: &mut libc::ucontext_t) {
     let g = &mut uc.uc_mcontext.gregs;
     let rip = g[libc::REG_RIP as usize] as u64;
-    if let Some((site, up)) = crate::loader::fastpath::unstub(rip) {
+    if let Some((site, up)) = crate::stubs::unstub(rip) {
         g[libc::REG_RIP as usize] = site as i64;
         g[libc::REG_RSP as usize] += up as i64;
     }
@@ -336,12 +256,10 @@ fn unstub(uc: &mut libc::ucontext_t) {
 
 /// The SA_RESTART flag of the signal that `deliver_pending` would deliver next.
 pub fn next_restarts(lwp: &Lwp) -> bool {
-    let pick = |p: &PendingSet| {
-        let m = p.sigs.lock().unwrap_or_else(|e| e.into_inner());
-        m.keys().copied().find(|&s| !sigismember(&lwp.sigmask, s))
-    };
+    let pick = |p: &PendingSet| p.first_unblocked(&lwp.sigmask);
     let sig = pick(&lwp.pending).or_else(|| pick(&PROCESS_PENDING));
-    sig.is_some_and(|s| action(s).sa_flags & d::SA_RESTART != 0)
+    let restart = personality::current().signals.flags.restart;
+    sig.is_some_and(|s| action(s).sa_flags & restart != 0)
 }
 
 /// Takes the next signal not in `mask`, thread-directed first.
@@ -356,24 +274,24 @@ pub fn take_next(lwp: &Lwp, mask: &Sigset) -> Option<(u32, SigInfo)> {
 /// so no wake-up is lost.
 pub fn wait_for(lwp: &Lwp, mask: &Sigset, deadline: Option<std::time::Instant>) -> Option<(u32, SigInfo)> {
     loop {
-        let old = crate::host::block_all_signals();
+        let old = host::sig::block_all();
         if let Some(found) = take_next(lwp, mask) {
-            crate::host::restore_signals(&old);
+            host::sig::restore(&old);
             return Some(found);
         }
         let left = match deadline {
             Some(d) => {
                 let now = std::time::Instant::now();
                 if now >= d {
-                    crate::host::restore_signals(&old);
+                    host::sig::restore(&old);
                     return None;
                 }
                 Some(d - now)
             }
             None => None,
         };
-        crate::host::suspend_signals(left);
-        crate::host::restore_signals(&old);
+        host::sig::suspend(left);
+        host::sig::restore(&old);
     }
 }
 
@@ -396,95 +314,62 @@ pub fn deliver_pending(lwp: &mut Lwp, uc: &mut libc::ucontext_t) {
     }
 }
 
-/// A synchronous fault in guest code: DragonFly's signal and code, then
-/// the guest's handler, or death with a crash report.
-pub fn guest_fault(lwp: &mut Lwp, sig: i32, info: &libc::siginfo_t, uc: &mut libc::ucontext_t) {
+/// A synchronous fault in guest code, in the guest's signal and code:
+/// delivered to the guest's handler, or `Err` with the fault the process
+/// must die of (the caller writes the crash report).
+pub fn guest_fault(lwp: &mut Lwp, sig: i32, info: &libc::siginfo_t, uc: &mut libc::ucontext_t) -> Result<(), Fault> {
     unstub(uc);
     let fault = fault::translate(sig, info, uc);
-    fault_to_guest(lwp, uc, &fault);
+    fault_to_guest(lwp, uc, &fault)
 }
 
 /// A fault goes to the guest's handler when one is set and the signal is
-/// not blocked; otherwise the process dies of it with a crash report.
-fn fault_to_guest(lwp: &mut Lwp, uc: &mut libc::ucontext_t, fault: &fault::Fault) {
+/// not blocked; otherwise it is fatal.
+fn fault_to_guest(lwp: &mut Lwp, uc: &mut libc::ucontext_t, fault: &Fault) -> Result<(), Fault> {
     if !sigismember(&lwp.sigmask, fault.sig) && disposition(fault.sig) == Disposition::Handler {
         deliver::deliver(lwp, uc, fault.sig, &fault.info);
-        return;
+        return Ok(());
     }
-    crate::crash::guest_fatal(lwp, fault.sig, &fault.info, uc);
+    Err(*fault)
 }
 
 /// The SIGSEGV a push at `addr` raises on a stack that is not there.
-fn push_fault(addr: u64) -> fault::Fault {
+fn push_fault(addr: u64) -> Fault {
     const PAGE_FAULT: u64 = 14;
     const USER_WRITE: u64 = 6;
-    fault::translate_raw(libc::SIGSEGV, d::SEGV_MAPERR, addr, PAGE_FAULT, USER_WRITE)
+    const LINUX_SEGV_MAPERR: i32 = 1;
+    let hf = personality::HostFault {
+        sig: libc::SIGSEGV,
+        code: LINUX_SEGV_MAPERR,
+        addr,
+        trapno: PAGE_FAULT,
+        err: USER_WRITE,
+    };
+    (personality::current().signals.fault)(&hf)
 }
 
 /// The guest's stack pointer points at memory that is not there (a push at
 /// `addr` would fault): SIGSEGV as the CPU would raise it, to the guest's
-/// handler (on its alternate stack) or the end of the process.
-pub fn stack_fault(lwp: &mut Lwp, uc: &mut libc::ucontext_t, addr: u64) {
-    fault_to_guest(lwp, uc, &push_fault(addr));
+/// handler (on its alternate stack), or `Err` with the fatal fault.
+pub fn stack_fault(lwp: &mut Lwp, uc: &mut libc::ucontext_t, addr: u64) -> Result<(), Fault> {
+    fault_to_guest(lwp, uc, &push_fault(addr))
 }
 
-/// Even the handler's frame left no usable stack: the process dies of
-/// SIGSEGV with a crash report.
-pub fn stack_fatal(lwp: &mut Lwp, uc: &mut libc::ucontext_t) -> ! {
-    let rsp = uc.uc_mcontext.gregs[libc::REG_RSP as usize] as u64;
-    let fault = push_fault(rsp.wrapping_sub(8));
-    crate::crash::guest_fatal(lwp, fault.sig, &fault.info, uc)
+/// The fault a process dies of when even the handler's frame left no
+/// usable stack.
+pub fn stack_fatal(uc: &libc::ucontext_t) -> Fault {
+    push_fault((uc.uc_mcontext.gregs[libc::REG_RSP as usize] as u64).wrapping_sub(8))
 }
 
 /// Ends the process as killed by DragonFly signal `sig`: the host sees the
 /// corresponding host signal (so a shell reports 128+n).
 pub fn die_of(sig: u32) -> ! {
     crate::trace::process_killed(sig);
-    let host = signo::to_linux(sig).unwrap_or(libc::SIGKILL);
-    crate::trap::reset_host_handler(host);
-    // SAFETY: unblocking a signal and sending it to ourselves.
-    unsafe {
-        let mut set: libc::sigset_t = std::mem::zeroed();
-        libc::sigemptyset(&mut set);
-        libc::sigaddset(&mut set, host);
-        libc::pthread_sigmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
-    }
-    let _ = crate::host::tgkill(crate::thread::gettid(), host);
+    let h = to_host(sig).unwrap_or(libc::SIGKILL);
+    host::sig::set_default(h);
+    host::sig::unblock(h);
+    let _ = host::proc::tgkill(host::proc::gettid(), h);
     // A signal whose host default does not end the process (a real-time
     // stand-in) still must: report it the shell way.
-    crate::host::exit_group(128 + i32::try_from(sig).unwrap_or(0).min(127))
-}
-
-/// The sigaction flags DragonFly accepts.
-pub const SA_ALL: i32 =
-    d::SA_ONSTACK | d::SA_RESTART | d::SA_RESETHAND | d::SA_NOCLDSTOP | d::SA_NODEFER | d::SA_NOCLDWAIT | d::SA_SIGINFO;
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sigset_bits_follow_dragonfly_layout() {
-        let mut s = Sigset::default();
-        sigadd(&mut s, 1);
-        sigadd(&mut s, 32);
-        sigadd(&mut s, 33);
-        sigadd(&mut s, 128);
-        assert_eq!(s.bits, [0x8000_0001, 1, 0, 0x8000_0000]);
-        assert!(sigismember(&s, 33));
-        sigdel(&mut s, 33);
-        assert!(!sigismember(&s, 33));
-        assert!(!sigismember(&s, 0));
-        assert!(!sigismember(&s, 129));
-    }
-
-    #[test]
-    fn default_actions_match_dragonfly() {
-        assert_eq!(default_action(16), SigDefault::Ignore); // SIGURG
-        assert_eq!(default_action(11), SigDefault::Core);
-        assert_eq!(default_action(15), SigDefault::Terminate);
-        assert_eq!(default_action(32), SigDefault::Ignore); // SIGTHR
-        assert_eq!(default_action(40), SigDefault::Ignore);
-        assert_eq!(default_action(17), SigDefault::Stop);
-    }
+    host::proc::exit_group(128 + i32::try_from(sig).unwrap_or(0).min(127))
 }

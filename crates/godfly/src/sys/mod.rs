@@ -1,12 +1,13 @@
-//! System-call handlers, one module per group of calls. Handlers decode
-//! their arguments, call the host through `host`, and translate with
-//! `xlat`; they are safe code.
+//! System-call handlers that every guest OS shares, one module per group
+//! of calls. Handlers decode their arguments, call the host through the
+//! typed wrappers of `host`, and reach the guest's numbers and layouts
+//! through the personality; they are safe code. The calls one OS alone
+//! has live in its `os/<name>/` folder.
 #![forbid(unsafe_code)]
 
 pub mod fd;
 pub mod file;
 pub mod kqueue;
-pub mod lwp;
 pub mod mem;
 pub mod misc;
 pub mod path;
@@ -15,8 +16,4 @@ pub mod proc;
 pub mod signal;
 pub mod socket;
 pub mod stat;
-pub mod sysctl;
 pub mod time;
-pub mod umtx;
-
-pub use crate::host;

@@ -5,27 +5,37 @@
 //! `lutimes`, `utimensat`, `futimens`, `mkfifo(at)`, `mknod(at)`, `umask`,
 //! `chdir`, `fchdir`, `__getcwd`.
 
-use godfly_abi::consts as d;
-use godfly_abi::errno::{EINVAL, Errno};
-use godfly_abi::layout::{Timespec, Timeval};
-use std::ffi::CStr;
+use godfly_abi::bsd::{Timespec, Timeval};
+use std::ffi::{CStr, CString};
 
-use crate::dispatch::{Args, Ctx, SysResult, ok, ok_int};
-use crate::host;
+use crate::call::{Args, SysResult, ok, ok_int};
+use crate::host::errno::EINVAL;
+use crate::host::{Errno, fs};
 use crate::mem;
-use crate::xlat::{oflags, stat as xstat};
+use crate::personality;
+use crate::thread::Ctx;
+use crate::xlat::AtFlags;
 
-const CWD: i32 = oflags::AT_FDCWD;
+/// The guest's `AT_FDCWD`.
+fn cwd() -> i32 {
+    personality::current().files.at_fdcwd
+}
 
-fn dirfd(fd: i32) -> u64 {
-    oflags::dirfd_to_linux(fd) as u64
+fn dirfd(fd: i32) -> i32 {
+    personality::current().dirfd(fd)
+}
+
+/// The guest's `AT_*` flags as Linux's, EINVAL unless all are in `allowed`.
+fn at(flags: i32, allowed: AtFlags) -> Result<i32, Errno> {
+    let f = (personality::current().files.at_flags)(flags).filter(|f| f.within(allowed));
+    f.map(AtFlags::to_linux).ok_or(EINVAL)
 }
 
 /// BSD follows a symlink named with a trailing slash ("link/") for mkdir,
 /// rmdir, rename and unlink, where Linux refuses (EEXIST, ENOTDIR). Returns
 /// the path to use: the link's target (keeping the slash) when the last
 /// component is a symlink and the path ends in '/'.
-fn follow_trailing_slash(dfd: i32, path: &CStr) -> std::ffi::CString {
+fn follow_trailing_slash(dfd: i32, path: &CStr) -> CString {
     let mut cur = path.to_bytes().to_vec();
     for _ in 0..32 {
         if cur.len() < 2 || !cur.ends_with(b"/") {
@@ -38,19 +48,17 @@ fn follow_trailing_slash(dfd: i32, path: &CStr) -> std::ffi::CString {
             }
             t
         };
-        let Ok(tc) = std::ffi::CString::new(trimmed.clone()) else { break };
-        let is_link = host::fstatat(oflags::dirfd_to_linux(dfd), &tc, libc::AT_SYMLINK_NOFOLLOW)
+        let Ok(tc) = CString::new(trimmed.clone()) else { break };
+        let is_link = fs::fstatat(dirfd(dfd), &tc, libc::AT_SYMLINK_NOFOLLOW)
             .is_ok_and(|st| st.st_mode & libc::S_IFMT == libc::S_IFLNK);
         if !is_link {
             break;
         }
         let mut buf = vec![0u8; mem::MAXPATHLEN];
-        let Ok(n) =
-            host::sys(libc::SYS_readlinkat, &[dirfd(dfd), host::cptr(&tc), buf.as_mut_ptr() as u64, buf.len() as u64])
-        else {
+        let Ok(n) = fs::readlinkat_host(dirfd(dfd), &tc, &mut buf) else {
             break;
         };
-        buf.truncate(n as usize);
+        buf.truncate(n);
         let mut next = if buf.starts_with(b"/") {
             buf
         } else {
@@ -66,192 +74,217 @@ fn follow_trailing_slash(dfd: i32, path: &CStr) -> std::ffi::CString {
         next.push(b'/');
         cur = next;
     }
-    std::ffi::CString::new(cur).unwrap_or_else(|_| path.to_owned())
+    CString::new(cur).unwrap_or_else(|_| path.to_owned())
 }
 
-fn path_call(nr: i64, dfd: i32, path: u64, rest: &[u64]) -> SysResult {
+/// Reads the path argument at `path` (following a trailing-slash symlink
+/// the BSD way for the calls that do) and runs `f` on the host path.
+fn with_path(dfd: i32, path: u64, follow_slash: bool, f: impl FnOnce(i32, &CStr) -> Result<u64, Errno>) -> SysResult {
     let p = mem::read_path(path)?;
-    let p = if matches!(nr, libc::SYS_mkdirat | libc::SYS_unlinkat) { follow_trailing_slash(dfd, &p) } else { p };
-    let mut args = vec![dirfd(dfd), host::cptr(&p)];
-    args.extend_from_slice(rest);
-    ok(host::sys(nr, &args)?)
+    let p = if follow_slash { follow_trailing_slash(dfd, &p) } else { p };
+    ok(f(dirfd(dfd), &p)?)
 }
 
-/// mkdir(2), DragonFly 136.
+fn done(r: Result<(), Errno>) -> Result<u64, Errno> {
+    r.map(|()| 0)
+}
+
+/// mkdir(2).
 pub fn mkdir(_: &mut Ctx, a: &Args) -> SysResult {
-    path_call(libc::SYS_mkdirat, CWD, a.ptr(0), &[u64::from(a.uint(1) & 0o7777)])
+    let mode = a.uint(1) & 0o7777;
+    with_path(cwd(), a.ptr(0), true, |d, p| done(fs::mkdirat(d, p, mode)))
 }
 
-/// mkdirat(2), DragonFly 524.
+/// mkdirat(2).
 pub fn mkdirat(_: &mut Ctx, a: &Args) -> SysResult {
-    path_call(libc::SYS_mkdirat, a.int(0), a.ptr(1), &[u64::from(a.uint(2) & 0o7777)])
+    let mode = a.uint(2) & 0o7777;
+    with_path(a.int(0), a.ptr(1), true, |d, p| done(fs::mkdirat(d, p, mode)))
 }
 
-/// unlink(2), DragonFly 10.
+/// unlink(2).
 pub fn unlink(_: &mut Ctx, a: &Args) -> SysResult {
-    path_call(libc::SYS_unlinkat, CWD, a.ptr(0), &[0])
+    with_path(cwd(), a.ptr(0), true, |d, p| done(fs::unlinkat(d, p, 0)))
 }
 
-/// rmdir(2), DragonFly 137.
+/// rmdir(2).
 pub fn rmdir(_: &mut Ctx, a: &Args) -> SysResult {
-    path_call(libc::SYS_unlinkat, CWD, a.ptr(0), &[libc::AT_REMOVEDIR as u64])
+    with_path(cwd(), a.ptr(0), true, |d, p| done(fs::unlinkat(d, p, libc::AT_REMOVEDIR)))
 }
 
-/// unlinkat(2), DragonFly 508.
+/// unlinkat(2).
 pub fn unlinkat(_: &mut Ctx, a: &Args) -> SysResult {
-    let fl = oflags::at_flags_to_linux(a.int(2), d::AT_REMOVEDIR).ok_or(EINVAL)?;
-    path_call(libc::SYS_unlinkat, a.int(0), a.ptr(1), &[fl as u64])
+    let fl = at(a.int(2), AtFlags::REMOVEDIR)?;
+    with_path(a.int(0), a.ptr(1), true, |d, p| done(fs::unlinkat(d, p, fl)))
 }
 
-fn two_paths(nr: i64, fd1: i32, p1: u64, fd2: i32, p2: u64, rest: &[u64]) -> SysResult {
+/// Reads two path arguments and runs `f` on the host paths.
+fn with_two_paths(
+    fd1: i32,
+    p1: u64,
+    fd2: i32,
+    p2: u64,
+    follow_slash: bool,
+    f: impl FnOnce(i32, &CStr, i32, &CStr) -> Result<(), Errno>,
+) -> SysResult {
     let a1 = mem::read_path(p1)?;
     let a2 = mem::read_path(p2)?;
-    let (a1, a2) = if nr == libc::SYS_renameat {
-        (follow_trailing_slash(fd1, &a1), follow_trailing_slash(fd2, &a2))
-    } else {
-        (a1, a2)
-    };
-    let mut args = vec![dirfd(fd1), host::cptr(&a1), dirfd(fd2), host::cptr(&a2)];
-    args.extend_from_slice(rest);
-    ok(host::sys(nr, &args)?)
+    let (a1, a2) =
+        if follow_slash { (follow_trailing_slash(fd1, &a1), follow_trailing_slash(fd2, &a2)) } else { (a1, a2) };
+    f(dirfd(fd1), &a1, dirfd(fd2), &a2)?;
+    ok(0u64)
 }
 
-/// rename(2), DragonFly 128.
+/// rename(2).
 pub fn rename(_: &mut Ctx, a: &Args) -> SysResult {
-    two_paths(libc::SYS_renameat, CWD, a.ptr(0), CWD, a.ptr(1), &[])
+    with_two_paths(cwd(), a.ptr(0), cwd(), a.ptr(1), true, fs::renameat)
 }
 
-/// renameat(2), DragonFly 523.
+/// renameat(2).
 pub fn renameat(_: &mut Ctx, a: &Args) -> SysResult {
-    two_paths(libc::SYS_renameat, a.int(0), a.ptr(1), a.int(2), a.ptr(3), &[])
+    with_two_paths(a.int(0), a.ptr(1), a.int(2), a.ptr(3), true, fs::renameat)
 }
 
-/// link(2), DragonFly 9.
+/// link(2).
 pub fn link(_: &mut Ctx, a: &Args) -> SysResult {
-    two_paths(libc::SYS_linkat, CWD, a.ptr(0), CWD, a.ptr(1), &[0])
+    with_two_paths(cwd(), a.ptr(0), cwd(), a.ptr(1), false, |d1, p1, d2, p2| fs::linkat(d1, p1, d2, p2, 0))
 }
 
-/// linkat(2), DragonFly 531.
+/// linkat(2).
 pub fn linkat(_: &mut Ctx, a: &Args) -> SysResult {
-    let fl = oflags::at_flags_to_linux(a.int(4), d::AT_SYMLINK_FOLLOW).ok_or(EINVAL)?;
-    two_paths(libc::SYS_linkat, a.int(0), a.ptr(1), a.int(2), a.ptr(3), &[fl as u64])
+    let fl = at(a.int(4), AtFlags::SYMLINK_FOLLOW)?;
+    with_two_paths(a.int(0), a.ptr(1), a.int(2), a.ptr(3), false, |d1, p1, d2, p2| fs::linkat(d1, p1, d2, p2, fl))
 }
 
 fn symlink_common(target: u64, dfd: i32, path: u64) -> SysResult {
     let t = mem::read_path(target)?;
     let p = mem::read_path(path)?;
-    ok(host::sys(libc::SYS_symlinkat, &[host::cptr(&t), dirfd(dfd), host::cptr(&p)])?)
+    fs::symlinkat(&t, dirfd(dfd), &p)?;
+    ok(0u64)
 }
 
-/// symlink(2), DragonFly 57.
+/// symlink(2).
 pub fn symlink(_: &mut Ctx, a: &Args) -> SysResult {
-    symlink_common(a.ptr(0), CWD, a.ptr(1))
+    symlink_common(a.ptr(0), cwd(), a.ptr(1))
 }
 
-/// symlinkat(2), DragonFly 528.
+/// symlinkat(2).
 pub fn symlinkat(_: &mut Ctx, a: &Args) -> SysResult {
     symlink_common(a.ptr(0), a.int(1), a.ptr(2))
 }
 
-/// readlink(2), DragonFly 58.
+/// readlink(2).
 pub fn readlink(_: &mut Ctx, a: &Args) -> SysResult {
-    path_call(libc::SYS_readlinkat, CWD, a.ptr(0), &[a.ptr(1), a.u64(2)])
+    let (buf, len) = (a.guest(1), a.usize(2));
+    with_path(cwd(), a.ptr(0), false, |d, p| fs::readlinkat(d, p, buf, len))
 }
 
-/// readlinkat(2), DragonFly 527.
+/// readlinkat(2).
 pub fn readlinkat(_: &mut Ctx, a: &Args) -> SysResult {
-    path_call(libc::SYS_readlinkat, a.int(0), a.ptr(1), &[a.ptr(2), a.u64(3)])
+    let (buf, len) = (a.guest(2), a.usize(3));
+    with_path(a.int(0), a.ptr(1), false, |d, p| fs::readlinkat(d, p, buf, len))
 }
 
-/// chmod(2), DragonFly 15.
+/// chmod(2).
 pub fn chmod(_: &mut Ctx, a: &Args) -> SysResult {
-    path_call(libc::SYS_fchmodat, CWD, a.ptr(0), &[u64::from(a.uint(1) & 0o7777)])
+    let mode = a.uint(1) & 0o7777;
+    with_path(cwd(), a.ptr(0), false, |d, p| done(fs::fchmodat(d, p, mode)))
 }
 
-/// fchmod(2), DragonFly 124.
+/// fchmod(2).
 pub fn fchmod(_: &mut Ctx, a: &Args) -> SysResult {
-    ok(host::sys(libc::SYS_fchmod, &[a.int(0) as u64, u64::from(a.uint(1) & 0o7777)])?)
+    fs::fchmod(a.int(0), a.uint(1) & 0o7777)?;
+    ok(0u64)
 }
 
-/// fchmodat(2), DragonFly 506. Linux's `fchmodat` has no flags argument;
+/// fchmodat(2). Linux's `fchmodat` has no flags argument;
 /// AT_SYMLINK_NOFOLLOW goes through `fchmodat2` (Linux 6.6).
 pub fn fchmodat(_: &mut Ctx, a: &Args) -> SysResult {
-    let fl = oflags::at_flags_to_linux(a.int(3), d::AT_SYMLINK_NOFOLLOW).ok_or(EINVAL)?;
-    let mode = u64::from(a.uint(2) & 0o7777);
+    let fl = at(a.int(3), AtFlags::SYMLINK_NOFOLLOW)?;
+    let mode = a.uint(2) & 0o7777;
     if fl == 0 {
-        path_call(libc::SYS_fchmodat, a.int(0), a.ptr(1), &[mode])
+        with_path(a.int(0), a.ptr(1), false, |d, p| done(fs::fchmodat(d, p, mode)))
     } else {
-        path_call(SYS_FCHMODAT2, a.int(0), a.ptr(1), &[mode, fl as u64])
+        with_path(a.int(0), a.ptr(1), false, |d, p| done(fs::fchmodat2(d, p, mode, fl)))
     }
 }
 
-/// Linux `fchmodat2`, not yet in every libc crate release.
-const SYS_FCHMODAT2: i64 = 452;
-
-/// lchmod(2), DragonFly 274.
+/// lchmod(2).
 pub fn lchmod(_: &mut Ctx, a: &Args) -> SysResult {
-    path_call(SYS_FCHMODAT2, CWD, a.ptr(0), &[u64::from(a.uint(1) & 0o7777), libc::AT_SYMLINK_NOFOLLOW as u64])
+    let mode = a.uint(1) & 0o7777;
+    with_path(cwd(), a.ptr(0), false, |d, p| done(fs::fchmodat2(d, p, mode, libc::AT_SYMLINK_NOFOLLOW)))
 }
 
-fn owner(v: i32) -> u64 {
-    // uid_t/gid_t are 32-bit on both; -1 means "unchanged" on both.
-    u64::from(v as u32)
+fn owner(v: i32) -> u32 {
+    // uid_t/gid_t are 32-bit everywhere; -1 means "unchanged" everywhere.
+    v as u32
 }
 
-/// chown(2), DragonFly 16.
+/// chown(2).
 pub fn chown(_: &mut Ctx, a: &Args) -> SysResult {
-    path_call(libc::SYS_fchownat, CWD, a.ptr(0), &[owner(a.int(1)), owner(a.int(2)), 0])
+    let (u, g) = (owner(a.int(1)), owner(a.int(2)));
+    with_path(cwd(), a.ptr(0), false, |d, p| done(fs::fchownat(d, p, u, g, 0)))
 }
 
-/// lchown(2), DragonFly 254.
+/// lchown(2).
 pub fn lchown(_: &mut Ctx, a: &Args) -> SysResult {
-    path_call(libc::SYS_fchownat, CWD, a.ptr(0), &[owner(a.int(1)), owner(a.int(2)), libc::AT_SYMLINK_NOFOLLOW as u64])
+    let (u, g) = (owner(a.int(1)), owner(a.int(2)));
+    with_path(cwd(), a.ptr(0), false, |d, p| done(fs::fchownat(d, p, u, g, libc::AT_SYMLINK_NOFOLLOW)))
 }
 
-/// fchown(2), DragonFly 123.
+/// fchown(2).
 pub fn fchown(_: &mut Ctx, a: &Args) -> SysResult {
-    ok(host::sys(libc::SYS_fchown, &[a.int(0) as u64, owner(a.int(1)), owner(a.int(2))])?)
+    fs::fchown(a.int(0), owner(a.int(1)), owner(a.int(2)))?;
+    ok(0u64)
 }
 
-/// fchownat(2), DragonFly 507.
+/// fchownat(2).
 pub fn fchownat(_: &mut Ctx, a: &Args) -> SysResult {
-    let fl = oflags::at_flags_to_linux(a.int(4), d::AT_SYMLINK_NOFOLLOW).ok_or(EINVAL)?;
-    path_call(libc::SYS_fchownat, a.int(0), a.ptr(1), &[owner(a.int(2)), owner(a.int(3)), fl as u64])
+    let fl = at(a.int(4), AtFlags::SYMLINK_NOFOLLOW)?;
+    let (u, g) = (owner(a.int(2)), owner(a.int(3)));
+    with_path(a.int(0), a.ptr(1), false, |d, p| done(fs::fchownat(d, p, u, g, fl)))
 }
 
-/// access(2), DragonFly 33. The mode bits (F_OK, X_OK, W_OK, R_OK) match.
+/// access(2). The mode bits (F_OK, X_OK, W_OK, R_OK) match.
 pub fn access(_: &mut Ctx, a: &Args) -> SysResult {
-    path_call(libc::SYS_faccessat2, CWD, a.ptr(0), &[u64::from(a.uint(1) & 7), 0])
+    let mode = a.uint(1) & 7;
+    with_path(cwd(), a.ptr(0), false, |d, p| done(fs::faccessat2(d, p, mode, 0)))
 }
 
-/// eaccess(2), DragonFly 532: access with the effective ids.
+/// eaccess(2): access with the effective ids.
 pub fn eaccess(_: &mut Ctx, a: &Args) -> SysResult {
-    path_call(libc::SYS_faccessat2, CWD, a.ptr(0), &[u64::from(a.uint(1) & 7), libc::AT_EACCESS as u64])
+    let mode = a.uint(1) & 7;
+    with_path(cwd(), a.ptr(0), false, |d, p| done(fs::faccessat2(d, p, mode, libc::AT_EACCESS)))
 }
 
-/// faccessat(2), DragonFly 509.
+/// faccessat(2).
 pub fn faccessat(_: &mut Ctx, a: &Args) -> SysResult {
-    let fl = oflags::at_flags_to_linux(a.int(3), d::AT_EACCESS | d::AT_SYMLINK_NOFOLLOW).ok_or(EINVAL)?;
-    path_call(libc::SYS_faccessat2, a.int(0), a.ptr(1), &[u64::from(a.uint(2) & 7), fl as u64])
+    let fl = at(a.int(3), AtFlags::EACCESS.or(AtFlags::SYMLINK_NOFOLLOW))?;
+    let mode = a.uint(2) & 7;
+    with_path(a.int(0), a.ptr(1), false, |d, p| done(fs::faccessat2(d, p, mode, fl)))
 }
 
-/// `truncate(path, pad, length)`, DragonFly 200.
+/// `truncate(path, pad, length)`.
 pub fn truncate(_: &mut Ctx, a: &Args) -> SysResult {
     let p = mem::read_path(a.ptr(0))?;
-    ok(host::sys(libc::SYS_truncate, &[host::cptr(&p), a.u64(2)])?)
+    fs::truncate(&p, a.u64(2))?;
+    ok(0u64)
 }
 
-/// `ftruncate(fd, pad, length)`, DragonFly 201.
+/// `ftruncate(fd, pad, length)`.
 pub fn ftruncate(_: &mut Ctx, a: &Args) -> SysResult {
-    ok(host::sys(libc::SYS_ftruncate, &[a.int(0) as u64, a.u64(2)])?)
+    fs::ftruncate(a.int(0), a.u64(2))?;
+    ok(0u64)
 }
 
-/// DragonFly's UTIME_NOW and UTIME_OMIT (-1, -2) to Linux's.
+/// The guest's UTIME_NOW and UTIME_OMIT to Linux's.
 fn utime_nsec_to_linux(ns: i64) -> i64 {
-    match ns {
-        -1 => libc::UTIME_NOW,
-        -2 => libc::UTIME_OMIT,
-        n => n,
+    let f = &personality::current().files;
+    if ns == f.utime_now {
+        libc::UTIME_NOW
+    } else if ns == f.utime_omit {
+        libc::UTIME_OMIT
+    } else {
+        ns
     }
 }
 
@@ -279,84 +312,89 @@ fn read_timevals(addr: u64) -> Result<Option<[libc::timespec; 2]>, Errno> {
 }
 
 fn utimens(dfd: i32, path: Option<&CStr>, times: Option<[libc::timespec; 2]>, flags: i32) -> SysResult {
-    let tp = times.as_ref().map_or(0, host::bptr);
-    let pp = path.map_or(0, host::cptr);
-    ok(host::sys(libc::SYS_utimensat, &[dirfd(dfd), pp, tp, flags as u64])?)
+    fs::utimensat(dirfd(dfd), path, times.as_ref(), flags)?;
+    ok(0u64)
 }
 
-/// utimensat(2), DragonFly 539.
+/// utimensat(2).
 pub fn utimensat(_: &mut Ctx, a: &Args) -> SysResult {
     let p = mem::read_path(a.ptr(1))?;
-    let fl = oflags::at_flags_to_linux(a.int(3), d::AT_SYMLINK_NOFOLLOW).ok_or(EINVAL)?;
+    let fl = at(a.int(3), AtFlags::SYMLINK_NOFOLLOW)?;
     utimens(a.int(0), Some(&p), read_times(a.ptr(2))?, fl)
 }
 
-/// futimens(2), DragonFly 540.
+/// futimens(2).
 pub fn futimens(_: &mut Ctx, a: &Args) -> SysResult {
     utimens(a.int(0), None, read_times(a.ptr(1))?, 0)
 }
 
-/// utimes(2), DragonFly 138.
+/// utimes(2).
 pub fn utimes(_: &mut Ctx, a: &Args) -> SysResult {
     let p = mem::read_path(a.ptr(0))?;
-    utimens(CWD, Some(&p), read_timevals(a.ptr(1))?, 0)
+    utimens(cwd(), Some(&p), read_timevals(a.ptr(1))?, 0)
 }
 
-/// lutimes(2), DragonFly 276.
+/// lutimes(2).
 pub fn lutimes(_: &mut Ctx, a: &Args) -> SysResult {
     let p = mem::read_path(a.ptr(0))?;
-    utimens(CWD, Some(&p), read_timevals(a.ptr(1))?, libc::AT_SYMLINK_NOFOLLOW)
+    utimens(cwd(), Some(&p), read_timevals(a.ptr(1))?, libc::AT_SYMLINK_NOFOLLOW)
 }
 
-/// futimes(2), DragonFly 206.
+/// futimes(2).
 pub fn futimes(_: &mut Ctx, a: &Args) -> SysResult {
     utimens(a.int(0), None, read_timevals(a.ptr(1))?, 0)
 }
 
-/// mkfifo(2), DragonFly 132.
+/// mkfifo(2).
 pub fn mkfifo(_: &mut Ctx, a: &Args) -> SysResult {
-    path_call(libc::SYS_mknodat, CWD, a.ptr(0), &[u64::from(libc::S_IFIFO | (a.uint(1) & 0o7777)), 0])
+    let mode = libc::S_IFIFO | (a.uint(1) & 0o7777);
+    with_path(cwd(), a.ptr(0), false, |d, p| done(fs::mknodat(d, p, mode, 0)))
 }
 
-/// mkfifoat(2), DragonFly 525.
+/// mkfifoat(2).
 pub fn mkfifoat(_: &mut Ctx, a: &Args) -> SysResult {
-    path_call(libc::SYS_mknodat, a.int(0), a.ptr(1), &[u64::from(libc::S_IFIFO | (a.uint(2) & 0o7777)), 0])
+    let mode = libc::S_IFIFO | (a.uint(2) & 0o7777);
+    with_path(a.int(0), a.ptr(1), false, |d, p| done(fs::mknodat(d, p, mode, 0)))
 }
 
-/// mknod(2), DragonFly 14. `S_IF*` bits match; the device is re-encoded.
+/// mknod(2). `S_IF*` bits match; the device is re-encoded.
 pub fn mknod(_: &mut Ctx, a: &Args) -> SysResult {
-    path_call(libc::SYS_mknodat, CWD, a.ptr(0), &[u64::from(a.uint(1)), xstat::dev_to_linux(a.uint(2))])
+    let (mode, dev) = (a.uint(1), (personality::current().files.dev_to_host)(a.u64(2)));
+    with_path(cwd(), a.ptr(0), false, |d, p| done(fs::mknodat(d, p, mode, dev)))
 }
 
-/// mknodat(2), DragonFly 526.
+/// mknodat(2).
 pub fn mknodat(_: &mut Ctx, a: &Args) -> SysResult {
-    path_call(libc::SYS_mknodat, a.int(0), a.ptr(1), &[u64::from(a.uint(2)), xstat::dev_to_linux(a.uint(3))])
+    let (mode, dev) = (a.uint(2), (personality::current().files.dev_to_host)(a.u64(3)));
+    with_path(a.int(0), a.ptr(1), false, |d, p| done(fs::mknodat(d, p, mode, dev)))
 }
 
-/// umask(2), DragonFly 60.
+/// umask(2).
 pub fn umask(_: &mut Ctx, a: &Args) -> SysResult {
-    ok(host::sys(libc::SYS_umask, &[u64::from(a.uint(0) & 0o777)])?)
+    ok(fs::umask(a.uint(0) & 0o777))
 }
 
-/// chdir(2), DragonFly 12.
+/// chdir(2).
 pub fn chdir(_: &mut Ctx, a: &Args) -> SysResult {
     let p = mem::read_path(a.ptr(0))?;
-    ok(host::sys(libc::SYS_chdir, &[host::cptr(&p)])?)
+    fs::chdir(&p)?;
+    ok(0u64)
 }
 
-/// fchdir(2), DragonFly 13.
+/// fchdir(2).
 pub fn fchdir(_: &mut Ctx, a: &Args) -> SysResult {
-    ok(host::sys(libc::SYS_fchdir, &[a.int(0) as u64])?)
+    fs::fchdir(a.int(0))?;
+    ok(0u64)
 }
 
-/// `__getcwd(buf, buflen)`, DragonFly 326: returns 0, not a length.
+/// `__getcwd(buf, buflen)`: returns 0, not a length.
 pub fn getcwd(_: &mut Ctx, a: &Args) -> SysResult {
     let len = a.uint(1) as usize;
     if len == 0 {
         return Err(EINVAL);
     }
     let mut buf = vec![0u8; len.min(mem::MAXPATHLEN * 4)];
-    let n = host::sys(libc::SYS_getcwd, &[buf.as_mut_ptr() as u64, buf.len() as u64])? as usize;
+    let n = fs::getcwd(&mut buf)?;
     mem::write_bytes(a.ptr(0), &buf[..n])?;
     ok_int(0)
 }

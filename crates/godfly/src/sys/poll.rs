@@ -1,16 +1,18 @@
 //! `poll`, `ppoll`, `select`, `pselect`. `struct pollfd` and `fd_set`
-//! have the same layout on both systems; poll event bits are translated
-//! (`xlat::poll`), signal masks are the guest's while waiting.
+//! have the same layout on Linux and the BSDs; poll event bits are
+//! translated (the personality's), signal masks are the guest's while
+//! waiting.
 
-use godfly_abi::errno::EINVAL;
-use godfly_abi::layout::{Timespec, Timeval};
+use godfly_abi::bsd::{Timespec, Timeval};
 
-use crate::dispatch::{Args, Ctx, SysResult, ok};
-use crate::host;
+use crate::call::{Args, SysResult, ok};
+use crate::host::errno::EINVAL;
+use crate::host::event;
 use crate::mem;
-use crate::xlat::poll as xp;
+use crate::personality;
+use crate::thread::Ctx;
 
-/// Most descriptors one call may wait on (DragonFly's kern.maxfilesperproc
+/// Most descriptors one call may wait on (the guest's kern.maxfilesperproc
 /// bounds it too; this keeps the host buffer sane).
 const MAX_FDS: usize = 1 << 16;
 
@@ -28,28 +30,32 @@ fn poll_common(fds: u64, n: usize, timeout: Option<Timespec>) -> SysResult {
     if n > MAX_FDS {
         return Err(EINVAL);
     }
-    let mut list: Vec<Pollfd> = mem::read_vec(fds, n)?;
-    for p in &mut list {
-        p.events = xp::events_to_linux(p.events);
-    }
+    let files = &personality::current().files;
+    let list: Vec<Pollfd> = mem::read_vec(fds, n)?;
+    let mut host: Vec<libc::pollfd> =
+        list.iter().map(|p| libc::pollfd { fd: p.fd, events: (files.poll_to_host)(p.events), revents: 0 }).collect();
     let ts = timeout.map(|t| libc::timespec { tv_sec: t.tv_sec, tv_nsec: t.tv_nsec });
-    let r = host::sys(libc::SYS_ppoll, &[list.as_mut_ptr() as u64, n as u64, ts.as_ref().map_or(0, host::bptr), 0, 8])?;
-    for p in &mut list {
-        p.revents = xp::events_from_linux(p.revents);
-        p.events = xp::events_from_linux(p.events);
-    }
-    mem::write_bytes(fds, zerocopy::IntoBytes::as_bytes(list.as_slice()))?;
+    let r = event::ppoll(&mut host, ts.as_ref())?;
+    let out: Vec<Pollfd> = host
+        .iter()
+        .map(|p| Pollfd {
+            fd: p.fd,
+            events: (files.poll_from_host)(p.events),
+            revents: (files.poll_from_host)(p.revents),
+        })
+        .collect();
+    mem::write_bytes(fds, zerocopy::IntoBytes::as_bytes(out.as_slice()))?;
     ok(r)
 }
 
-/// `poll(fds, nfds, timeout)`, DragonFly 209: timeout in milliseconds, -1 forever.
+/// `poll(fds, nfds, timeout)`: timeout in milliseconds, -1 forever.
 pub fn poll(_: &mut Ctx, a: &Args) -> SysResult {
     let ms = a.int(2);
     let t = (ms >= 0).then(|| Timespec { tv_sec: i64::from(ms / 1000), tv_nsec: i64::from(ms % 1000) * 1_000_000 });
     poll_common(a.ptr(0), a.uint(1) as usize, t)
 }
 
-/// `ppoll(fds, nfds, ts, sigmask)`, DragonFly 543. The guest mask is
+/// `ppoll(fds, nfds, ts, sigmask)`. The guest mask is
 /// bookkeeping; it applies while waiting and is restored afterwards.
 pub fn ppoll(ctx: &mut Ctx, a: &Args) -> SysResult {
     let t = if a.ptr(2) != 0 { Some(mem::read::<Timespec>(a.ptr(2))?) } else { None };
@@ -60,7 +66,7 @@ fn with_mask(ctx: &mut Ctx, mask: u64, f: impl FnOnce(&mut Ctx) -> SysResult) ->
     if mask == 0 {
         return f(ctx);
     }
-    let mut m: godfly_abi::layout::Sigset = mem::read(mask)?;
+    let mut m: godfly_abi::bsd::Sigset = mem::read(mask)?;
     crate::signal::cant_mask(&mut m);
     let old = std::mem::replace(&mut ctx.lwp.sigmask, m);
     let r = f(ctx);
@@ -81,9 +87,9 @@ fn select_common(a: &Args, timeout: Option<libc::timespec>) -> SysResult {
             set[..words].copy_from_slice(&v);
         }
     }
-    let ptr = |i: usize, sets: &mut [[u64; 16]; 3]| if a.ptr(1 + i) != 0 { sets[i].as_mut_ptr() as u64 } else { 0 };
-    let (p0, p1, p2) = (ptr(0, &mut sets), ptr(1, &mut sets), ptr(2, &mut sets));
-    let r = host::sys(libc::SYS_pselect6, &[nd as u64, p0, p1, p2, timeout.as_ref().map_or(0, host::bptr), 0])?;
+    let [s0, s1, s2] = &mut sets;
+    let watched = [(a.ptr(1) != 0).then_some(s0), (a.ptr(2) != 0).then_some(s1), (a.ptr(3) != 0).then_some(s2)];
+    let r = event::pselect(nd, watched, timeout.as_ref())?;
     for (i, set) in sets.iter().enumerate() {
         if a.ptr(1 + i) != 0 {
             mem::write_bytes(a.ptr(1 + i), zerocopy::IntoBytes::as_bytes(&set[..words]))?;
@@ -92,7 +98,7 @@ fn select_common(a: &Args, timeout: Option<libc::timespec>) -> SysResult {
     ok(r)
 }
 
-/// `select(nd, in, ou, ex, tv)`, DragonFly 93.
+/// `select(nd, in, ou, ex, tv)`.
 pub fn select(_: &mut Ctx, a: &Args) -> SysResult {
     let t = if a.ptr(4) != 0 {
         let tv: Timeval = mem::read(a.ptr(4))?;
@@ -106,7 +112,7 @@ pub fn select(_: &mut Ctx, a: &Args) -> SysResult {
     select_common(a, t)
 }
 
-/// `pselect(nd, in, ou, ex, ts, sigmask)`, DragonFly 499.
+/// `pselect(nd, in, ou, ex, ts, sigmask)`.
 pub fn pselect(ctx: &mut Ctx, a: &Args) -> SysResult {
     let t = if a.ptr(4) != 0 {
         let ts: Timespec = mem::read(a.ptr(4))?;

@@ -1,37 +1,36 @@
 //! Signal calls: `sigaction`, `sigprocmask`, `sigaltstack`, `sigpending`,
-//! `sigreturn`, `kill`, `lwp_kill`. Dispositions and masks are godfly's
-//! bookkeeping (`signal`); host dispositions follow them so that the host
-//! kernel applies DragonFly's default actions.
+//! `sigsuspend`, the sigwait calls, `sigreturn`, `kill`. Dispositions and
+//! masks are godfly's bookkeeping (`signal`); host dispositions follow them
+//! so that the host kernel applies the guest's default actions.
 
-use godfly_abi::consts as d;
-use godfly_abi::errno::{EINVAL, ENOMEM, EPERM, ESRCH};
-use godfly_abi::layout::{Sigaction, Sigset, StackT};
-use godfly_abi::signal::{SIGKILL, SIGSTOP};
+use godfly_abi::bsd::{Sigaction, Sigset, StackT};
 
-use crate::dispatch::{Args, Ctx, Ret, SysResult, ok_int};
+use crate::call::{Args, Ret, SysResult, ok_int};
 use crate::host;
+use crate::host::errno::{EAGAIN, EINTR, EINVAL, ENOMEM, EPERM};
 use crate::mem;
-use crate::signal::{self, SIG_MAXSIG, deliver};
-use crate::thread;
-use crate::xlat::signo;
+use crate::personality;
+use crate::signal::{self, deliver};
+use crate::thread::Ctx;
 
-/// `sigaction(sig, act, oact)`, DragonFly 342.
+/// `sigaction(sig, act, oact)`.
 pub fn sigaction(_: &mut Ctx, a: &Args) -> SysResult {
+    let p = personality::current();
     let sig = a.int(0);
-    if sig <= 0 || sig > SIG_MAXSIG as i32 {
+    if sig <= 0 || sig > signal::max_sig() as i32 {
         return Err(EINVAL);
     }
     let sig = sig as u32;
     let new: Option<Sigaction> = if a.ptr(1) != 0 { Some(mem::read(a.ptr(1))?) } else { None };
     if let Some(n) = &new
-        && (sig == SIGKILL || sig == SIGSTOP)
+        && (sig == p.signals.num.kill || sig == p.signals.num.stop)
         && n.sa_handler != 0
     {
         return Err(EINVAL);
     }
     let old = match new {
         Some(mut n) => {
-            n.sa_flags &= signal::SA_ALL;
+            n.sa_flags &= p.signals.flags.all;
             signal::cant_mask(&mut n.sa_mask);
             n.pad = 0;
             let old = signal::set_action(sig, n);
@@ -46,29 +45,30 @@ pub fn sigaction(_: &mut Ctx, a: &Args) -> SysResult {
     ok_int(0)
 }
 
-/// `sigprocmask(how, set, oset)`, DragonFly 340: per thread.
+/// `sigprocmask(how, set, oset)`: per thread.
 pub fn sigprocmask(ctx: &mut Ctx, a: &Args) -> SysResult {
+    let f = personality::current().signals.flags;
     let old = ctx.lwp.sigmask;
     if a.ptr(1) != 0 {
         let set: Sigset = mem::read(a.ptr(1))?;
         let mut m = old;
         match a.int(0) {
-            d::SIG_BLOCK => m.bits.iter_mut().zip(set.bits).for_each(|(m, s)| *m |= s),
-            d::SIG_UNBLOCK => m.bits.iter_mut().zip(set.bits).for_each(|(m, s)| *m &= !s),
-            d::SIG_SETMASK => m = set,
+            h if h == f.block => m.bits.iter_mut().zip(set.bits).for_each(|(m, s)| *m |= s),
+            h if h == f.unblock => m.bits.iter_mut().zip(set.bits).for_each(|(m, s)| *m &= !s),
+            h if h == f.setmask => m = set,
             _ => return Err(EINVAL),
         }
         signal::cant_mask(&mut m);
         // A blocked signal with a terminating default action must wait in
         // the queue instead of letting the host kernel end the process:
         // route it through godfly's handler while it may be blocked.
-        for sig in 1..=SIG_MAXSIG {
+        for sig in 1..=signal::max_sig() {
             if signal::sigismember(&m, sig)
                 && !signal::sigismember(&old, sig)
                 && matches!(signal::disposition(sig), signal::Disposition::Default(_))
-                && let Some(host) = signo::to_linux(sig)
+                && let Some(h) = signal::to_host(sig)
             {
-                crate::trap::catch_host(host);
+                host::sig::catch(h);
             }
         }
         ctx.lwp.sigmask = m;
@@ -79,32 +79,33 @@ pub fn sigprocmask(ctx: &mut Ctx, a: &Args) -> SysResult {
     ok_int(0)
 }
 
-/// `sigpending(set)`, DragonFly 343: the thread's and the process's.
+/// `sigpending(set)`: the thread's and the process's.
 pub fn sigpending(ctx: &mut Ctx, a: &Args) -> SysResult {
     let mut set = ctx.lwp.pending.set();
-    let p = signal::PROCESS_PENDING.set();
+    let p = crate::thread::PROCESS_PENDING.set();
     set.bits.iter_mut().zip(p.bits).for_each(|(m, s)| *m |= s);
     mem::write(a.ptr(0), &set)?;
     ok_int(0)
 }
 
-/// `sigaltstack(ss, oss)`, DragonFly 53.
+/// `sigaltstack(ss, oss)`.
 pub fn sigaltstack(ctx: &mut Ctx, a: &Args) -> SysResult {
+    let f = personality::current().signals.flags;
     let rsp = ctx.reg(libc::REG_RSP);
     let cur = ctx.lwp.altstack;
     let onstack = deliver::on_altstack(&cur, rsp);
     if a.ptr(0) != 0 {
         let ss: StackT = mem::read(a.ptr(0))?;
-        if ss.ss_flags & !d::SS_DISABLE != 0 {
+        if ss.ss_flags & !f.ss_disable != 0 {
             return Err(EINVAL);
         }
         if onstack {
             return Err(EPERM);
         }
-        if ss.ss_flags & d::SS_DISABLE != 0 {
-            ctx.lwp.altstack = StackT { ss_flags: d::SS_DISABLE, ..cur };
+        if ss.ss_flags & f.ss_disable != 0 {
+            ctx.lwp.altstack = StackT { ss_flags: f.ss_disable, ..cur };
         } else {
-            if ss.ss_size < d::MINSIGSTKSZ as u64 {
+            if ss.ss_size < f.minsigstksz {
                 return Err(ENOMEM);
             }
             ctx.lwp.altstack = StackT { ss_sp: ss.ss_sp, ss_size: ss.ss_size, ss_flags: 0, pad: 0 };
@@ -112,8 +113,8 @@ pub fn sigaltstack(ctx: &mut Ctx, a: &Args) -> SysResult {
     }
     if a.ptr(1) != 0 {
         let mut out = cur;
-        if cur.ss_flags & d::SS_DISABLE == 0 && onstack {
-            out.ss_flags |= d::SS_ONSTACK;
+        if cur.ss_flags & f.ss_disable == 0 && onstack {
+            out.ss_flags |= f.ss_onstack;
         }
         out.pad = 0;
         mem::write(a.ptr(1), &out)?;
@@ -121,7 +122,7 @@ pub fn sigaltstack(ctx: &mut Ctx, a: &Args) -> SysResult {
     ok_int(0)
 }
 
-/// `sigsuspend(sigmask)`, DragonFly 341: waits with the given mask until a
+/// `sigsuspend(sigmask)`: waits with the given mask until a
 /// signal is caught; its handler runs with the old mask saved in its frame,
 /// and the call returns EINTR.
 pub fn sigsuspend(ctx: &mut Ctx, a: &Args) -> SysResult {
@@ -133,7 +134,7 @@ pub fn sigsuspend(ctx: &mut Ctx, a: &Args) -> SysResult {
         match signal::disposition(sig) {
             signal::Disposition::Handler => {
                 // The result is written first, so the frame saves it.
-                crate::dispatch::apply(ctx, Err(godfly_abi::errno::EINTR));
+                crate::dispatch::apply(ctx, Err(EINTR));
                 ctx.lwp.sigmask = old;
                 deliver::deliver(ctx.lwp, ctx.uc, sig, &info);
                 return Ok(Ret::JustReturn);
@@ -154,10 +155,10 @@ fn wait_common(ctx: &mut Ctx, set: u64, info_out: u64, timeout: Option<std::time
         *m &= !s;
     }
     let Some((sig, info)) = signal::wait_for(ctx.lwp, &mask, timeout) else {
-        return Err(godfly_abi::errno::EAGAIN);
+        return Err(EAGAIN);
     };
     if info_out != 0 {
-        let si = godfly_abi::layout::Siginfo {
+        let si = godfly_abi::bsd::Siginfo {
             si_signo: sig as i32,
             si_code: info.code,
             si_pid: info.pid,
@@ -170,16 +171,15 @@ fn wait_common(ctx: &mut Ctx, set: u64, info_out: u64, timeout: Option<std::time
     ok_int(sig as i32)
 }
 
-/// `sigwaitinfo(set, info)`, DragonFly 346.
+/// `sigwaitinfo(set, info)`.
 pub fn sigwaitinfo(ctx: &mut Ctx, a: &Args) -> SysResult {
     wait_common(ctx, a.ptr(0), a.ptr(1), None)
 }
 
-/// `sigtimedwait(set, info, timeout)`, DragonFly 345: EAGAIN when the time
-/// passes.
+/// `sigtimedwait(set, info, timeout)`: EAGAIN when the time passes.
 pub fn sigtimedwait(ctx: &mut Ctx, a: &Args) -> SysResult {
     let deadline = if a.ptr(2) != 0 {
-        let ts: godfly_abi::layout::Timespec = mem::read(a.ptr(2))?;
+        let ts: godfly_abi::bsd::Timespec = mem::read(a.ptr(2))?;
         if ts.tv_sec < 0 || !(0..1_000_000_000).contains(&ts.tv_nsec) {
             return Err(EINVAL);
         }
@@ -190,49 +190,27 @@ pub fn sigtimedwait(ctx: &mut Ctx, a: &Args) -> SysResult {
     wait_common(ctx, a.ptr(0), a.ptr(1), deadline)
 }
 
-/// `sigreturn(ucp)`, DragonFly 344: called by the sigcode trampoline.
+/// `sigreturn(ucp)`: called by the sigcode trampoline.
 pub fn sigreturn(ctx: &mut Ctx, a: &Args) -> SysResult {
     deliver::sigreturn(ctx.lwp, ctx.uc, a.ptr(0))?;
     Ok(Ret::JustReturn)
 }
 
-fn own_pid() -> i32 {
-    host::sys(libc::SYS_getpid, &[]).unwrap_or(0) as i32
-}
-
-/// `kill(pid, sig)`, DragonFly 37.
+/// `kill(pid, sig)`.
 pub fn kill(ctx: &mut Ctx, a: &Args) -> SysResult {
     let (pid, sig) = (a.int(0), a.int(1));
-    if sig < 0 || sig > SIG_MAXSIG as i32 {
+    if sig < 0 || sig > signal::max_sig() as i32 {
         return Err(EINVAL);
     }
     let sig = sig as u32;
-    if pid == own_pid() {
+    if pid == host::proc::getpid() {
         if sig != 0 {
             signal::post_process(ctx.lwp, sig, signal::self_info());
         }
         return ok_int(0);
     }
     // Another process (or a group): the host delivers, in host numbering.
-    let host_sig = if sig == 0 { 0 } else { signo::to_linux(sig).ok_or(EINVAL)? };
-    host::sys(libc::SYS_kill, &[pid as u64, host_sig as u64])?;
-    ok_int(0)
-}
-
-/// `lwp_kill(pid, tid, sig)`, DragonFly 497: a signal to one thread.
-pub fn lwp_kill(_: &mut Ctx, a: &Args) -> SysResult {
-    let (pid, tid, sig) = (a.int(0), a.int(1), a.int(2));
-    if tid == -1 || sig < 0 || sig > SIG_MAXSIG as i32 {
-        return Err(EINVAL);
-    }
-    if pid != -1 && pid != own_pid() {
-        // Threads of other processes are not visible to godfly.
-        host::sys(libc::SYS_kill, &[pid as u64, 0])?;
-        return Err(ESRCH);
-    }
-    let target = thread::lookup(tid).ok_or(ESRCH)?;
-    if sig != 0 {
-        signal::post_thread(&target, sig as u32, signal::self_info());
-    }
+    let host_sig = if sig == 0 { 0 } else { signal::to_host(sig).ok_or(EINVAL)? };
+    host::proc::kill(pid, host_sig)?;
     ok_int(0)
 }

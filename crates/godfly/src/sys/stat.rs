@@ -1,71 +1,77 @@
 //! File status and directory reading: `stat`, `fstat`, `lstat`,
-//! `fstatat`, `getdirentries`, `getdents`. Linux: `newfstatat`, `fstat`,
-//! `getdents64`, converted to DragonFly's `struct stat` and `struct dirent`.
+//! `fstatat`, `getdirentries`, `getdents`, `statfs`, `fstatfs`,
+//! `getfsstat`. Linux: `newfstatat`, `fstat`, `getdents64`, `statfs`,
+//! converted to the guest's `struct stat`, `struct dirent` and
+//! `struct statfs` by the personality.
 
-use godfly_abi::consts as d;
-use godfly_abi::errno::{EINVAL, ENOTDIR};
-
-use crate::dispatch::{Args, Ctx, SysResult, ok};
-use crate::host;
+use crate::call::{Args, SysResult, ok};
+use crate::host::errno::{EINVAL, ENOTDIR};
+use crate::host::fs;
 use crate::mem;
-use crate::xlat::{dirent, oflags, stat as xstat, statfs as xstatfs};
+use crate::personality;
+use crate::thread::Ctx;
+use crate::xlat::{AtFlags, dirent, mountinfo};
 
-fn stat_at(dirfd: i32, path: u64, out: u64, flags: i32) -> SysResult {
+/// `flags` is `None` for flags the call refuses (EINVAL, once the path
+/// has been read, as the BSDs check them).
+fn stat_at(dirfd: i32, path: u64, out: u64, flags: Option<AtFlags>) -> SysResult {
+    let p = personality::current();
     let path = mem::read_path(path)?;
-    let lflags = oflags::at_flags_to_linux(flags, d::AT_SYMLINK_NOFOLLOW).ok_or(EINVAL)?;
-    let st = host::fstatat(oflags::dirfd_to_linux(dirfd), &path, lflags)?;
-    mem::write(out, &xstat::from_linux(&st))?;
+    let flags = flags.ok_or(EINVAL)?;
+    let st = fs::fstatat(p.dirfd(dirfd), &path, flags.to_linux())?;
+    (p.files.write_stat)(out, &st)?;
     ok(0u64)
 }
 
-/// stat(2), DragonFly 475.
+/// stat(2).
 pub fn stat(_: &mut Ctx, a: &Args) -> SysResult {
-    stat_at(oflags::AT_FDCWD, a.ptr(0), a.ptr(1), 0)
+    stat_at(personality::current().files.at_fdcwd, a.ptr(0), a.ptr(1), Some(AtFlags::default()))
 }
 
-/// lstat(2), DragonFly 477.
+/// lstat(2).
 pub fn lstat(_: &mut Ctx, a: &Args) -> SysResult {
-    stat_at(oflags::AT_FDCWD, a.ptr(0), a.ptr(1), d::AT_SYMLINK_NOFOLLOW)
+    stat_at(personality::current().files.at_fdcwd, a.ptr(0), a.ptr(1), Some(AtFlags::SYMLINK_NOFOLLOW))
 }
 
-/// fstatat(2), DragonFly 505.
+/// fstatat(2).
 pub fn fstatat(_: &mut Ctx, a: &Args) -> SysResult {
-    stat_at(a.int(0), a.ptr(1), a.ptr(2), a.int(3))
+    let f = (personality::current().files.at_flags)(a.int(3)).filter(|f| f.within(AtFlags::SYMLINK_NOFOLLOW));
+    stat_at(a.int(0), a.ptr(1), a.ptr(2), f)
 }
 
-/// fstat(2), DragonFly 476.
+/// fstat(2).
 pub fn fstat(_: &mut Ctx, a: &Args) -> SysResult {
-    let st = host::fstat(a.int(0))?;
-    mem::write(a.ptr(1), &xstat::from_linux(&st))?;
+    let st = fs::fstat(a.int(0))?;
+    (personality::current().files.write_stat)(a.ptr(1), &st)?;
     ok(0u64)
 }
 
 /// Largest host buffer used for one directory read.
 const MAX_DIRBUF: usize = 1 << 20;
 
-/// `getdirentries(fd, buf, count, basep)`, DragonFly 479: `*basep` gets the
-/// directory offset before the read.
+/// `getdirentries(fd, buf, count, basep)`: `*basep` gets the directory
+/// offset before the read.
 pub fn getdirentries(_: &mut Ctx, a: &Args) -> SysResult {
     read_dir(a.int(0), a.ptr(1), a.uint(2) as usize, a.ptr(3))
 }
 
-/// `getdents(fd, buf, count)`, DragonFly 480.
+/// `getdents(fd, buf, count)`.
 pub fn getdents(_: &mut Ctx, a: &Args) -> SysResult {
     read_dir(a.int(0), a.ptr(1), a.usize(2), 0)
 }
 
 fn read_dir(fd: i32, buf: u64, count: usize, basep: u64) -> SysResult {
-    let base = host::sys(libc::SYS_lseek, &[fd as u64, 0, libc::SEEK_CUR as u64])?;
+    let push = personality::current().files.push_dirent;
+    let base = fs::lseek(fd, 0, libc::SEEK_CUR)?;
     let cap = count.min(MAX_DIRBUF);
     let mut hostbuf = vec![0u8; cap];
-    let n = host::sys(libc::SYS_getdents64, &[fd as u64, hostbuf.as_mut_ptr() as u64, cap as u64])
-        .map_err(|e| if e == ENOTDIR { EINVAL } else { e })? as usize;
+    let n = fs::getdents64(fd, &mut hostbuf).map_err(|e| if e == ENOTDIR { EINVAL } else { e })?;
     let mut out = Vec::with_capacity(n);
     let mut resume = None;
     let mut dropped = false;
     for e in dirent::parse_linux(&hostbuf[..n]) {
         let before = out.len();
-        dirent::push_dragonfly(&mut out, &e);
+        push(&mut out, &e);
         if out.len() > count {
             // Cannot happen with DragonFly records no larger than Linux's,
             // but never hand back more than asked for.
@@ -77,7 +83,7 @@ fn read_dir(fd: i32, buf: u64, count: usize, basep: u64) -> SysResult {
     }
     if let (true, Some(off)) = (dropped, resume) {
         // Continue after the last entry handed out.
-        host::sys(libc::SYS_lseek, &[fd as u64, off as u64, libc::SEEK_SET as u64])?;
+        fs::lseek(fd, off, libc::SEEK_SET)?;
     }
     mem::write_bytes(buf, &out)?;
     if basep != 0 {
@@ -86,14 +92,14 @@ fn read_dir(fd: i32, buf: u64, count: usize, basep: u64) -> SysResult {
     ok(out.len() as u64)
 }
 
-fn mounts() -> Vec<xstatfs::Mount> {
-    xstatfs::parse_mountinfo(&std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default())
+fn mounts() -> Vec<mountinfo::Mount> {
+    mountinfo::parse_mountinfo(&std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default())
 }
 
 /// The mount holding a file with device `dev` (the last one mounted there).
-fn mount_of(dev: u64) -> xstatfs::Mount {
+fn mount_of(dev: u64) -> mountinfo::Mount {
     let key = (libc::major(dev), libc::minor(dev));
-    mounts().into_iter().rev().find(|m| m.dev == key).unwrap_or(xstatfs::Mount {
+    mounts().into_iter().rev().find(|m| m.dev == key).unwrap_or(mountinfo::Mount {
         dev: key,
         point: "/".into(),
         options: String::new(),
@@ -102,39 +108,39 @@ fn mount_of(dev: u64) -> xstatfs::Mount {
     })
 }
 
-/// statfs(2), DragonFly 157.
+/// statfs(2).
 pub fn statfs(_: &mut Ctx, a: &Args) -> SysResult {
-    let p = mem::read_path(a.ptr(0))?;
-    let st = host::statfs_path(&p)?;
-    let dev = host::stat_path(&p)?.st_dev;
-    mem::write(a.ptr(1), &xstatfs::from_linux(&st, &mount_of(dev)))?;
+    let path = mem::read_path(a.ptr(0))?;
+    let st = fs::statfs(&path)?;
+    let dev = fs::stat_path(&path)?.st_dev;
+    (personality::current().files.write_statfs)(a.ptr(1), &st, &mount_of(dev))?;
     ok(0u64)
 }
 
-/// fstatfs(2), DragonFly 158.
+/// fstatfs(2).
 pub fn fstatfs(_: &mut Ctx, a: &Args) -> SysResult {
     let fd = a.int(0);
-    let st = host::fstatfs(fd)?;
-    let dev = host::fstat(fd)?.st_dev;
-    mem::write(a.ptr(1), &xstatfs::from_linux(&st, &mount_of(dev)))?;
+    let st = fs::fstatfs(fd)?;
+    let dev = fs::fstat(fd)?.st_dev;
+    (personality::current().files.write_statfs)(a.ptr(1), &st, &mount_of(dev))?;
     ok(0u64)
 }
 
-/// `getfsstat(buf, bufsize, flags)`, DragonFly 18: every mounted
-/// filesystem; with a NULL buffer, only their number.
+/// `getfsstat(buf, bufsize, flags)`: every mounted filesystem; with a NULL
+/// buffer, only their number.
 pub fn getfsstat(_: &mut Ctx, a: &Args) -> SysResult {
+    let files = &personality::current().files;
     let (buf, size) = (a.ptr(0), a.i64(1));
     let all = mounts();
     if buf == 0 {
         return ok(all.len() as u64);
     }
-    let room = (size.max(0) as usize) / std::mem::size_of::<godfly_abi::layout::Statfs>();
+    let room = (size.max(0) as usize) / files.statfs_size;
     let mut n = 0;
     for m in all.iter().take(room) {
         let Ok(path) = std::ffi::CString::new(m.point.as_bytes()) else { continue };
-        let Ok(st) = host::statfs_path(&path) else { continue };
-        let rec = xstatfs::from_linux(&st, m);
-        mem::write(buf + (n * std::mem::size_of::<godfly_abi::layout::Statfs>()) as u64, &rec)?;
+        let Ok(st) = fs::statfs(&path) else { continue };
+        (files.write_statfs)(buf + (n * files.statfs_size) as u64, &st, m)?;
         n += 1;
     }
     ok(n as u64)

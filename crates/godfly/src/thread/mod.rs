@@ -1,16 +1,27 @@
-//! Guest threads (DragonFly LWPs) as host threads: per-thread state, the
-//! registry of live LWPs, and the start and end of a thread.
+//! Guest threads (LWPs) as host threads: per-thread state, the context a
+//! handler gets (`Ctx`), the registry of live LWPs, pending signals, and
+//! the start and end of a thread.
 
+pub mod pending;
 pub mod spawn;
 
-use godfly_abi::layout::{Sigset, StackT, TlsInfo};
+use godfly_abi::bsd::{Sigset, StackT};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use crate::signal::PendingSet;
+pub use pending::{PROCESS_PENDING, PendingSet, SigInfo};
 use std::sync::atomic::{AtomicI32, AtomicU64, AtomicUsize, Ordering};
 
 use crate::arch::ThreadBlock;
+use crate::call::{Args, RECENT, Recent, SysResult};
+
+/// A thread-pointer area the guest set (`set_tls_area` on DragonFly):
+/// base and size, as the guest asks to read them back.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TlsArea {
+    pub base: u64,
+    pub size: i64,
+}
 
 /// Emulator state of one guest thread, owned by that thread and reached
 /// from its [`ThreadBlock`].
@@ -29,8 +40,8 @@ pub struct Lwp {
     /// Whether this is the process's first host thread, which must never
     /// return from `main` while other threads run.
     pub is_main: bool,
-    /// The `set_tls_area` descriptors for %fs (0) and %gs (1).
-    pub tls: [TlsInfo; 2],
+    /// The thread-pointer areas the guest set for %fs (0) and %gs (1).
+    pub tls: [TlsArea; 2],
     /// Signals sent to this thread and not yet delivered.
     pub pending: Arc<PendingSet>,
     /// Host signals that arrived while this thread ran godfly code, where
@@ -43,21 +54,21 @@ pub struct Lwp {
     /// since a traced godfly would stop at every trapped call.
     pub traceme: bool,
     /// The last calls of this thread, for crash reports (a ring).
-    pub recent: [Option<crate::trace::Recent>; crate::trace::RECENT],
+    pub recent: [Option<Recent>; RECENT],
     /// Next slot of `recent`.
     pub recent_next: usize,
 }
 
 impl Lwp {
     /// Remembers a finished call in the ring of recent calls.
-    pub fn remember(&mut self, args: crate::dispatch::Args, res: crate::dispatch::SysResult) {
-        self.recent[self.recent_next] = Some(crate::trace::Recent { args, res });
-        self.recent_next = (self.recent_next + 1) % crate::trace::RECENT;
+    pub fn remember(&mut self, args: Args, res: SysResult) {
+        self.recent[self.recent_next] = Some(Recent { args, res });
+        self.recent_next = (self.recent_next + 1) % RECENT;
     }
 
     /// The recent calls, oldest first.
-    pub fn recent_calls(&self) -> Vec<crate::trace::Recent> {
-        (0..crate::trace::RECENT).filter_map(|i| self.recent[(self.recent_next + i) % crate::trace::RECENT]).collect()
+    pub fn recent_calls(&self) -> Vec<Recent> {
+        (0..RECENT).filter_map(|i| self.recent[(self.recent_next + i) % RECENT]).collect()
     }
 
     /// The guest `%fs` base.
@@ -70,6 +81,27 @@ impl Lwp {
     pub fn set_guest_fs(&mut self, base: u64) {
         // SAFETY: the block belongs to this thread, which is the only writer.
         unsafe { (*self.block).guest_fs = base };
+    }
+}
+
+/// Context a handler gets: the calling LWP and its saved host context.
+#[derive(Debug)]
+pub struct Ctx<'a> {
+    /// Calling thread.
+    pub lwp: &'a mut Lwp,
+    /// The interrupted guest registers (host `ucontext_t`).
+    pub uc: &'a mut libc::ucontext_t,
+}
+
+impl Ctx<'_> {
+    /// A guest register from the saved context.
+    pub fn reg(&self, r: libc::c_int) -> u64 {
+        self.uc.uc_mcontext.gregs[r as usize] as u64
+    }
+
+    /// Sets a guest register in the saved context.
+    pub fn set_reg(&mut self, r: libc::c_int, v: u64) {
+        self.uc.uc_mcontext.gregs[r as usize] = v as i64;
     }
 }
 
@@ -151,6 +183,5 @@ pub fn all_tids() -> Vec<(i32, LwpInfo)> {
 
 /// Linux thread id of the caller.
 pub fn gettid() -> i32 {
-    // SAFETY: gettid has no preconditions.
-    unsafe { libc::gettid() }
+    crate::host::proc::gettid()
 }

@@ -3,15 +3,12 @@
 //! signal mask before its first guest instruction (Linux does not inherit
 //! Syscall User Dispatch across `clone`).
 
-use godfly_abi::errno::{EAGAIN, Errno};
-use godfly_abi::layout::{Sigset, StackT, TlsInfo};
+use godfly_abi::bsd::{Sigset, StackT};
 
-use super::{Lwp, LwpInfo};
+use super::{Lwp, LwpInfo, TlsArea};
 use crate::arch::{self, BLOCK_GUARD, BLOCK_HEADER, BLOCK_MAGIC, BLOCK_SIZE, EntryRegs, SELECTOR_ALLOW, ThreadBlock};
-
-const PR_SET_SYSCALL_USER_DISPATCH: i32 = 59;
-const PR_SYS_DISPATCH_OFF: u64 = 0;
-const PR_SYS_DISPATCH_ON: u64 = 1;
+use crate::host::Errno;
+use crate::host::errno::EAGAIN;
 
 /// Host stack size of a guest thread's host side (the guest runs on its own
 /// stack and godfly's handlers on the signal stack).
@@ -87,23 +84,29 @@ pub struct GuestThread {
 /// Prepares the calling host thread to run guest code: block, signal stack,
 /// dispatch armed with the selector at ALLOW. The caller's `Lwp` is boxed
 /// into the block.
-pub fn setup_current(tid: i32, guest_fs: u64, sigmask: Sigset, is_main: bool) -> Result<GuestThread, SetupError> {
+pub fn setup_current(
+    tid: i32,
+    guest_fs: u64,
+    sigmask: Sigset,
+    altstack_off: i32,
+    is_main: bool,
+) -> Result<GuestThread, SetupError> {
     let block = alloc_block()?;
     let host_tid = super::gettid();
-    let pending = std::sync::Arc::new(crate::signal::PendingSet::default());
+    let pending = std::sync::Arc::new(super::PendingSet::default());
     let lwp = Box::new(Lwp {
         tid,
         host_tid,
         block,
         sigmask,
-        altstack: StackT { ss_flags: godfly_abi::consts::SS_DISABLE, ..StackT::default() },
+        altstack: StackT { ss_flags: altstack_off, ..StackT::default() },
         is_main,
-        tls: [TlsInfo { base: guest_fs, size: 0 }, TlsInfo::default()],
+        tls: [TlsArea { base: guest_fs, size: 0 }, TlsArea::default()],
         pending: pending.clone(),
         arrived: std::sync::atomic::AtomicU64::new(0),
         arrived_info: [const { std::sync::atomic::AtomicU64::new(0) }; 65],
         traceme: false,
-        recent: [None; crate::trace::RECENT],
+        recent: [None; crate::call::RECENT],
         recent_next: 0,
     });
     // SAFETY: block points at a fresh, writable, exclusively owned header page.
@@ -120,14 +123,8 @@ pub fn setup_current(tid: i32, guest_fs: u64, sigmask: Sigset, is_main: bool) ->
             fast_rsp: 0,
         });
     }
-    let ss = libc::stack_t {
-        ss_sp: (block as usize + BLOCK_HEADER + BLOCK_GUARD) as *mut _,
-        ss_flags: 0,
-        ss_size: BLOCK_SIZE - BLOCK_HEADER - BLOCK_GUARD,
-    };
-    // SAFETY: ss describes memory owned by this thread for its lifetime.
-    if unsafe { libc::sigaltstack(&ss, std::ptr::null_mut()) } != 0 {
-        let e = std::io::Error::last_os_error();
+    let stack = (block as usize + BLOCK_HEADER + BLOCK_GUARD) as u64;
+    if let Err(e) = crate::host::sig::set_altstack(stack, BLOCK_SIZE - BLOCK_HEADER - BLOCK_GUARD) {
         release_current(block);
         return Err(SetupError::AltStack(e));
     }
@@ -147,23 +144,14 @@ pub fn setup_current(tid: i32, guest_fs: u64, sigmask: Sigset, is_main: bool) ->
 /// Arms Syscall User Dispatch for the calling thread with its block's selector.
 fn arm_dispatch(block: *mut ThreadBlock) -> std::io::Result<()> {
     let (start, len) = arch::restorer_range();
-    // SAFETY: the selector lives in the block, which outlives dispatch on this thread.
-    let r = unsafe {
-        libc::prctl(
-            PR_SET_SYSCALL_USER_DISPATCH,
-            PR_SYS_DISPATCH_ON,
-            start as u64,
-            len as u64,
-            &raw mut (*block).selector,
-        )
-    };
-    if r != 0 { Err(std::io::Error::last_os_error()) } else { Ok(()) }
+    // SAFETY: the selector lives in the block, which outlives dispatch on
+    // this thread (dispatch is disarmed before the block is freed).
+    unsafe { crate::host::arm_syscall_dispatch(start as u64, len as u64, &raw mut (*block).selector) }
 }
 
 /// Turns Syscall User Dispatch off for the calling thread (before `execve`).
 pub fn disarm_dispatch() {
-    // SAFETY: only changes this thread's dispatch setting.
-    unsafe { libc::prctl(PR_SET_SYSCALL_USER_DISPATCH, PR_SYS_DISPATCH_OFF, 0u64, 0u64, 0u64) };
+    crate::host::disarm_syscall_dispatch();
 }
 
 /// Arms dispatch again for the calling LWP (after a failed `execve`, or in
@@ -176,13 +164,12 @@ pub fn rearm_dispatch(lwp: &Lwp) -> std::io::Result<()> {
 fn release_current(block: *mut ThreadBlock) {
     // A thread without its block must not take a signal: the handlers find
     // their state from the signal stack, which is about to go.
-    crate::host::block_all_signals();
-    // SAFETY: turning dispatch off and the alternate stack off only affect
-    // this thread; the Lwp box was created by setup_current.
+    crate::host::sig::block_all();
+    crate::host::disarm_syscall_dispatch();
+    crate::host::sig::disable_altstack();
+    // SAFETY: the Lwp box was created by setup_current and nothing refers
+    // to it any more (the thread left guest code, its signals are blocked).
     unsafe {
-        libc::prctl(PR_SET_SYSCALL_USER_DISPATCH, PR_SYS_DISPATCH_OFF, 0u64, 0u64, 0u64);
-        let ss = libc::stack_t { ss_sp: std::ptr::null_mut(), ss_flags: libc::SS_DISABLE, ss_size: 0 };
-        libc::sigaltstack(&ss, std::ptr::null_mut());
         let lwp = (*block).lwp.cast::<Lwp>();
         if !lwp.is_null() {
             drop(Box::from_raw(lwp));
@@ -194,12 +181,7 @@ fn release_current(block: *mut ThreadBlock) {
 /// Unblocks every host signal on the calling thread: guest threads must be
 /// able to take SIGSYS and the faults at any moment.
 pub fn unblock_host_signals() {
-    // SAFETY: sigset manipulation on a local set.
-    unsafe {
-        let mut set: libc::sigset_t = std::mem::zeroed();
-        libc::sigemptyset(&mut set);
-        libc::pthread_sigmask(libc::SIG_SETMASK, &set, std::ptr::null_mut());
-    }
+    crate::host::sig::unblock_all();
 }
 
 /// Runs guest code on the calling thread until the LWP exits.
@@ -211,14 +193,14 @@ pub fn run(thread: &GuestThread, regs: &EntryRegs) {
 }
 
 /// Starts a new LWP running `regs`, inheriting `guest_fs` and `sigmask`.
-pub fn spawn_lwp(tid: i32, regs: EntryRegs, guest_fs: u64, sigmask: Sigset) -> Result<(), Errno> {
+pub fn spawn_lwp(tid: i32, regs: EntryRegs, guest_fs: u64, sigmask: Sigset, altstack_off: i32) -> Result<(), Errno> {
     let (tx, rx) = std::sync::mpsc::sync_channel::<Result<(), String>>(1);
     // The new thread starts with every signal blocked (it inherits this
     // mask) and unblocks them once its block and signal stack exist.
-    let old = crate::host::block_all_signals();
+    let old = crate::host::sig::block_all();
     let spawned =
         std::thread::Builder::new().name(format!("lwp-{tid}")).stack_size(HOST_STACK).spawn(
-            move || match setup_current(tid, guest_fs, sigmask, false) {
+            move || match setup_current(tid, guest_fs, sigmask, altstack_off, false) {
                 Ok(thread) => {
                     let _ = tx.send(Ok(()));
                     run(&thread, &regs);
@@ -229,7 +211,7 @@ pub fn spawn_lwp(tid: i32, regs: EntryRegs, guest_fs: u64, sigmask: Sigset) -> R
                 }
             },
         );
-    crate::host::restore_signals(&old);
+    crate::host::sig::restore(&old);
     spawned.map_err(|_| EAGAIN)?;
     match rx.recv() {
         Ok(Ok(())) => Ok(()),
@@ -241,20 +223,65 @@ pub fn spawn_lwp(tid: i32, regs: EntryRegs, guest_fs: u64, sigmask: Sigset) -> R
     }
 }
 
-/// Ends the calling LWP from inside a syscall handler. The process exits
-/// with `status` if it was the last one.
-pub fn exit_current(lwp: &mut Lwp, status: i32) -> ! {
-    if super::unregister(lwp.tid) {
-        crate::proc_exit(status);
-    }
+/// Ends the calling LWP from inside a syscall handler, when it is not the
+/// last one (`super::unregister` said so; the caller ends the process
+/// otherwise).
+pub fn leave(lwp: &mut Lwp) -> ! {
     let block = lwp.block;
     if lwp.is_main {
         // The first thread must not return from main, which would end the
         // process: end only this host thread.
-        crate::host::exit_thread();
+        crate::host::proc::exit_thread();
     }
     unblock_host_signals();
     // SAFETY: the block's host_rsp was saved by godfly_enter_guest on this
     // thread; the abandoned frames hold no locks.
     unsafe { arch::godfly_leave_guest(block, 0) }
+}
+
+/// The block of the calling thread, found from the signal-stack address.
+fn current_block() -> *mut ThreadBlock {
+    let marker = 0u8;
+    ((&raw const marker as usize) & !(BLOCK_SIZE - 1)) as *mut ThreadBlock
+}
+
+/// The calling thread's `Lwp`.
+///
+/// # Safety
+/// Must run on a guest thread's signal stack; the result must not outlive
+/// the handler invocation.
+pub unsafe fn current_lwp<'a>() -> &'a mut Lwp {
+    let block = current_block();
+    // SAFETY: every thread that can take these signals has a block whose
+    // lwp field points at its own Lwp (set up before handlers can run).
+    unsafe { &mut *(*block).lwp.cast::<Lwp>() }
+}
+
+/// Set once the first guest thread is prepared: from then on a thread on
+/// its alternate stack may be a guest thread.
+static STARTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Marks that guest threads exist (start-up, before handlers are installed).
+pub fn mark_started() {
+    STARTED.store(true, std::sync::atomic::Ordering::SeqCst);
+}
+
+/// The calling thread's `Lwp` when it runs on a guest thread's signal
+/// stack (inside a handler), for internal-error reports; `None` anywhere
+/// else. Only a thread running on its alternate stack has a block below
+/// its stack pointer; the header is still read with the fault-safe copy.
+pub fn current_lwp_if_guest_thread() -> Option<&'static Lwp> {
+    if !STARTED.load(std::sync::atomic::Ordering::SeqCst) || !crate::host::sig::on_alt_stack() {
+        return None;
+    }
+    let block = current_block() as u64;
+    let magic: u64 = crate::mem::read(block + std::mem::offset_of!(ThreadBlock, magic) as u64).ok()?;
+    let lwp: u64 = crate::mem::read(block + std::mem::offset_of!(ThreadBlock, lwp) as u64).ok()?;
+    if magic != BLOCK_MAGIC || lwp == 0 {
+        return None;
+    }
+    // SAFETY: an initialised block's lwp field points at the thread's own
+    // Lwp, which lives as long as the thread; the caller only reads it
+    // while ending the process.
+    Some(unsafe { &*(lwp as *const Lwp) })
 }

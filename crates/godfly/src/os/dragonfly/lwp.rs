@@ -1,0 +1,169 @@
+//! DragonFly's threads: `lwp_create`, `lwp_create2`, `lwp_gettid`,
+//! `extexit`, `set_tls_area`, `get_tls_area`, `lwp_kill`. Each LWP is a
+//! host thread (`thread::spawn`); the guest `%fs` base is swapped by the
+//! trap entry.
+
+use godfly_abi::dragonfly::consts as d;
+use godfly_abi::dragonfly::layout::{LwpParams, TlsInfo};
+
+use crate::arch::EntryRegs;
+use crate::call::{Args, SysResult, ok_int};
+use crate::host::errno::{EINVAL, ERANGE, ESRCH};
+use crate::mem;
+use crate::thread::{self, Ctx, TlsArea};
+
+/// `lwp_create(params)`, DragonFly 495. The new thread starts with the
+/// creator's registers, `rip = lwp_func`, `rdi = lwp_arg`,
+/// `rsp = lwp_stack - 8` with a zero return address there, the creator's
+/// `%fs` base and signal mask.
+pub fn lwp_create(ctx: &mut Ctx, a: &Args) -> SysResult {
+    create(ctx, a.ptr(0))
+}
+
+/// `lwp_create2(params, cpumask)`, DragonFly 546: the CPU mask is advisory
+/// and godfly leaves placement to the host scheduler.
+pub fn lwp_create2(ctx: &mut Ctx, a: &Args) -> SysResult {
+    create(ctx, a.ptr(0))
+}
+
+fn create(ctx: &mut Ctx, params: u64) -> SysResult {
+    let p: LwpParams = mem::read(params)?;
+    let stack_top = p.lwp_stack.wrapping_sub(8);
+    mem::write(stack_top, &0u64)?;
+    let tid = thread::alloc_tid();
+    for out in [p.lwp_tid1, p.lwp_tid2] {
+        if out != 0 {
+            mem::write(out, &tid)?;
+        }
+    }
+    let r = |g| ctx.reg(g);
+    let regs = EntryRegs {
+        rax: 0,
+        rbx: r(libc::REG_RBX),
+        rcx: r(libc::REG_RCX),
+        rdx: r(libc::REG_RDX),
+        rsi: r(libc::REG_RSI),
+        rdi: p.lwp_arg,
+        rbp: r(libc::REG_RBP),
+        r8: r(libc::REG_R8),
+        r9: r(libc::REG_R9),
+        r10: r(libc::REG_R10),
+        r11: r(libc::REG_R11),
+        r12: r(libc::REG_R12),
+        r13: r(libc::REG_R13),
+        r14: r(libc::REG_R14),
+        r15: r(libc::REG_R15),
+        rip: p.lwp_func,
+        rsp: stack_top,
+        rflags: (r(libc::REG_EFL) & !1) | 0x202,
+    };
+    thread::spawn::spawn_lwp(tid, regs, ctx.lwp.guest_fs(), ctx.lwp.sigmask, d::SS_DISABLE)?;
+    ok_int(0)
+}
+
+/// lwp_gettid(2), DragonFly 496.
+pub fn lwp_gettid(ctx: &mut Ctx, _: &Args) -> SysResult {
+    ok_int(ctx.lwp.tid)
+}
+
+/// `extexit(how, status, addr)`, DragonFly 494: end the thread
+/// (EXTEXIT_LWP) or the process (EXTEXIT_PROC), optionally storing
+/// `status` at `addr` first (EXTEXIT_SETINT).
+pub fn extexit(ctx: &mut Ctx, a: &Args) -> SysResult {
+    const EXTEXIT_SETINT: i32 = 1;
+    const EXTEXIT_LWP: i32 = 1;
+    let how = a.int(0);
+    let (action, who) = (how & 0xffff, how >> 16);
+    let status = a.int(1);
+    if action > EXTEXIT_SETINT || !(0..=EXTEXIT_LWP).contains(&who) {
+        return Err(EINVAL);
+    }
+    if action == EXTEXIT_SETINT {
+        mem::write(a.ptr(2), &status)?;
+    }
+    if who == EXTEXIT_LWP { crate::sys::proc::exit_lwp(ctx, status) } else { crate::sys::proc::exit_process(status) }
+}
+
+/// `set_tls_area(which, info, infosize)`, DragonFly 472.
+pub fn set_tls_area(ctx: &mut Ctx, a: &Args) -> SysResult {
+    let which = a.int(0);
+    if which != d::TLS_WHICH_FS && which != d::TLS_WHICH_GS {
+        return Err(ERANGE);
+    }
+    let size = a.usize(2).min(std::mem::size_of::<TlsInfo>());
+    let mut bytes = [0u8; 16];
+    mem::read_into(a.ptr(1), &mut bytes[..size])?;
+    let info = TlsArea {
+        base: u64::from_ne_bytes(bytes[0..8].try_into().unwrap_or_default()),
+        size: i64::from_ne_bytes(bytes[8..16].try_into().unwrap_or_default()),
+    };
+    if info.size < -1 {
+        return Err(EINVAL);
+    }
+    // The CPU refuses a non-canonical base (#GP in godfly's own `wrfsbase`
+    // on the way back to the guest; found by the guest-side fuzz).
+    if !is_canonical(info.base) {
+        return Err(EINVAL);
+    }
+    if which == d::TLS_WHICH_FS {
+        ctx.lwp.set_guest_fs(info.base);
+    } else if !crate::stubs::active() {
+        crate::host::set_gs_base(info.base)?;
+    }
+    // With the fast path on, %gs belongs to godfly: the guest's %gs base
+    // is recorded (get_tls_area returns it) but not loaded.
+    ctx.lwp.tls[which as usize] = info;
+    ok_int(0)
+}
+
+/// Whether `addr` is a canonical x86-64 address (bits 63..47 all equal).
+pub fn is_canonical(addr: u64) -> bool {
+    let top = (addr as i64) >> 47;
+    top == 0 || top == -1
+}
+
+/// `get_tls_area(which, info, infosize)`, DragonFly 473.
+pub fn get_tls_area(ctx: &mut Ctx, a: &Args) -> SysResult {
+    let which = a.int(0);
+    if which != d::TLS_WHICH_FS && which != d::TLS_WHICH_GS {
+        return Err(ERANGE);
+    }
+    let size = a.usize(2).min(std::mem::size_of::<TlsInfo>());
+    let t = ctx.lwp.tls[which as usize];
+    let info = TlsInfo { base: t.base, size: t.size };
+    let bytes = zerocopy::IntoBytes::as_bytes(&info);
+    mem::write_bytes(a.ptr(1), &bytes[..size])?;
+    ok_int(0)
+}
+
+/// `lwp_kill(pid, tid, sig)`, DragonFly 497: a signal to one thread.
+pub fn lwp_kill(_: &mut Ctx, a: &Args) -> SysResult {
+    let (pid, tid, sig) = (a.int(0), a.int(1), a.int(2));
+    if tid == -1 || sig < 0 || sig > crate::signal::max_sig() as i32 {
+        return Err(EINVAL);
+    }
+    if pid != -1 && pid != crate::host::proc::getpid() {
+        // Threads of other processes are not visible to godfly.
+        crate::host::proc::kill(pid, 0)?;
+        return Err(ESRCH);
+    }
+    let target = thread::lookup(tid).ok_or(ESRCH)?;
+    if sig != 0 {
+        crate::signal::post_thread(&target, sig as u32, crate::signal::self_info());
+    }
+    ok_int(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_canonical_addresses_can_be_tls_bases() {
+        assert!(is_canonical(0));
+        assert!(is_canonical(0x7fff_ffff_ffff));
+        assert!(is_canonical(0xffff_8000_0000_0000));
+        assert!(!is_canonical(0x0000_8000_0000_0000));
+        assert!(!is_canonical(0xabaa_8b47_693d_3ba4));
+    }
+}

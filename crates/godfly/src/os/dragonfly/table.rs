@@ -1,0 +1,310 @@
+//! DragonFly's syscall table: every call number bound to its handler with
+//! a support level, or listed as unsupported with a reason. Names and
+//! numbers come from the generated `godfly_abi::dragonfly::syscalls`.
+
+use godfly_abi::dragonfly::syscalls::*;
+
+use super::{calls, lwp, sysctl, umtx};
+use crate::personality::{Binding, Handler, Support};
+use crate::sys::{fd, file, kqueue, mem, misc, path, poll, proc, signal, socket, stat, time};
+
+/// Calls bound to handlers.
+pub const BINDINGS: &[(u32, Handler, Support)] = &[
+    (SYS_EXIT, proc::exit, Support::Full),
+    (SYS_FORK, proc::fork, Support::Full),
+    (SYS_WAIT4, proc::wait4, Support::Full),
+    (SYS_PTRACE, proc::ptrace, Support::Partial("PT_TRACE_ME, PT_CONTINUE, PT_KILL, PT_ATTACH, PT_DETACH only")),
+    (SYS_SETUID, proc::setuid, Support::Full),
+    (SYS_EXECVE, proc::execve, Support::Partial("a DragonFly program runs under godfly, anything else natively")),
+    (SYS_CHROOT, proc::chroot, Support::Full),
+    (SYS_VFORK, proc::vfork, Support::Partial("the parent is not suspended: the child gets a copy of memory")),
+    (SYS_SETGROUPS, proc::setgroups, Support::Full),
+    (SYS_SETPGID, proc::setpgid, Support::Full),
+    (SYS_SETREUID, proc::setreuid, Support::Full),
+    (SYS_SETREGID, proc::setregid, Support::Full),
+    (SYS_SETSID, proc::setsid, Support::Full),
+    (SYS_SETGID, proc::setgid, Support::Full),
+    (SYS_SETEGID, proc::setegid, Support::Full),
+    (SYS_SETEUID, proc::seteuid, Support::Full),
+    (SYS_SETRESUID, proc::setresuid, Support::Full),
+    (SYS_SETRESGID, proc::setresgid, Support::Full),
+    (SYS_GETRESUID, proc::getresuid, Support::Full),
+    (SYS_GETRESGID, proc::getresgid, Support::Full),
+    (SYS_WAIT6, proc::wait6, Support::Partial("P_PID, P_PGID and P_ALL only; wru_children is zero")),
+    (SYS_READ, file::read, Support::Full),
+    (SYS_WRITE, file::write, Support::Full),
+    (SYS_OPEN, file::open, Support::Full),
+    (SYS_CLOSE, file::close, Support::Full),
+    (SYS_LINK, path::link, Support::Full),
+    (SYS_UNLINK, path::unlink, Support::Full),
+    (SYS_CHDIR, path::chdir, Support::Full),
+    (SYS_FCHDIR, path::fchdir, Support::Full),
+    (SYS_MKNOD, path::mknod, Support::Partial("device majors above 255 do not fit DragonFly's dev_t")),
+    (SYS_CHMOD, path::chmod, Support::Full),
+    (SYS_CHOWN, path::chown, Support::Full),
+    (SYS_GETPID, proc::getpid, Support::Full),
+    (SYS_GETUID, proc::getuid, Support::Full),
+    (SYS_GETEUID, proc::geteuid, Support::Full),
+    (SYS_ACCESS, path::access, Support::Full),
+    (SYS_KILL, signal::kill, Support::Full),
+    (SYS_GETPPID, proc::getppid, Support::Full),
+    (SYS_DUP, fd::dup, Support::Full),
+    (SYS_PIPE, fd::pipe, Support::Full),
+    (SYS_GETEGID, proc::getegid, Support::Full),
+    (SYS_GETGID, proc::getgid, Support::Full),
+    (SYS_SIGALTSTACK, signal::sigaltstack, Support::Full),
+    (SYS_IOCTL, fd::ioctl, Support::Partial("FIO*, window size, TIOCSCTTY, TIOCNOTTY, TIOC[SG]PGRP; no termios")),
+    (SYS_SYMLINK, path::symlink, Support::Full),
+    (SYS_READLINK, path::readlink, Support::Full),
+    (SYS_UMASK, path::umask, Support::Full),
+    (SYS_MSYNC, mem::msync, Support::Full),
+    (SYS_MUNMAP, mem::munmap, Support::Full),
+    (SYS_MPROTECT, mem::mprotect, Support::Full),
+    (SYS_MADVISE, mem::madvise, Support::Partial("MADV_SETMAP is refused")),
+    (SYS_MINCORE, mem::mincore, Support::Full),
+    (SYS_GETGROUPS, proc::getgroups, Support::Full),
+    (SYS_GETPGRP, proc::getpgrp, Support::Full),
+    (SYS_GETDTABLESIZE, fd::getdtablesize, Support::Full),
+    (SYS_DUP2, fd::dup2, Support::Full),
+    (SYS_FCNTL, fd::fcntl, Support::Full),
+    (SYS_FSYNC, file::fsync, Support::Full),
+    (SYS_GETTIMEOFDAY, time::gettimeofday, Support::Full),
+    (SYS_SETITIMER, time::setitimer, Support::Full),
+    (SYS_GETITIMER, time::getitimer, Support::Full),
+    (SYS_GETRUSAGE, proc::getrusage, Support::Full),
+    (SYS_READV, file::readv, Support::Full),
+    (SYS_WRITEV, file::writev, Support::Full),
+    (SYS_FCHOWN, path::fchown, Support::Full),
+    (SYS_FCHMOD, path::fchmod, Support::Full),
+    (SYS_RENAME, path::rename, Support::Full),
+    (SYS_FLOCK, fd::flock, Support::Full),
+    (SYS_MKFIFO, path::mkfifo, Support::Full),
+    (SYS_MKDIR, path::mkdir, Support::Full),
+    (SYS_RMDIR, path::rmdir, Support::Full),
+    (SYS_UTIMES, path::utimes, Support::Full),
+    (SYS_EXTPREAD, calls::extpread, Support::Partial("O_FNONBLOCKING and O_FAPPEND overrides are refused")),
+    (SYS_EXTPWRITE, calls::extpwrite, Support::Partial("O_FNONBLOCKING and O_FAPPEND overrides are refused")),
+    (SYS_GETRLIMIT, proc::getrlimit, Support::Partial("RLIMIT_SBSIZE has no Linux counterpart (EINVAL)")),
+    (SYS_SETRLIMIT, proc::setrlimit, Support::Partial("RLIMIT_SBSIZE has no Linux counterpart (EINVAL)")),
+    (
+        SYS_MMAP,
+        mem::mmap,
+        Support::Partial(
+            "MAP_STACK maps plain memory; MAP_TRYFIXED is a hint; MAP_FIXED over godfly's own memory is ENOMEM",
+        ),
+    ),
+    (SYS_LSEEK, file::lseek, Support::Full),
+    (SYS_TRUNCATE, path::truncate, Support::Full),
+    (SYS_FTRUNCATE, path::ftruncate, Support::Full),
+    (SYS___SYSCTL, sysctl::sysctl, Support::Partial("kern.*, hw.*, kern.proc.pathname and name-to-OID; no writes")),
+    (SYS_MLOCK, mem::mlock, Support::Full),
+    (SYS_MUNLOCK, mem::munlock, Support::Full),
+    (SYS_FUTIMES, path::futimes, Support::Full),
+    (SYS_GETPGID, proc::getpgid, Support::Full),
+    (SYS_CLOCK_GETTIME, time::clock_gettime, Support::Partial("CLOCK_VIRTUAL and CLOCK_PROF read process CPU time")),
+    (SYS_CLOCK_GETRES, time::clock_getres, Support::Full),
+    (SYS_NANOSLEEP, time::nanosleep, Support::Full),
+    (SYS_ISSETUGID, proc::issetugid, Support::Full),
+    (SYS_LCHOWN, path::lchown, Support::Full),
+    (SYS_LCHMOD, path::lchmod, Support::Partial("needs Linux 6.6 fchmodat2")),
+    (SYS_LUTIMES, path::lutimes, Support::Full),
+    (SYS_EXTPREADV, calls::extpreadv, Support::Partial("O_FNONBLOCKING and O_FAPPEND overrides are refused")),
+    (SYS_EXTPWRITEV, calls::extpwritev, Support::Partial("O_FNONBLOCKING and O_FAPPEND overrides are refused")),
+    (SYS_GETSID, proc::getsid, Support::Full),
+    (SYS___GETCWD, path::getcwd, Support::Full),
+    (SYS_SCHED_YIELD, misc::sched_yield, Support::Full),
+    (SYS_SIGPROCMASK, signal::sigprocmask, Support::Full),
+    (SYS_SIGACTION, signal::sigaction, Support::Full),
+    (SYS_SIGPENDING, signal::sigpending, Support::Full),
+    (SYS_SIGSUSPEND, signal::sigsuspend, Support::Full),
+    (SYS_SIGWAITINFO, signal::sigwaitinfo, Support::Full),
+    (SYS_SIGTIMEDWAIT, signal::sigtimedwait, Support::Full),
+    (SYS_SIGRETURN, signal::sigreturn, Support::Full),
+    (SYS_KQUEUE, kqueue::kqueue, Support::Full),
+    (
+        SYS_KEVENT,
+        kqueue::kevent,
+        Support::Partial("READ, WRITE, USER, TIMER, SIGNAL, PROC (NOTE_EXIT); VNODE, AIO, EXCEPT, FS answer ENOSYS"),
+    ),
+    (SYS_UMTX_SLEEP, umtx::umtx_sleep, Support::Full),
+    (SYS_UMTX_WAKEUP, umtx::umtx_wakeup, Support::Full),
+    (SYS_SET_TLS_AREA, lwp::set_tls_area, Support::Full),
+    (SYS_GET_TLS_AREA, lwp::get_tls_area, Support::Full),
+    (SYS_CLOSEFROM, fd::closefrom, Support::Full),
+    (SYS_STAT, stat::stat, Support::Full),
+    (SYS_FSTAT, stat::fstat, Support::Full),
+    (SYS_LSTAT, stat::lstat, Support::Full),
+    (SYS_GETDIRENTRIES, stat::getdirentries, Support::Full),
+    (SYS_GETDENTS, stat::getdents, Support::Full),
+    (SYS_STATFS, stat::statfs, Support::Partial("f_fsid is the device number; I/O counters are zero")),
+    (SYS_FSTATFS, stat::fstatfs, Support::Partial("f_fsid is the device number; I/O counters are zero")),
+    (SYS_GETFSSTAT, stat::getfsstat, Support::Partial("MNT_WAIT and MNT_NOWAIT give the same answer")),
+    (SYS_EXTEXIT, lwp::extexit, Support::Full),
+    (SYS_LWP_CREATE, lwp::lwp_create, Support::Full),
+    (SYS_LWP_GETTID, lwp::lwp_gettid, Support::Full),
+    (SYS_LWP_KILL, lwp::lwp_kill, Support::Partial("threads of other processes are not addressable")),
+    (SYS_OPENAT, file::openat, Support::Full),
+    (SYS_FSTATAT, stat::fstatat, Support::Full),
+    (SYS_FCHMODAT, path::fchmodat, Support::Full),
+    (SYS_FCHOWNAT, path::fchownat, Support::Full),
+    (SYS_UNLINKAT, path::unlinkat, Support::Full),
+    (SYS_FACCESSAT, path::faccessat, Support::Full),
+    (SYS_RENAMEAT, path::renameat, Support::Full),
+    (SYS_MKDIRAT, path::mkdirat, Support::Full),
+    (SYS_MKFIFOAT, path::mkfifoat, Support::Full),
+    (SYS_MKNODAT, path::mknodat, Support::Partial("device majors above 255 do not fit DragonFly's dev_t")),
+    (SYS_READLINKAT, path::readlinkat, Support::Full),
+    (SYS_SYMLINKAT, path::symlinkat, Support::Full),
+    (SYS_LINKAT, path::linkat, Support::Full),
+    (SYS_EACCESS, path::eaccess, Support::Full),
+    (SYS_PIPE2, fd::pipe2, Support::Full),
+    (SYS_UTIMENSAT, path::utimensat, Support::Full),
+    (SYS_FUTIMENS, path::futimens, Support::Full),
+    (SYS_LWP_CREATE2, lwp::lwp_create2, Support::Partial("the CPU mask is not applied")),
+    (SYS_GETRANDOM, misc::getrandom, Support::Full),
+    (SYS_SYSARCH, calls::sysarch, Support::Full),
+    (SYS_POLL, poll::poll, Support::Full),
+    (SYS_PPOLL, poll::ppoll, Support::Full),
+    (SYS_SELECT, poll::select, Support::Full),
+    (SYS_PSELECT, poll::pselect, Support::Full),
+    (SYS_SOCKET, socket::socket, Support::Partial("AF_UNIX, AF_INET and AF_INET6")),
+    (SYS_SOCKETPAIR, socket::socketpair, Support::Full),
+    (SYS_BIND, socket::bind, Support::Full),
+    (SYS_CONNECT, socket::connect, Support::Full),
+    (SYS_LISTEN, socket::listen, Support::Full),
+    (SYS_ACCEPT, socket::accept, Support::Full),
+    (SYS_ACCEPT4, socket::accept4, Support::Full),
+    (SYS_GETSOCKNAME, socket::getsockname, Support::Full),
+    (SYS_GETPEERNAME, socket::getpeername, Support::Full),
+    (SYS_SHUTDOWN, socket::shutdown, Support::Full),
+    (SYS_SETSOCKOPT, socket::setsockopt, Support::Partial("see os/dragonfly/sockopt.rs for the options not applied")),
+    (SYS_GETSOCKOPT, socket::getsockopt, Support::Partial("see os/dragonfly/sockopt.rs for the options not applied")),
+    (SYS_SENDTO, socket::sendto, Support::Full),
+    (SYS_RECVFROM, socket::recvfrom, Support::Full),
+    (SYS_SENDMSG, socket::sendmsg, Support::Partial("SCM_CREDS is refused")),
+    (SYS_RECVMSG, socket::recvmsg, Support::Full),
+    (SYS_SENDFILE, socket::sendfile, Support::Partial("flags must be 0")),
+];
+
+/// Reasons for DragonFly calls godfly does not implement. Calls missing
+/// from both lists are "not implemented yet" (ENOSYS with a diagnostic).
+pub const UNSUPPORTED: &[(u32, &str)] = &[
+    (SYS_MOUNT, "mounting is not available to a user-mode layer"),
+    (SYS_UNMOUNT, "mounting is not available to a user-mode layer"),
+    (SYS_KTRACE, "use `godfly trace` instead"),
+    (SYS_ACCT, "process accounting needs the host's kernel"),
+    (SYS_REBOOT, "not available to a user-mode layer"),
+    (SYS_SWAPON, "not available to a user-mode layer"),
+    (SYS_SWAPOFF, "not available to a user-mode layer"),
+    (SYS_JAIL, "no jails on a Linux host"),
+    (SYS_JAIL_ATTACH, "no jails on a Linux host"),
+    (SYS_CHROOT_KERNEL, "kernel chroot has no Linux counterpart"),
+    (SYS_MODNEXT, "DragonFly kernel modules do not exist here"),
+    (SYS_MODSTAT, "DragonFly kernel modules do not exist here"),
+    (SYS_MODFNEXT, "DragonFly kernel modules do not exist here"),
+    (SYS_MODFIND, "DragonFly kernel modules do not exist here"),
+    (SYS_KLDLOAD, "DragonFly kernel modules do not exist here"),
+    (SYS_KLDUNLOAD, "DragonFly kernel modules do not exist here"),
+    (SYS_KLDFIND, "DragonFly kernel modules do not exist here"),
+    (SYS_KLDNEXT, "DragonFly kernel modules do not exist here"),
+    (SYS_KLDSTAT, "DragonFly kernel modules do not exist here"),
+    (SYS_KLDFIRSTMOD, "DragonFly kernel modules do not exist here"),
+    (SYS_KLDSYM, "DragonFly kernel modules do not exist here"),
+    (SYS_SYS_CHECKPOINT, "process checkpointing is DragonFly-only"),
+    (SYS_VMSPACE_CREATE, "vkernel vmspaces are DragonFly-only"),
+    (SYS_VMSPACE_DESTROY, "vkernel vmspaces are DragonFly-only"),
+    (SYS_VMSPACE_CTL, "vkernel vmspaces are DragonFly-only"),
+    (SYS_VMSPACE_MMAP, "vkernel vmspaces are DragonFly-only"),
+    (SYS_VMSPACE_MUNMAP, "vkernel vmspaces are DragonFly-only"),
+    (SYS_VMSPACE_MCONTROL, "vkernel vmspaces are DragonFly-only"),
+    (SYS_VMSPACE_PREAD, "vkernel vmspaces are DragonFly-only"),
+    (SYS_VMSPACE_PWRITE, "vkernel vmspaces are DragonFly-only"),
+    (SYS_VMM_GUEST_CTL, "vkernel guests are DragonFly-only"),
+    (SYS_VMM_GUEST_SYNC_ADDR, "vkernel guests are DragonFly-only"),
+    (SYS_EXEC_SYS_REGISTER, "DragonFly-only exec hooks"),
+    (SYS_EXEC_SYS_UNREGISTER, "DragonFly-only exec hooks"),
+    (SYS_VARSYM_SET, "variant symlinks are DragonFly-only"),
+    (SYS_VARSYM_GET, "variant symlinks are DragonFly-only"),
+    (SYS_VARSYM_LIST, "variant symlinks are DragonFly-only"),
+    (SYS_UNDELETE, "whiteouts are not supported by Linux filesystems"),
+    (SYS_NFSSVC, "not implemented by DragonFly either"),
+    (SYS_QUOTACTL, "quotas need the host's kernel"),
+    (SYS_VQUOTACTL, "quotas need the host's kernel"),
+    (SYS_MOUNTCTL, "mounting is not available to a user-mode layer"),
+    (SYS_SETTIMEOFDAY, "setting the clock is left to the host"),
+    (SYS_ADJTIME, "setting the clock is left to the host"),
+    (SYS_CLOCK_SETTIME, "setting the clock is left to the host"),
+    (SYS_NTP_ADJTIME, "setting the clock is left to the host"),
+    (SYS_PROFIL, "profil(2) has no Linux counterpart"),
+];
+
+/// Calls whose EINTR never becomes a restart: DragonFly never restarts
+/// `umtx_sleep`, `nanosleep`, `kevent`, `select`, `poll`, `sigsuspend` or
+/// the sigwait calls.
+pub const NEVER_RESTART: &[u32] = &[
+    SYS_UMTX_SLEEP,
+    SYS_NANOSLEEP,
+    SYS_KEVENT,
+    SYS_SELECT,
+    SYS_POLL,
+    SYS_PPOLL,
+    SYS_PSELECT,
+    SYS_SIGSUSPEND,
+    SYS_SIGTIMEDWAIT,
+    SYS_SIGWAITINFO,
+];
+
+/// The handlers by number.
+pub static TABLE: [Option<Binding>; SYS_MAXSYSCALL] = {
+    let mut t: [Option<Binding>; SYS_MAXSYSCALL] = [None; SYS_MAXSYSCALL];
+    let mut i = 0;
+    while i < BINDINGS.len() {
+        t[BINDINGS[i].0 as usize] = Some(Binding { handler: BINDINGS[i].1, support: BINDINGS[i].2 });
+        i += 1;
+    }
+    t
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn docs_syscalls_md_is_the_markdown_table() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/SYSCALLS.md");
+        let doc = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            doc == crate::dispatch::render::render(&super::super::PERSONALITY, true),
+            "docs/SYSCALLS.md is stale: run `cargo run -p godfly -- syscalls --markdown > docs/SYSCALLS.md`"
+        );
+    }
+
+    #[test]
+    fn every_binding_names_a_dragonfly_call() {
+        for (nr, _, _) in BINDINGS {
+            let def = &SYSCALLS[*nr as usize];
+            assert!(def.kind.is_implemented(), "{} ({nr}) is not a DragonFly call", def.name);
+        }
+    }
+
+    #[test]
+    fn no_call_is_both_bound_and_unsupported() {
+        for (nr, _) in UNSUPPORTED {
+            assert!(TABLE[*nr as usize].is_none(), "{nr} is bound and listed unsupported");
+        }
+    }
+
+    #[test]
+    fn bindings_are_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for (nr, _, _) in BINDINGS {
+            assert!(seen.insert(*nr), "{nr} bound twice");
+        }
+    }
+
+    #[test]
+    fn umtx_sleep_is_never_restarted() {
+        assert!(NEVER_RESTART.contains(&SYS_UMTX_SLEEP));
+        assert!(!NEVER_RESTART.contains(&SYS_READ));
+    }
+}
