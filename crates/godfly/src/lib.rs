@@ -23,6 +23,7 @@ pub mod process;
 pub mod run;
 pub mod signal;
 pub mod stubs;
+pub mod sync;
 pub mod sys;
 pub mod thread;
 pub mod trace;

@@ -10,7 +10,8 @@
 
 use godfly_abi::bsd::{Sigaction, Sigset};
 use godfly_abi::sysdef::{SigDefault, SyscallDef};
-use std::sync::OnceLock;
+
+use crate::sync::Startup;
 
 use crate::call::{Args, SysResult};
 use crate::host::Errno;
@@ -518,7 +519,7 @@ impl Personality {
     }
 }
 
-static CURRENT: OnceLock<&'static Personality> = OnceLock::new();
+static CURRENT: Startup<&'static Personality> = Startup::new();
 
 /// Chooses the personality of this process (once, at load time).
 pub fn set(p: &'static Personality) {

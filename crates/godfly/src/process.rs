@@ -2,7 +2,7 @@
 //! the start-up code before the guest runs.
 #![forbid(unsafe_code)]
 
-use std::sync::OnceLock;
+use crate::sync::Startup;
 
 /// What the start-up code recorded about the guest process.
 #[derive(Debug)]
@@ -22,7 +22,7 @@ pub struct Process {
     pub is_guest_program: fn(&std::path::Path) -> bool,
 }
 
-static PROCESS: OnceLock<Process> = OnceLock::new();
+static PROCESS: Startup<Process> = Startup::new();
 
 /// The guest process facts; set before the guest runs.
 pub fn get() -> &'static Process {

@@ -107,17 +107,22 @@ fn inherit_dispositions() {
     }
 }
 
-/// Executes a host program in place of godfly (for `--or-native`), with
-/// godfly's environment minus its own marker.
+/// Executes a host program in place of godfly (for `--or-native`, when
+/// the exec shim sent a file that godfly does not claim after all), with
+/// godfly's environment minus its own marker plus the shim, as any host
+/// program a guest starts has it.
 pub fn exec_native(program: &Path, argv: &[OsString]) -> i32 {
     use std::ffi::CString;
     let c = |s: &[u8]| CString::new(s).unwrap_or_default();
     let path = c(program.as_os_str().as_bytes());
     let args: Vec<CString> = argv.iter().map(|a| c(a.as_bytes())).collect();
-    let env: Vec<CString> = std::env::vars_os()
+    let mut env: Vec<CString> = std::env::vars_os()
         .filter(|(k, _)| k != crate::env::CLI)
         .map(|(k, v)| c(&crate::env::entry(&k.to_string_lossy(), v.as_bytes())))
         .collect();
+    if let Ok(me) = std::env::current_exe() {
+        crate::host::preload::for_host_program(&mut env, me.as_os_str().as_bytes());
+    }
     let e = crate::host::proc::execve(&path, &args, &env);
     crate::diag!("godfly: {}: {}", program.display(), e.message());
     if e == crate::host::errno::ENOENT { 127 } else { 126 }
@@ -125,8 +130,7 @@ pub fn exec_native(program: &Path, argv: &[OsString]) -> i32 {
 
 /// Whether a file is a program some personality claims (for `execve`).
 fn is_guest_program(path: &Path) -> bool {
-    let Ok(data) = std::fs::read(path) else { return false };
-    loader::elf::inspect(path, &data).is_ok()
+    loader::elf::claims(path)
 }
 
 /// Loads `program` and runs it as the first LWP with `args` as its argv
@@ -203,12 +207,15 @@ fn start(program: &Path, args: Vec<OsString>, setup: Setup) -> Result<std::conve
     // multi-threaded process waits for an RCU grace period (~15 ms).
     crate::host::out::save_stderr();
     crate::crash::internal::start_watchdog();
-    // A carrier left pending by the execve that started this process (it
-    // was blocked across) is stale: setting SIG_IGN discards it.
+    // A carrier pending from before godfly ran (a parent that blocked 39)
+    // means nothing here: setting SIG_IGN discards it.
     crate::host::sig::set_ignore(signal::CARRIER);
     crate::trap::install().map_err(|e| StartError::Host(format!("cannot install signal handlers: {e}")))?;
     crate::host::sig::catch(signal::CARRIER);
     inherit_dispositions();
+    signal::set_post_hook(crate::sys::kqueue::signal_posted);
+    // Guest code starts: from here on global state is only `sync::Global`s.
+    crate::sync::seal();
 
     let regs = EntryRegs { rdi: img.argc_addr, rsp: img.rsp, rip: prog.entry, rflags: 0x202, ..EntryRegs::default() };
     thread::spawn::run(&guest, &regs);

@@ -5,7 +5,6 @@
 //! and where a signal taken inside a stub is shown.
 #![forbid(unsafe_code)]
 
-use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Size of one stub.
@@ -26,7 +25,7 @@ pub struct Installed {
     pub sites: Vec<(u64, u64)>,
 }
 
-static INSTALLED: OnceLock<Installed> = OnceLock::new();
+static INSTALLED: crate::sync::Startup<Installed> = crate::sync::Startup::new();
 
 /// Records the stubs (once, before the guest runs).
 pub fn set(i: Installed) {

@@ -339,3 +339,62 @@ fn broken_elf_files_get_a_clear_error_and_status_126() {
         assert_eq!(err.lines().count(), 1, "{name}: one line:\n{err}");
     }
 }
+
+/// Runs `godfly trace BIN busyforks FORKS 6` with the trace on stderr,
+/// read slowly: writers then often wait on the full pipe while holding
+/// the trace output's lock, the moment a fork must not copy. Returns the
+/// program's stdout, or `None` if it did not end within the limit.
+fn busyforks_traced_into_slow_pipe(bin: &std::path::Path, forks: &str, env: &[(&str, &str)]) -> Option<String> {
+    use std::io::Read;
+    use std::os::unix::process::CommandExt;
+    let mut cmd = Command::new(common::godfly());
+    cmd.arg("trace").arg(bin).args(["busyforks", forks, "6"]).process_group(0);
+    cmd.stdin(std::process::Stdio::null()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("start godfly");
+    let mut err = child.stderr.take().unwrap();
+    let slow = std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while err.read(&mut buf).is_ok_and(|n| n > 0) {
+            std::thread::sleep(Duration::from_micros(500));
+        }
+    });
+    let mut out = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = out.read_to_string(&mut s);
+        s
+    });
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let done = loop {
+        if child.try_wait().unwrap().is_some() {
+            break true;
+        }
+        if std::time::Instant::now() > deadline {
+            break false;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    // Forked children stuck on a lock live on in the group: end them all.
+    common::kill_group(child.id());
+    let _ = child.wait();
+    slow.join().unwrap();
+    let s = reader.join().unwrap();
+    done.then_some(s)
+}
+
+#[test]
+fn forks_from_a_busy_traced_process_with_signals_arriving_all_finish() {
+    let bin = common::build("load", "dragonfly");
+    for env in [&[][..], &[("GODFLY_NO_FAST_PATH", "1")][..]] {
+        // Before every lock was held across fork, about two runs in three
+        // left a child blocked on the trace output's lock.
+        for run in 0..3 {
+            let out = busyforks_traced_into_slow_pipe(&bin, "100", env);
+            let out = out.unwrap_or_else(|| panic!("{env:?} run {run}: a forked child never finished"));
+            assert!(out.ends_with("busyforks 100 ok\nEXIT-SUCCESS\n"), "{env:?} run {run}:\n{out}");
+        }
+    }
+}

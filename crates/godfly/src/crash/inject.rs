@@ -4,7 +4,6 @@
 //! makes the call NAME. Unset, the check is one relaxed load.
 
 use godfly_abi::sysdef::SyscallDef;
-use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::env::INJECT_INTERNAL_ERROR as ENV;
@@ -15,7 +14,7 @@ const FAULT_BIT: u64 = 1 << 32;
 static ARMED: AtomicU64 = AtomicU64::new(NONE);
 
 /// What the environment asked for: (fault?, call name).
-static SPEC: OnceLock<(bool, String)> = OnceLock::new();
+static SPEC: crate::sync::Startup<(bool, String)> = crate::sync::Startup::new();
 
 /// Parses `panic:NAME` / `fault:NAME` into (fault?, call name), checking
 /// that some guest system has the call.

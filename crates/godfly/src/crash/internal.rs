@@ -18,7 +18,7 @@ static FAILING: AtomicI32 = AtomicI32::new(0);
 
 /// The watchdog thread, started before the guest runs: woken by `fail`, it
 /// gives the report ten seconds, then ends the process.
-static WATCHDOG: std::sync::OnceLock<std::thread::Thread> = std::sync::OnceLock::new();
+static WATCHDOG: crate::sync::Startup<std::thread::Thread> = crate::sync::Startup::new();
 
 /// How long the report may take.
 const REPORT_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10);

@@ -4,11 +4,11 @@
 //! trace output), which `closefrom` skips and a forked child sorts out.
 
 use std::collections::BTreeSet;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicI32, Ordering};
 
 use super::Errno;
 use super::raw;
+use crate::sync::Global;
 
 /// Writes all of `data` to a host descriptor, retrying short writes and
 /// EINTR; errors are dropped (used for last-words reports).
@@ -25,14 +25,14 @@ pub fn write_all(fd: i32, mut data: &[u8]) {
 }
 
 /// Descriptors godfly holds for itself inside the guest's descriptor space.
-static INTERNAL_FDS: Mutex<BTreeSet<i32>> = Mutex::new(BTreeSet::new());
+static INTERNAL_FDS: Global<BTreeSet<i32>> = Global::new(10, BTreeSet::new());
 
 /// The internal descriptors a forked child keeps (the trace output, the
 /// saved standard error); the others belong to the parent's kqueues.
-static KEPT_ACROSS_FORK: Mutex<BTreeSet<i32>> = Mutex::new(BTreeSet::new());
+static KEPT_ACROSS_FORK: Global<BTreeSet<i32>> = Global::new(11, BTreeSet::new());
 
 fn internal() -> std::sync::MutexGuard<'static, BTreeSet<i32>> {
-    INTERNAL_FDS.lock().unwrap_or_else(|e| e.into_inner())
+    INTERNAL_FDS.lock()
 }
 
 /// Marks a descriptor as godfly's own.
@@ -43,7 +43,7 @@ pub fn add_internal_fd(fd: i32) {
 /// Marks a descriptor as godfly's own, kept by forked children too.
 pub fn add_lasting_fd(fd: i32) {
     add_internal_fd(fd);
-    KEPT_ACROSS_FORK.lock().unwrap_or_else(|e| e.into_inner()).insert(fd);
+    KEPT_ACROSS_FORK.lock().insert(fd);
 }
 
 /// Forgets a descriptor of godfly's own (before closing it).
@@ -56,16 +56,12 @@ pub fn internal_fds_from(low: i32) -> Vec<i32> {
     internal().range(low..).copied().collect()
 }
 
-/// The internal descriptor set, locked across `fork`.
-pub fn lock_internal_fds_for_fork() -> std::sync::MutexGuard<'static, BTreeSet<i32>> {
-    internal()
-}
-
 /// In a forked child: closes godfly's helper descriptors, which belonged to
 /// the parent's kqueues.
-pub fn close_internal_after_fork(guard: &mut std::sync::MutexGuard<'static, BTreeSet<i32>>) {
-    let kept = KEPT_ACROSS_FORK.lock().unwrap_or_else(|e| e.into_inner()).clone();
-    for fd in std::mem::take(&mut **guard) {
+pub fn close_internal_after_fork() {
+    let kept = KEPT_ACROSS_FORK.lock().clone();
+    let mut guard = internal();
+    for fd in std::mem::take(&mut *guard) {
         if kept.contains(&fd) {
             guard.insert(fd);
         } else {

@@ -156,15 +156,17 @@ pub fn fork() -> Result<i32, Errno> {
     if pid < 0 { Err(Errno::last()) } else { Ok(pid) }
 }
 
-/// execve(2). Returns only on failure.
+/// execve(2). Returns only on failure. A raw call, not the C library's:
+/// an exec shim preloaded into godfly's own process (inherited by
+/// mistake) must never see godfly's execs.
 pub fn execve(path: &CStr, argv: &[CString], envp: &[CString]) -> Errno {
     let mut a: Vec<*const libc::c_char> = argv.iter().map(|s| s.as_ptr()).collect();
     a.push(std::ptr::null());
     let mut e: Vec<*const libc::c_char> = envp.iter().map(|s| s.as_ptr()).collect();
     e.push(std::ptr::null());
     // SAFETY: both arrays are NULL-terminated and point at live C strings.
-    unsafe { libc::execve(path.as_ptr(), a.as_ptr(), e.as_ptr()) };
-    Errno::last()
+    let r = unsafe { raw::sys(libc::SYS_execve, &[path.as_ptr() as u64, a.as_ptr() as u64, e.as_ptr() as u64]) };
+    r.err().unwrap_or(super::errno::EIO)
 }
 
 /// wait4(2) with Linux options: (pid, Linux status, rusage bytes).

@@ -7,6 +7,15 @@ use std::io;
 
 use super::raw::{self, mut_ptr, ptr};
 
+/// Host signal that wakes a guest thread to look at its pending signals.
+pub const CARRIER: i32 = 39;
+
+/// Whether Linux's default action for a host signal is to ignore it
+/// (SIGCONT's continuing aside).
+pub fn default_ignores(sig: i32) -> bool {
+    matches!(sig, libc::SIGCHLD | libc::SIGCONT | libc::SIGURG | libc::SIGWINCH)
+}
+
 /// Host signals that are synchronous faults; godfly's handlers stay on them.
 pub const FAULT_SIGNALS: [i32; 5] = [libc::SIGSEGV, libc::SIGBUS, libc::SIGFPE, libc::SIGILL, libc::SIGTRAP];
 
@@ -116,6 +125,15 @@ pub fn block_all() -> libc::sigset_t {
         s
     };
     mask_op(libc::SIG_SETMASK, Some(&all))
+}
+
+/// Discards the instances of `sig` pending for the calling thread (which
+/// blocks it).
+pub fn drain(sig: i32) {
+    let set = set_of([sig]);
+    let zero = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: set and zero are live host values; no siginfo is asked for.
+    while unsafe { raw::sys(libc::SYS_rt_sigtimedwait, &[ptr(&set), 0, ptr(&zero), 8]) }.is_ok() {}
 }
 
 /// Restores a mask saved by `block_all`.

@@ -252,25 +252,59 @@ pub fn inspect(path: &Path, data: &[u8]) -> Result<Program, LoadError> {
     })
 }
 
+/// The largest program file godfly reads (the program and its contents are
+/// read whole, for the fast path's scan; Go's biggest test binaries are a
+/// few hundred MiB).
+pub const MAX_PROGRAM_BYTES: u64 = 4 << 30;
+
+/// Opens and reads a program file, at most [`MAX_PROGRAM_BYTES`] of it.
+fn read_program(path: &Path) -> Result<(std::fs::File, Vec<u8>), LoadError> {
+    let not_exec = |why: String| LoadError::NotExecutable(path.to_path_buf(), why);
+    let file = std::fs::File::open(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => LoadError::NotFound(path.to_path_buf()),
+        std::io::ErrorKind::PermissionDenied => not_exec("permission denied".into()),
+        _ => not_exec(e.to_string()),
+    })?;
+    let meta = file.metadata().map_err(|e| not_exec(e.to_string()))?;
+    if meta.is_dir() {
+        return Err(not_exec("is a directory".into()));
+    }
+    if meta.len() > MAX_PROGRAM_BYTES {
+        return Err(LoadError::Unsupported(
+            path.to_path_buf(),
+            format!("is {} bytes long; godfly reads programs of at most {MAX_PROGRAM_BYTES} bytes", meta.len()),
+        ));
+    }
+    let mut data = Vec::new();
+    data.try_reserve_exact(meta.len() as usize)
+        .map_err(|_| not_exec(format!("no memory to read its {} bytes", meta.len())))?;
+    // A file that grows while it is read is still read only up to the bound.
+    std::io::Read::read_to_end(&mut std::io::Read::take(&file, MAX_PROGRAM_BYTES), &mut data)
+        .map_err(|e| not_exec(e.to_string()))?;
+    Ok((file, data))
+}
+
 /// Reads a program file and checks it; returns the open file (for mapping)
 /// and its contents (for the fast path's scan).
 pub fn open(path: &Path) -> Result<(Program, std::fs::File, Vec<u8>), LoadError> {
-    let file = std::fs::File::open(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => LoadError::NotFound(path.to_path_buf()),
-        std::io::ErrorKind::PermissionDenied => {
-            LoadError::NotExecutable(path.to_path_buf(), "permission denied".into())
-        }
-        _ => LoadError::NotExecutable(path.to_path_buf(), e.to_string()),
-    })?;
-    let meta = file.metadata().map_err(|e| LoadError::NotExecutable(path.to_path_buf(), e.to_string()))?;
-    if meta.is_dir() {
-        return Err(LoadError::NotExecutable(path.to_path_buf(), "is a directory".into()));
-    }
-    let mut data = Vec::with_capacity(meta.len() as usize);
-    std::io::Read::read_to_end(&mut &file, &mut data)
-        .map_err(|e| LoadError::NotExecutable(path.to_path_buf(), e.to_string()))?;
+    let (file, data) = read_program(path)?;
     let prog = inspect(path, &data)?;
     Ok((prog, file, data))
+}
+
+/// Whether some personality's brand rule claims the file as its program
+/// (whether or not godfly can then load it): what `execve` runs under
+/// godfly rather than natively.
+pub fn claims(path: &Path) -> bool {
+    let Ok((_, data)) = read_program(path) else { return false };
+    if data.len() < 5 || &data[..4] != b"\x7fELF" || data[4] != elf::ELFCLASS64 {
+        return false;
+    }
+    let Ok(header) = FileHeader64::<Endianness>::parse(&*data) else { return false };
+    if header.endian().ok() != Some(Endianness::Little) || header.e_machine(Endianness::Little) != elf::EM_X86_64 {
+        return false;
+    }
+    brand_facts(&data, header).and_then(|f| choose(&f)).is_ok()
 }
 
 fn prot_of(flags: u32) -> i32 {

@@ -137,7 +137,7 @@ pub fn read_path(addr: u64) -> Result<CString, Errno> {
 }
 
 /// The `-L PREFIX` directory: absolute paths are looked up under it first.
-static PREFIX: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+static PREFIX: crate::sync::Startup<Vec<u8>> = crate::sync::Startup::new();
 
 /// Sets the `-L` prefix (once, at start-up).
 pub fn set_prefix(prefix: &[u8]) {

@@ -7,7 +7,9 @@
 //! would on DragonFly.
 
 use std::collections::BTreeMap;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::MutexGuard;
+
+use crate::sync::Global;
 
 use crate::host::Errno;
 use crate::host::errno::{EINVAL, ENOMEM};
@@ -95,7 +97,7 @@ impl RangeSet {
     }
 }
 
-static GUEST: Mutex<RangeSet> = Mutex::new(RangeSet { map: BTreeMap::new() });
+static GUEST: Global<RangeSet> = Global::new(20, RangeSet { map: BTreeMap::new() });
 
 /// The guest's ranges, locked: the only way to change a mapping in the
 /// shared address space. Every method acts on the guest's own pieces and
@@ -208,28 +210,23 @@ const PLACEHOLDER: i32 = libc::MAP_PRIVATE | libc::MAP_ANONYMOUS;
 
 /// The guest's ranges, locked.
 pub fn guest() -> GuestMaps {
-    GuestMaps(GUEST.lock().unwrap_or_else(|e| e.into_inner()))
-}
-
-/// Held across `fork`, so that the child finds the set unlocked and whole.
-pub fn lock_for_fork() -> GuestMaps {
-    guest()
+    GuestMaps(GUEST.lock())
 }
 
 /// Guest code godfly maps for itself: the fast path's stub page. The
 /// guest runs it but does not own it.
-static STUB_PAGES: Mutex<RangeSet> = Mutex::new(RangeSet { map: BTreeMap::new() });
+static STUB_PAGES: Global<RangeSet> = Global::new(21, RangeSet { map: BTreeMap::new() });
 
 /// Records the stub page.
 pub fn add_stub_page(start: u64, len: u64) {
-    STUB_PAGES.lock().unwrap_or_else(|e| e.into_inner()).insert(start, start.saturating_add(len));
+    STUB_PAGES.lock().insert(start, start.saturating_add(len));
 }
 
 /// Changes the protection of memory godfly mapped for the guest: the
 /// guest's own ranges, or the stub page; nothing else (EINVAL).
 pub fn protect_mapped(start: u64, end: u64, prot: i32) -> Result<(), Errno> {
     let guest = guest();
-    let stubs = STUB_PAGES.lock().unwrap_or_else(|e| e.into_inner());
+    let stubs = STUB_PAGES.lock();
     if !guest.covers(start, end) && !stubs.covers(start, end) {
         return Err(EINVAL);
     }

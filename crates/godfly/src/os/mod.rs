@@ -15,3 +15,19 @@ pub static ALL: &[&Personality] = &[&dragonfly::PERSONALITY];
 pub fn all_call_tables() -> Vec<&'static [godfly_abi::sysdef::SyscallDef]> {
     ALL.iter().map(|p| p.calls.defs).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_exec_shim_knows_every_personality() {
+        // The shim (C, in host programs) claims guest programs by the same
+        // marks as the brand rules: each system's note owner and GOOS.
+        let shim = include_str!("../../preload/godfly_preload.c");
+        let table = &shim[shim.find("} guests[] = {").expect("guests table")..];
+        let table = &table[..table.find("};").expect("end of guests table")];
+        for p in super::ALL {
+            assert!(table.contains(&format!("\"{}\"", p.goos)), "{} missing from the shim's guests", p.goos);
+            assert!(table.contains(&format!("{{\"{}\",", p.name)), "{} note missing from the shim's guests", p.name);
+        }
+    }
+}

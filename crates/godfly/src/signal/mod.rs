@@ -4,9 +4,9 @@
 //! personality knows their host numbers, names and default actions.
 #![forbid(unsafe_code)]
 
+use crate::sync::{Global, Startup};
 use godfly_abi::bsd::{Sigaction, Sigset};
 use godfly_abi::sysdef::SigDefault;
-use std::sync::Mutex;
 use std::sync::atomic::Ordering;
 
 use crate::host;
@@ -26,23 +26,19 @@ pub fn max_sig() -> u32 {
     personality::current().signals.max.min(SIG_MAXSIG)
 }
 
-static ACTIONS: Mutex<[Sigaction; SIG_MAXSIG as usize + 1]> = Mutex::new(
+static ACTIONS: Global<[Sigaction; SIG_MAXSIG as usize + 1]> = Global::new(
+    50,
     [Sigaction { sa_handler: 0, sa_flags: 0, sa_mask: Sigset { bits: [0; 4] }, pad: 0 }; SIG_MAXSIG as usize + 1],
 );
 
 /// The guest's disposition of `sig` (1..=128).
 pub fn action(sig: u32) -> Sigaction {
-    ACTIONS.lock().unwrap_or_else(|e| e.into_inner())[sig as usize]
-}
-
-/// Locks the dispositions across `fork`.
-pub fn lock_actions_for_fork() -> std::sync::MutexGuard<'static, [Sigaction; SIG_MAXSIG as usize + 1]> {
-    ACTIONS.lock().unwrap_or_else(|e| e.into_inner())
+    ACTIONS.lock()[sig as usize]
 }
 
 /// Replaces the disposition of `sig`, returning the old one.
 pub fn set_action(sig: u32, act: Sigaction) -> Sigaction {
-    let mut a = ACTIONS.lock().unwrap_or_else(|e| e.into_inner());
+    let mut a = ACTIONS.lock();
     std::mem::replace(&mut a[sig as usize], act)
 }
 
@@ -92,23 +88,47 @@ pub fn from_host(sig: i32) -> Option<u32> {
     (personality::current().signals.from_host)(sig)
 }
 
-/// Mirrors a guest disposition onto the host where the host's own default
-/// or ignore gives the guest's behaviour (terminate, stop, ignore): the
-/// kernel then applies it even while godfly waits in a host call.
+/// Mirrors a guest disposition onto the host where the host's own
+/// disposition gives the guest's behaviour, so that the kernel applies it
+/// even while godfly waits in a host call, and so that a program the guest
+/// execs inherits what it would on the guest's system: host SIG_IGN only
+/// for a signal the guest ignores explicitly (SIGCHLD ignored means
+/// children reap themselves; a default-ignored SIGCHLD must not), SIG_DFL
+/// where the guest's default is the host's, godfly's handler otherwise.
 pub fn sync_host_disposition(sig: u32) {
     let Some(h) = to_host(sig) else { return };
     if host::sig::FAULT_SIGNALS.contains(&h) || h == libc::SIGSYS {
         return; // godfly's own handlers stay; guest faults are routed from them
     }
-    match disposition(sig) {
-        Disposition::Ignore => host::sig::set_ignore(h),
-        Disposition::Default(_) => host::sig::set_default(h),
-        Disposition::Handler => host::sig::catch(h),
+    match (action(sig).sa_handler, disposition(sig)) {
+        (1, _) => host::sig::set_ignore(h),
+        (_, Disposition::Ignore) if host::sig::default_ignores(h) => host::sig::set_default(h),
+        (_, Disposition::Ignore) => host::sig::catch(h),
+        (_, Disposition::Default(_)) => host::sig::set_default(h),
+        (_, Disposition::Handler) => host::sig::catch(h),
+    }
+}
+
+/// Sets the host dispositions an `execve` hands the new program, where the
+/// kernel's own reset (caught signals become SIG_DFL) differs from the
+/// guest's: DragonFly's exec puts an ignored SIGCHLD back to its default.
+/// Undone by `after_failed_exec`.
+pub fn before_exec() {
+    let Some(chld) = (1..=max_sig()).find(|&s| to_host(s) == Some(libc::SIGCHLD)) else { return };
+    if action(chld).sa_handler == 1 {
+        host::sig::set_default(libc::SIGCHLD);
+    }
+}
+
+/// Puts back what `before_exec` changed.
+pub fn after_failed_exec() {
+    for sig in (1..=max_sig()).filter(|&s| to_host(s) == Some(libc::SIGCHLD)) {
+        sync_host_disposition(sig);
     }
 }
 
 /// Host signal that wakes a guest thread to look at its pending signals.
-pub const CARRIER: i32 = 39;
+pub const CARRIER: i32 = host::sig::CARRIER;
 
 /// Info for a signal sent by this process itself (`kill`, `lwp_kill`).
 pub fn self_info() -> SigInfo {
@@ -117,10 +137,10 @@ pub fn self_info() -> SigInfo {
 }
 
 /// Called with every signal posted to the process (EVFILT_SIGNAL counts
-/// them); set by the kqueue module when a kqueue first watches a signal.
-static POST_HOOK: std::sync::OnceLock<fn(u32)> = std::sync::OnceLock::new();
+/// them); set at start-up to the kqueue module's counter.
+static POST_HOOK: Startup<fn(u32)> = Startup::new();
 
-/// Registers the function told about every posted signal.
+/// Registers the function told about every posted signal (at start-up).
 pub fn set_post_hook(f: fn(u32)) {
     let _ = POST_HOOK.set(f);
 }
@@ -145,13 +165,13 @@ fn act_now(sig: u32) -> bool {
 }
 
 /// Posts `sig` to one guest thread (`lwp_kill`).
-pub fn post_thread(target: &crate::thread::LwpInfo, sig: u32, info: SigInfo) {
+pub fn post_thread(tid: i32, target: &crate::thread::LwpInfo, sig: u32, info: SigInfo) {
     posted(sig);
     if act_now(sig) {
         return;
     }
     target.pending.add(sig, info);
-    let _ = host::proc::tgkill(target.host_tid, CARRIER);
+    crate::thread::send_carrier(tid);
 }
 
 /// Posts `sig` to the process (`kill` of itself). The calling thread takes
@@ -171,11 +191,7 @@ pub fn post_process(me: &Lwp, sig: u32, info: SigInfo) {
 /// Sends the carrier to every other guest thread so that one of them takes
 /// a process-directed signal the current thread blocks.
 fn wake_others(me: i32) {
-    for (tid, info) in crate::thread::all_tids() {
-        if tid != me {
-            let _ = host::proc::tgkill(info.host_tid, CARRIER);
-        }
-    }
+    crate::thread::send_carrier_to_others(me);
 }
 
 /// Posts `sig` to the calling thread itself (the SIGSYS of a number the

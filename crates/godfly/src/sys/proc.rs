@@ -142,26 +142,27 @@ pub fn getrusage(_: &mut Ctx, a: &Args) -> SysResult {
 /// child finds them free; the child keeps only the calling LWP, with its
 /// id, loses the parent's kqueues (as on BSD) and re-arms dispatch.
 pub fn fork(ctx: &mut Ctx, _: &Args) -> SysResult {
+    // Every global lock of godfly (`crate::sync`) is held across the host
+    // fork, so the child finds each one free and consistent.
+    let held = crate::sync::hold_all_for_fork();
     let stderr = std::io::stderr().lock();
-    let actions = crate::signal::lock_actions_for_fork();
     let mut process_pending = crate::thread::PROCESS_PENDING.lock_for_fork();
     let own_pending_set = ctx.lwp.pending.clone();
     let mut own_pending = own_pending_set.lock_for_fork();
-    let mut lwps = crate::thread::lock_for_fork();
-    let mut kqueues = super::kqueue::lock_for_fork();
-    let mut internal = crate::host::out::lock_internal_fds_for_fork();
-    let guest_maps = crate::mem::owned::lock_for_fork();
     let r = hproc::fork();
     if r == Ok(0) {
-        ctx.lwp.host_tid = crate::thread::gettid();
-        let info = crate::thread::LwpInfo { host_tid: ctx.lwp.host_tid, pending: own_pending_set.clone() };
-        crate::thread::reset_after_fork(&mut lwps, ctx.lwp.tid, info);
         crate::thread::PROCESS_PENDING.clear_after_fork(&mut process_pending);
         own_pending_set.clear_after_fork(&mut own_pending);
-        super::kqueue::reset_after_fork(&mut kqueues);
-        crate::host::out::close_internal_after_fork(&mut internal);
     }
-    drop((guest_maps, internal, kqueues, lwps, own_pending, process_pending, actions, stderr));
+    drop((own_pending, process_pending, stderr, held));
+    if r == Ok(0) {
+        ctx.lwp.host_tid = crate::thread::gettid();
+        let info =
+            crate::thread::LwpInfo { host_tid: ctx.lwp.host_tid, pending: own_pending_set.clone(), execing: false };
+        crate::thread::reset_after_fork(ctx.lwp.tid, info);
+        super::kqueue::reset_after_fork();
+        crate::host::out::close_internal_after_fork();
+    }
     match r? {
         0 => {
             if let Err(e) = crate::thread::spawn::rearm_dispatch(ctx.lwp) {
@@ -211,8 +212,9 @@ fn cstring(bytes: Vec<u8>) -> Result<CString, Errno> {
 /// execve(2). A guest program (one a personality's brand rule claims)
 /// runs under godfly again (godfly execs itself with `run --argv0`); a
 /// Linux program or a `#!` script runs natively. The guest's signal mask
-/// crosses as the host mask, ignored signals as host SIG_IGN; descriptors
-/// cross unchanged.
+/// crosses as the host mask, ignored signals as host SIG_IGN (SIGCHLD
+/// back at its default, as DragonFly's exec does); descriptors cross
+/// unchanged.
 pub fn execve(ctx: &mut Ctx, a: &Args) -> SysResult {
     let path = mem::read_path(a.ptr(0))?;
     // The BSDs refuse a NULL argv outright (a NULL envp is an empty one).
@@ -244,44 +246,44 @@ pub fn execve(ctx: &mut Ctx, a: &Args) -> SysResult {
         (godfly, args)
     } else {
         // A host program: preload the exec shim so that its own execs of
-        // DragonFly programs (sh -c ./prog, nohup prog) come back to godfly.
-        if let Some(shim) = crate::host::preload::path() {
-            let key = b"LD_PRELOAD=";
-            let old = envp.iter().position(|e| e.as_bytes().starts_with(key));
-            let mut value = shim.as_os_str().as_bytes().to_vec();
-            if let Some(i) = old {
-                let prev = envp.remove(i);
-                value.push(b':');
-                value.extend_from_slice(&prev.as_bytes()[key.len()..]);
-            }
-            envp.push(cstring(crate::env::entry("LD_PRELOAD", &value))?);
-            envp.retain(|e| !e.as_bytes().starts_with(crate::env::EXE.as_bytes()));
-            envp.push(cstring(crate::env::entry(crate::env::EXE, facts.godfly_exe.as_bytes()))?);
-        }
+        // guest programs (sh -c ./prog, nohup prog) come back to godfly.
+        crate::host::preload::for_host_program(&mut envp, facts.godfly_exe.as_bytes());
         (path.clone(), argv)
     };
-    let mut host_mask: Vec<i32> = (1..=crate::signal::max_sig())
+    let host_mask: Vec<i32> = (1..=crate::signal::max_sig())
         .filter(|&s| crate::signal::sigismember(&ctx.lwp.sigmask, s))
         .filter_map(crate::signal::to_host)
         .collect();
-    // A carrier sent to this thread as the exec completes must not kill the
-    // new image (its default action terminates): keep it blocked across;
-    // godfly and the exec shim drop it and unblock it on the other side.
-    host_mask.push(crate::signal::CARRIER);
     crate::thread::spawn::disarm_dispatch();
     if ctx.lwp.traceme {
         // Deferred PT_TRACE_ME: from here on no call of this process traps.
-        hproc::ptrace(hproc::Ptrace::TraceMe)?;
+        if let Err(e) = hproc::ptrace(hproc::Ptrace::TraceMe) {
+            rearm_after_failed_exec(ctx);
+            return Err(e);
+        }
         ctx.lwp.traceme = false;
     }
+    // The new program gets the guest's mask and nothing of godfly's: no
+    // carrier may reach this thread from here on (one arriving as the new
+    // image starts would kill it), and those already sent are dropped.
+    crate::thread::set_execing(ctx.lwp.tid, true);
+    crate::host::sig::set_blocked(&[crate::signal::CARRIER]);
+    crate::host::sig::drain(crate::signal::CARRIER);
+    crate::signal::before_exec();
     crate::host::sig::set_blocked(&host_mask);
     let err = hproc::execve(&exe, &args, &envp);
     crate::thread::spawn::unblock_host_signals();
+    crate::signal::after_failed_exec();
+    crate::thread::set_execing(ctx.lwp.tid, false);
+    rearm_after_failed_exec(ctx);
+    Err(err)
+}
+
+fn rearm_after_failed_exec(ctx: &mut Ctx) {
     if let Err(e) = crate::thread::spawn::rearm_dispatch(ctx.lwp) {
         crate::diag!("godfly: cannot re-arm system-call dispatch after a failed execve: {e}");
         hproc::exit_group(127);
     }
-    Err(err)
 }
 
 fn write_rusage(addr: u64, ru: &Rusage) -> Result<(), Errno> {

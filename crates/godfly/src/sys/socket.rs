@@ -4,9 +4,9 @@
 //! Linux: the same calls; addresses, options, flags and control messages
 //! are translated by the personality.
 
+use crate::sync::Global;
 use godfly_abi::bsd::Msghdr;
 use std::collections::HashSet;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::call::{Args, SysResult, ok, ok_int};
@@ -25,17 +25,16 @@ fn n() -> &'static Net {
 }
 
 /// Sockets with SO_NOSIGPIPE set, and whether there are any.
-static NOSIGPIPE: Mutex<Option<HashSet<i32>>> = Mutex::new(None);
+static NOSIGPIPE: Global<Option<HashSet<i32>>> = Global::new(60, None);
 static ANY_NOSIGPIPE: AtomicBool = AtomicBool::new(false);
 
 /// Whether `fd` has SO_NOSIGPIPE (sends must not raise SIGPIPE).
 pub fn nosigpipe(fd: i32) -> bool {
-    ANY_NOSIGPIPE.load(Ordering::Relaxed)
-        && NOSIGPIPE.lock().unwrap_or_else(|e| e.into_inner()).as_ref().is_some_and(|s| s.contains(&fd))
+    ANY_NOSIGPIPE.load(Ordering::Relaxed) && NOSIGPIPE.lock().as_ref().is_some_and(|s| s.contains(&fd))
 }
 
 fn set_nosigpipe(fd: i32, on: bool) {
-    let mut g = NOSIGPIPE.lock().unwrap_or_else(|e| e.into_inner());
+    let mut g = NOSIGPIPE.lock();
     let set = g.get_or_insert_with(HashSet::new);
     if on {
         set.insert(fd);

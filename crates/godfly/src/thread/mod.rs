@@ -7,7 +7,9 @@ pub mod spawn;
 
 use godfly_abi::bsd::{Sigset, StackT};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use crate::sync::Global;
 
 pub use pending::{PROCESS_PENDING, PendingSet, SigInfo};
 use std::sync::atomic::{AtomicI32, AtomicU64, AtomicUsize, Ordering};
@@ -112,9 +114,12 @@ pub struct LwpInfo {
     pub host_tid: i32,
     /// The thread's pending signals.
     pub pending: Arc<PendingSet>,
+    /// Set while the thread is in `execve`: no carrier may reach it then
+    /// (one arriving as the new image starts would kill it).
+    pub execing: bool,
 }
 
-static LWPS: Mutex<Option<HashMap<i32, LwpInfo>>> = Mutex::new(None);
+static LWPS: Global<Option<HashMap<i32, LwpInfo>>> = Global::new(30, None);
 static LIVE: AtomicUsize = AtomicUsize::new(0);
 static NEXT_TID: AtomicI32 = AtomicI32::new(1);
 
@@ -123,7 +128,7 @@ const TID_MAX: i32 = 0x3FFF_FFFF;
 
 /// Allocates a new LWP id, unique among the live ones.
 pub fn alloc_tid() -> i32 {
-    let lwps = LWPS.lock().unwrap_or_else(|e| e.into_inner());
+    let lwps = LWPS.lock();
     loop {
         let mut t = NEXT_TID.fetch_add(1, Ordering::Relaxed);
         if !(1..=TID_MAX).contains(&t) {
@@ -138,7 +143,7 @@ pub fn alloc_tid() -> i32 {
 
 /// Records a thread as running guest code.
 pub fn register(tid: i32, info: LwpInfo) {
-    let mut lwps = LWPS.lock().unwrap_or_else(|e| e.into_inner());
+    let mut lwps = LWPS.lock();
     lwps.get_or_insert_with(HashMap::new).insert(tid, info);
     LIVE.fetch_add(1, Ordering::SeqCst);
 }
@@ -146,38 +151,61 @@ pub fn register(tid: i32, info: LwpInfo) {
 /// Forgets a thread. Returns true if it was the last live LWP, in which
 /// case the process must exit.
 pub fn unregister(tid: i32) -> bool {
-    let mut lwps = LWPS.lock().unwrap_or_else(|e| e.into_inner());
+    let mut lwps = LWPS.lock();
     if let Some(m) = lwps.as_mut() {
         m.remove(&tid);
     }
     LIVE.fetch_sub(1, Ordering::SeqCst) == 1
 }
 
-/// The registry, locked across `fork` so the child finds it usable.
-pub type ForkGuard = std::sync::MutexGuard<'static, Option<HashMap<i32, LwpInfo>>>;
-
-/// Locks the registry before `fork`.
-pub fn lock_for_fork() -> ForkGuard {
-    LWPS.lock().unwrap_or_else(|e| e.into_inner())
-}
-
 /// In a forked child: only the calling thread exists, keeping its LWP id.
-pub fn reset_after_fork(guard: &mut ForkGuard, tid: i32, info: LwpInfo) {
+pub fn reset_after_fork(tid: i32, info: LwpInfo) {
+    let mut guard = LWPS.lock();
     let m = guard.get_or_insert_with(HashMap::new);
     m.clear();
     m.insert(tid, info);
     LIVE.store(1, Ordering::SeqCst);
 }
 
+/// Sends the carrier to LWP `tid` unless it is exec'ing. The sending is
+/// done under the table's lock, so once `begin_exec` has returned no
+/// carrier sent before it is still on its way.
+pub fn send_carrier(tid: i32) {
+    let lwps = LWPS.lock();
+    if let Some(info) = lwps.as_ref().and_then(|m| m.get(&tid))
+        && !info.execing
+    {
+        let _ = crate::host::proc::tgkill(info.host_tid, crate::host::sig::CARRIER);
+    }
+}
+
+/// Sends the carrier to every LWP but `me` that is not exec'ing.
+pub fn send_carrier_to_others(me: i32) {
+    let lwps = LWPS.lock();
+    for (tid, info) in lwps.iter().flatten() {
+        if *tid != me && !info.execing {
+            let _ = crate::host::proc::tgkill(info.host_tid, crate::host::sig::CARRIER);
+        }
+    }
+}
+
+/// Marks LWP `tid` (the caller) as exec'ing, or no longer.
+pub fn set_execing(tid: i32, on: bool) {
+    let mut lwps = LWPS.lock();
+    if let Some(info) = lwps.as_mut().and_then(|m| m.get_mut(&tid)) {
+        info.execing = on;
+    }
+}
+
 /// Looks up a live LWP.
 pub fn lookup(tid: i32) -> Option<LwpInfo> {
-    let lwps = LWPS.lock().unwrap_or_else(|e| e.into_inner());
+    let lwps = LWPS.lock();
     lwps.as_ref().and_then(|m| m.get(&tid).cloned())
 }
 
 /// Ids of all live LWPs.
 pub fn all_tids() -> Vec<(i32, LwpInfo)> {
-    let lwps = LWPS.lock().unwrap_or_else(|e| e.into_inner());
+    let lwps = LWPS.lock();
     lwps.as_ref().map(|m| m.iter().map(|(k, v)| (*k, v.clone())).collect()).unwrap_or_default()
 }
 

@@ -24,6 +24,8 @@ pub struct SigInfo {
 }
 
 /// Signals waiting for delivery, with what the handler's `siginfo` says.
+/// Its lock is not a `sync::Global`: a thread's own set and the process
+/// set are the two `fork` holds by name (`sys::proc::fork`).
 #[derive(Debug, Default)]
 pub struct PendingSet {
     any: AtomicBool,
@@ -31,6 +33,11 @@ pub struct PendingSet {
 }
 
 impl PendingSet {
+    /// An empty set.
+    pub const fn new() -> Self {
+        PendingSet { any: AtomicBool::new(false), sigs: Mutex::new(BTreeMap::new()) }
+    }
+
     /// Adds a signal (one instance per number, as BSD keeps them).
     pub fn add(&self, sig: u32, info: SigInfo) {
         self.sigs.lock().unwrap_or_else(|e| e.into_inner()).entry(sig).or_insert(info);
@@ -82,7 +89,7 @@ impl PendingSet {
 }
 
 /// Signals sent to the process as a whole.
-pub static PROCESS_PENDING: std::sync::LazyLock<PendingSet> = std::sync::LazyLock::new(PendingSet::default);
+pub static PROCESS_PENDING: PendingSet = PendingSet::new();
 
 /// Whether `sig` is in `set` (signal n is bit n-1, as on the BSDs).
 pub fn sigismember(set: &Sigset, sig: u32) -> bool {

@@ -137,7 +137,7 @@ pub fn setup_current(
         release_current(block);
         return Err(SetupError::Dispatch(std::io::Error::other("cannot set the %gs base")));
     }
-    super::register(tid, LwpInfo { host_tid, pending });
+    super::register(tid, LwpInfo { host_tid, pending, execing: false });
     Ok(GuestThread { block })
 }
 

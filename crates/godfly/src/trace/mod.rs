@@ -14,9 +14,9 @@ pub mod decode;
 pub mod filter;
 pub mod format;
 
+use crate::sync::{Global, Startup};
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, OnceLock};
 use std::time::Instant;
 
 use crate::call::{Args, Ret, SysResult};
@@ -81,8 +81,8 @@ struct State {
 }
 
 static ENABLED: AtomicBool = AtomicBool::new(false);
-static STATE: OnceLock<State> = OnceLock::new();
-static SINK: Mutex<Option<std::fs::File>> = Mutex::new(None);
+static STATE: Startup<State> = Startup::new();
+static SINK: Global<Option<std::fs::File>> = Global::new(40, None);
 
 /// Descriptor number godfly moves its trace output to, out of the guest's way.
 const SINK_FD_MIN: i32 = 900;
@@ -93,7 +93,7 @@ pub fn enable(opts: Options, fd: i32) -> Result<(), String> {
     let calls = filter::Filter::parse(&opts.filter, personality::current().calls.defs);
     let (file, high) =
         crate::host::out::own_file(fd, SINK_FD_MIN).map_err(|e| format!("cannot set up the trace output: {e}"))?;
-    *SINK.lock().unwrap_or_else(|e| e.into_inner()) = Some(file);
+    *SINK.lock() = Some(file);
     let signals = opts.filter.is_empty() || opts.filter.iter().any(|f| f == "signal");
     let _ = STATE.set(State { opts, calls, signals, fd: high, start: Instant::now() });
     ENABLED.store(true, Ordering::Release);
@@ -128,7 +128,7 @@ pub fn wants(nr: u64) -> bool {
 }
 
 fn emit(line: &str) {
-    let mut g = SINK.lock().unwrap_or_else(|e| e.into_inner());
+    let mut g = SINK.lock();
     if let Some(w) = g.as_mut() {
         let _ = w.write_all(line.as_bytes());
     }

@@ -153,27 +153,46 @@ pub fn ends_with_sentinel(out: &Output) {
     );
 }
 
-/// Runs a DragonFly program under godfly, killing it and failing the test
-/// if it has not ended after `limit` (a hang is a failure, not a wait).
-pub fn run_godfly_within(bin: &Path, args: &[&str], env: &[(&str, &str)], limit: std::time::Duration) -> Output {
-    let child =
-        godfly_command(bin, args, env).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("start godfly");
+/// SIGKILLs every process of the group `pgid` (a command started with
+/// `process_group(0)`). Not through kill(1): procps-ng's kill sends to
+/// every process on the machine when given a group that no longer exists.
+pub fn kill_group(pgid: u32) {
+    let Ok(pgid) = i32::try_from(pgid) else { return };
+    if pgid > 1 {
+        // SAFETY: kill(2) takes integers only; a negative pid names a group.
+        unsafe { libc::kill(-pgid, libc::SIGKILL) };
+    }
+}
+
+/// Runs `cmd` in its own process group with its output piped; if it has
+/// not ended after `limit`, kills the whole group (so nothing it started
+/// outlives the test) and fails: a hang is a failure, not a wait.
+pub fn output_within(mut cmd: Command, limit: std::time::Duration) -> Output {
+    use std::os::unix::process::CommandExt;
+    let what = format!("{cmd:?}");
+    let child = cmd.process_group(0).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("start command");
     let pid = child.id();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let _ = tx.send(child.wait_with_output());
     });
-    match rx.recv_timeout(limit) {
-        Ok(out) => out.expect("wait for godfly"),
+    let out = rx.recv_timeout(limit);
+    // The group may hold programs the command started and did not wait for.
+    kill_group(pid);
+    match out {
+        Ok(out) => out.expect("wait for command"),
         Err(_) => {
-            let _ = Command::new("kill").arg("-KILL").arg(pid.to_string()).status();
-            let out = rx.recv().expect("godfly output").expect("wait for godfly");
+            let out = rx.recv().expect("command output").expect("wait for command");
             panic!(
-                "godfly {} {args:?} hung for {limit:?}\n--- stdout:\n{}\n--- stderr:\n{}",
-                bin.display(),
+                "{what} hung for {limit:?}\n--- stdout:\n{}\n--- stderr:\n{}",
                 String::from_utf8_lossy(&out.stdout),
                 String::from_utf8_lossy(&out.stderr)
             );
         }
     }
+}
+
+/// Runs a DragonFly program under godfly within `limit` ([`output_within`]).
+pub fn run_godfly_within(bin: &Path, args: &[&str], env: &[(&str, &str)], limit: std::time::Duration) -> Output {
+    output_within(godfly_command(bin, args, env), limit)
 }

@@ -149,7 +149,7 @@ pub fn lwp_kill(_: &mut Ctx, a: &Args) -> SysResult {
     }
     let target = thread::lookup(tid).ok_or(ESRCH)?;
     if sig != 0 {
-        crate::signal::post_thread(&target, sig as u32, crate::signal::self_info());
+        crate::signal::post_thread(tid, &target, sig as u32, crate::signal::self_info());
     }
     ok_int(0)
 }

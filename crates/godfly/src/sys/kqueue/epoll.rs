@@ -4,7 +4,10 @@
 //! knote, and the knotes beside them (`knote`).
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+
+use crate::sync::Global;
 
 use super::knote::{self, EV_ADD, EV_DELETE, EV_DISABLE, EV_ENABLE, EV_EOF, EV_ONESHOT, Filter, Kevent, Knote, Retire};
 use crate::host::errno::{EBADF, ENOENT, ENOSYS, ESRCH};
@@ -33,10 +36,10 @@ pub struct Kq {
 
 type Table = Option<HashMap<i32, Arc<Mutex<Kq>>>>;
 
-static KQUEUES: Mutex<Table> = Mutex::new(None);
+static KQUEUES: Global<Table> = Global::new(70, None);
 
 fn table() -> MutexGuard<'static, Table> {
-    KQUEUES.lock().unwrap_or_else(|e| e.into_inner())
+    KQUEUES.lock()
 }
 
 /// The kqueue behind descriptor `kq`, if it is one.
@@ -75,19 +78,11 @@ pub fn create() -> Result<i32, Errno> {
     Ok(epfd)
 }
 
-/// The kqueue table, locked across `fork`.
-pub type ForkGuard = MutexGuard<'static, Table>;
-
-/// Locks the table before `fork`.
-pub fn lock_for_fork() -> ForkGuard {
-    table()
-}
-
 /// In a forked child: kqueues are not inherited (BSD), so their descriptors
 /// are closed. godfly's helper descriptors are closed by
 /// `host::out::close_internal_after_fork`.
-pub fn reset_after_fork(guard: &mut ForkGuard) {
-    if let Some(m) = guard.take() {
+pub fn reset_after_fork() {
+    if let Some(m) = table().take() {
         for epfd in m.keys() {
             let _ = hfd::close(*epfd);
         }
@@ -213,7 +208,7 @@ impl Kq {
                 Filter::Signal => {
                     let sig = u32::try_from(ch.ident).ok().filter(|s| (1..=crate::signal::max_sig()).contains(s));
                     let sig = sig.ok_or(crate::host::errno::EINVAL)?;
-                    crate::signal::set_post_hook(signal_posted);
+                    WATCHING_SIGNALS.store(true, Ordering::Release);
                     // Count it even while ignored: godfly must see it.
                     if let Some(h) = crate::signal::to_host(sig) {
                         crate::host::sig::catch(h);
@@ -290,9 +285,16 @@ impl Kq {
     }
 }
 
+/// Whether any kqueue ever watched a signal (so that posting a signal costs
+/// nothing until one does).
+static WATCHING_SIGNALS: AtomicBool = AtomicBool::new(false);
+
 /// Counts a delivery attempt of guest signal `sig` in every kqueue that
 /// watches it (EVFILT_SIGNAL).
 pub fn signal_posted(sig: u32) {
+    if !WATCHING_SIGNALS.load(Ordering::Acquire) {
+        return;
+    }
     let all: Vec<_> = table().as_ref().map(|m| m.values().cloned().collect()).unwrap_or_default();
     for kq in all {
         let mut k = lock(&kq);

@@ -39,7 +39,7 @@ use crate::personality;
 use crate::thread::Ctx;
 use knote::{EV_ERROR, EV_RECEIPT, Kevent};
 
-pub use epoll::{ForkGuard, fd_closed, fds_closed_from, lock_for_fork, reset_after_fork, signal_posted};
+pub use epoll::{fd_closed, fds_closed_from, reset_after_fork, signal_posted};
 
 /// kqueue(2).
 pub fn kqueue(_: &mut Ctx, _: &Args) -> SysResult {

@@ -232,6 +232,58 @@ func waitstorm() {
 // forks: n raw forks whose children exit at once with distinct statuses,
 // then n/4 children started by exec of this program; every status is
 // collected by wait4 and checked.
+// busyforks: n host programs started one after another while `busy`
+// locked threads loop on system calls and signals keep arriving, so every
+// fork finds other threads inside godfly (tracing, signal delivery, stat).
+func busyforks(n, busy int) {
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := 0; i < busy; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			runtime.LockOSThread()
+			var st syscall.Stat_t
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				syscall.Getppid()
+				syscall.Stat("/", &st)
+			}
+		}(i)
+	}
+	sigs := make(chan os.Signal, 64)
+	signal.Notify(sigs, syscall.SIGUSR1)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			syscall.Kill(os.Getpid(), syscall.SIGUSR1)
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	go func() {
+		for range sigs {
+		}
+	}()
+	for i := 0; i < n; i++ {
+		if err := exec.Command("/bin/true").Run(); err != nil {
+			fail("run %d: %v", i, err)
+		}
+	}
+	close(stop)
+	wg.Wait()
+	fmt.Printf("busyforks %d ok\n", n)
+}
+
 func forks(n int) {
 	want := map[int]int{}
 	syscall.ForkLock.Lock()
@@ -391,6 +443,8 @@ func main() {
 		waitstorm()
 	case "forks":
 		forks(atoi(a[0]))
+	case "busyforks":
+		busyforks(atoi(a[0]), atoi(a[1]))
 	case "child":
 		os.Exit(atoi(a[0]))
 	case "exitblocked":
