@@ -2,10 +2,14 @@
 //!
 //! The layers, each using only those below it, are listed in
 //! docs/ARCHITECTURE.md (a test holds the code to that table). Bottom up:
-//! `arch`; `env`, `host`; `mem`, `stubs`; `call`, `xlat`; `thread`;
-//! `personality`, `process`; `trace`; `signal`; `crash`; `dispatch`;
-//! `sys`; `os` (one folder per guest OS); `loader`; `trap`; `run`;
-//! `cli`, `fuzz`.
+//! `arch`, `env`, `sync`, `xlat`; `host`; `stubs`; `mem`; `call`;
+//! `thread`; `personality`, `process`; `trace`; `signal`; `crash`;
+//! `dispatch`; `sys`, `trap`; `os` (one folder per guest OS); `loader`;
+//! `run`; `cli`, `fuzz`.
+
+/// A failed allocation is an internal error (status 70), not an abort.
+#[global_allocator]
+static ALLOCATOR: host::alloc::Guarded = host::alloc::Guarded;
 
 pub mod arch;
 pub mod call;

@@ -343,6 +343,34 @@ pub struct Net {
     pub cmsg_from_host: fn(&[u8]) -> Vec<u8>,
 }
 
+/// The bounds a guest kernel puts on the counts and lengths a program
+/// passes, and the errno beyond each: godfly sizes no work or memory by a
+/// guest value past them.
+#[derive(Debug)]
+pub struct Limits {
+    /// Most iovec entries (readv, writev, sendmsg, recvmsg).
+    pub iov_max: u32,
+    /// The errno for more.
+    pub iov_too_many: Errno,
+    /// Longest socket address.
+    pub sockaddr_max: usize,
+    /// Errno for a longer one.
+    pub sockaddr_too_long: Errno,
+    /// Shortest socket address, and the errno for a shorter one.
+    pub sockaddr_min: usize,
+    pub sockaddr_too_short: Errno,
+    /// sendmsg control data length range (EINVAL outside).
+    pub control_len: (usize, usize),
+    /// Longest socket option value (EINVAL beyond), and the longest root
+    /// may read with getsockopt.
+    pub sockopt_max: usize,
+    pub sockopt_max_root: usize,
+    /// Most groups setgroups takes (EINVAL beyond).
+    pub ngroups: usize,
+    /// Changes kevent reads from the guest at a time.
+    pub kevent_chunk: usize,
+}
+
 /// Processes.
 #[derive(Debug)]
 pub struct Procs {
@@ -366,9 +394,9 @@ pub struct Kqueue {
     pub filter: fn(i16) -> Option<Filter>,
     /// Reads `n` guest kevents (the change list), in chunks the guest's
     /// length cannot blow up.
-    pub read_changes: fn(u64, usize) -> Result<Vec<Kevent>, Errno>,
+    pub read_changes: fn(u64, usize, usize) -> Result<Vec<Kevent>, Errno>,
     /// Writes kevents (the event list) in the guest's layout.
-    pub write_events: fn(u64, &[Kevent]) -> Result<(), Errno>,
+    pub write_events: fn(u64, usize, &[Kevent]) -> Result<(), Errno>,
 }
 
 /// Clocks.
@@ -471,6 +499,7 @@ pub struct Personality {
     pub procs: Procs,
     pub kqueue: Kqueue,
     pub time: Time,
+    pub limits: Limits,
     pub trace: TraceNames,
 }
 

@@ -22,6 +22,8 @@ const ALLOWED_TYPES: &[&str] = &[
     "[Option<Binding>;",
     // Linker symbols declared in an `extern` block.
     "u8",
+    // The global allocator, which has no state.
+    "host::alloc::Guarded",
 ];
 
 /// Statics of other types, each with the reason it is fork-safe.

@@ -398,3 +398,31 @@ fn forks_from_a_busy_traced_process_with_signals_arriving_all_finish() {
         }
     }
 }
+
+#[test]
+fn huge_counts_and_lengths_get_dragonflys_answers_and_the_guest_goes_on() {
+    // kevent with 2^31-1 changes, poll and select with huge counts, 1025
+    // iovecs, sendmsg control and name lengths, socket options, groups,
+    // sysctl, getrandom, mincore, execve past ARG_MAX: each an errno or a
+    // bounded result, never memory sized by the value.
+    let bin = common::build("bounds", "dragonfly");
+    for env in [&[][..], &[("GODFLY_NO_FAST_PATH", "1")][..]] {
+        let out = run_godfly_within(&bin, &[], env, LIMIT);
+        let text = stdout(&out);
+        assert!(!text.contains("FAIL"), "{env:?}\n{text}\n{}", stderr(&out));
+        assert!(text.contains("failures: 0\n"), "{env:?}\n{text}\n{}", stderr(&out));
+        assert!(text.matches("\nok ").count() >= 40, "{env:?}: fewer checks than written\n{text}");
+        ends_with_sentinel(&out);
+    }
+}
+
+#[test]
+fn a_failed_allocation_is_an_internal_error_not_an_abort() {
+    let bin = common::build("hello", "dragonfly");
+    let out = run_godfly_within(&bin, &[], &[("GODFLY_INJECT_INTERNAL_ERROR", "oom:write")], LIMIT);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(INTERNAL_ERROR_STATUS), "{err}");
+    assert!(err.starts_with("godfly internal error: out of memory: an allocation of "), "{err}");
+    assert!(err.contains("not in the guest program"), "{err}");
+    assert_eq!(stdout(&out), "", "the write that failed must not have happened");
+}

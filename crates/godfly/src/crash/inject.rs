@@ -1,7 +1,8 @@
 //! Deliberate internal errors, so tests can check the internal-error report
 //! end to end: with `GODFLY_INJECT_INTERNAL_ERROR=panic:NAME` (or
-//! `fault:NAME`) godfly panics (or faults) in its own code when the guest
-//! makes the call NAME. Unset, the check is one relaxed load.
+//! `fault:NAME`, `oom:NAME`) godfly panics (faults, or makes an allocation
+//! the host cannot satisfy) in its own code when the guest makes the call
+//! NAME. Unset, the check is one relaxed load.
 
 use godfly_abi::sysdef::SyscallDef;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -10,25 +11,36 @@ use crate::env::INJECT_INTERNAL_ERROR as ENV;
 
 const NONE: u64 = u64::MAX;
 const FAULT_BIT: u64 = 1 << 32;
+const OOM_BIT: u64 = 1 << 33;
+
+/// How the injected error happens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Panic,
+    Fault,
+    OutOfMemory,
+}
 
 static ARMED: AtomicU64 = AtomicU64::new(NONE);
 
-/// What the environment asked for: (fault?, call name).
-static SPEC: crate::sync::Startup<(bool, String)> = crate::sync::Startup::new();
+/// What the environment asked for: (mode, call name).
+static SPEC: crate::sync::Startup<(Mode, String)> = crate::sync::Startup::new();
 
-/// Parses `panic:NAME` / `fault:NAME` into (fault?, call name), checking
-/// that some guest system has the call.
-pub fn parse(spec: &str, tables: &[&[SyscallDef]]) -> Result<(bool, String), String> {
-    let (mode, name) = spec.split_once(':').ok_or_else(|| format!("{ENV}: expected panic:CALL or fault:CALL"))?;
-    let fault = match mode {
-        "panic" => false,
-        "fault" => true,
-        _ => return Err(format!("{ENV}: unknown mode {mode:?} (panic or fault)")),
+/// Parses `panic:NAME`, `fault:NAME` or `oom:NAME` into (mode, call name),
+/// checking that some guest system has the call.
+pub fn parse(spec: &str, tables: &[&[SyscallDef]]) -> Result<(Mode, String), String> {
+    let (mode, name) =
+        spec.split_once(':').ok_or_else(|| format!("{ENV}: expected panic:CALL, fault:CALL or oom:CALL"))?;
+    let mode = match mode {
+        "panic" => Mode::Panic,
+        "fault" => Mode::Fault,
+        "oom" => Mode::OutOfMemory,
+        _ => return Err(format!("{ENV}: unknown mode {mode:?} (panic, fault or oom)")),
     };
     if !tables.iter().any(|t| t.iter().any(|d| d.name == name)) {
         return Err(format!("{ENV}: no system call named {name:?}"));
     }
-    Ok((fault, name.to_string()))
+    Ok((mode, name.to_string()))
 }
 
 /// Reads the injection from the environment, if set (before the program
@@ -41,9 +53,14 @@ pub fn configure(tables: &[&[SyscallDef]]) -> Result<(), String> {
 
 /// Arms a configured injection with the chosen system's call number.
 pub fn arm(defs: &[SyscallDef]) {
-    let Some((fault, name)) = SPEC.get() else { return };
+    let Some((mode, name)) = SPEC.get() else { return };
+    let bits = match mode {
+        Mode::Panic => 0,
+        Mode::Fault => FAULT_BIT,
+        Mode::OutOfMemory => OOM_BIT,
+    };
     if let Some(d) = defs.iter().find(|d| d.name == name) {
-        ARMED.store(u64::from(d.nr) | if *fault { FAULT_BIT } else { 0 }, Ordering::Relaxed);
+        ARMED.store(u64::from(d.nr) | bits, Ordering::Relaxed);
     }
 }
 
@@ -56,6 +73,11 @@ pub fn check(nr: u64) {
     if armed & FAULT_BIT != 0 {
         crate::host::deliberate_fault();
     }
+    if armed & OOM_BIT != 0 {
+        // More than any x86-64 address space holds: the allocator fails.
+        let v: Vec<u8> = Vec::with_capacity(std::hint::black_box(1usize << 62));
+        std::hint::black_box(&v);
+    }
     panic!("injected internal error ({ENV})");
 }
 
@@ -66,8 +88,9 @@ mod tests {
     #[test]
     fn parse_accepts_panic_and_fault_with_a_known_call() {
         let t: &[&[SyscallDef]] = &[&godfly_abi::dragonfly::syscalls::SYSCALLS];
-        assert_eq!(parse("panic:getpid", t), Ok((false, "getpid".to_string())));
-        assert_eq!(parse("fault:write", t), Ok((true, "write".to_string())));
+        assert_eq!(parse("panic:getpid", t), Ok((Mode::Panic, "getpid".to_string())));
+        assert_eq!(parse("fault:write", t), Ok((Mode::Fault, "write".to_string())));
+        assert_eq!(parse("oom:read", t), Ok((Mode::OutOfMemory, "read".to_string())));
     }
 
     #[test]

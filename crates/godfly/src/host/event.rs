@@ -15,14 +15,19 @@ pub fn ppoll(fds: &mut [libc::pollfd], timeout: Option<&libc::timespec>) -> Resu
     unsafe { raw::sys(libc::SYS_ppoll, &[mut_ptr(fds), fds.len() as u64, tp, 0, SIGSET_SIZE]) }
 }
 
-/// `pselect6` over host `fd_set` words; `None` sets are not watched.
-pub fn pselect(nfds: i32, sets: [Option<&mut [u64; 16]>; 3], timeout: Option<&libc::timespec>) -> Result<u64, Errno> {
+/// `pselect6` over host `fd_set` words; `None` sets are not watched. Each
+/// set must hold at least `nfds` bits (EINVAL otherwise).
+pub fn pselect(nfds: i32, sets: [Option<&mut [u64]>; 3], timeout: Option<&libc::timespec>) -> Result<u64, Errno> {
+    let words = usize::try_from(nfds).map_err(|_| super::errno::EINVAL)?.div_ceil(64);
+    if sets.iter().flatten().any(|s| s.len() < words) {
+        return Err(super::errno::EINVAL);
+    }
     let [r, w, e] = sets;
-    let p = |s: Option<&mut [u64; 16]>| s.map_or(0, mut_ptr);
+    let p = |s: Option<&mut [u64]>| s.map_or(0, |s| s.as_mut_ptr() as u64);
     let (pr, pw, pe) = (p(r), p(w), p(e));
     let tp = timeout.map_or(0, ptr);
-    // SAFETY: each set is a writable 1024-bit host fd_set or NULL; nfds is
-    // at most 1024 (checked by the caller, and by the kernel's own bound).
+    // SAFETY: each set is NULL or a writable host fd_set of at least nfds
+    // bits (checked above); the kernel reads and writes no more.
     unsafe { raw::sys(libc::SYS_pselect6, &[nfds as u64, pr, pw, pe, tp, 0]) }
 }
 

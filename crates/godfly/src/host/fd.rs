@@ -132,3 +132,15 @@ pub fn write_u64(fd: i32, v: u64) -> Result<(), Errno> {
     // SAFETY: v is a live 8-byte host value.
     unsafe { raw::sys(libc::SYS_write, &[fd as u64, ptr(&v), 8]) }.map(|_| ())
 }
+
+/// The most descriptors a process may have (`/proc/sys/fs/nr_open`).
+pub fn max_per_process() -> u64 {
+    std::fs::read_to_string("/proc/sys/fs/nr_open").ok().and_then(|s| s.trim().parse().ok()).unwrap_or(1 << 20)
+}
+
+/// The size of this process's descriptor table as the kernel has it now
+/// (`FDSize` in /proc/self/status): what select's `nfds` is clamped to.
+pub fn table_size() -> usize {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status.lines().find_map(|l| l.strip_prefix("FDSize:")).and_then(|v| v.trim().parse().ok()).unwrap_or(1024)
+}

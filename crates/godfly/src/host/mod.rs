@@ -10,6 +10,7 @@
 //! godfly's address space: a guest pointer into godfly's own memory is
 //! memory the guest could scribble on with a plain store anyway.)
 
+pub mod alloc;
 pub mod errno;
 pub mod event;
 pub mod fd;

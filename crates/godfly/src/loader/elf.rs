@@ -275,9 +275,7 @@ fn read_program(path: &Path) -> Result<(std::fs::File, Vec<u8>), LoadError> {
             format!("is {} bytes long; godfly reads programs of at most {MAX_PROGRAM_BYTES} bytes", meta.len()),
         ));
     }
-    let mut data = Vec::new();
-    data.try_reserve_exact(meta.len() as usize)
-        .map_err(|_| not_exec(format!("no memory to read its {} bytes", meta.len())))?;
+    let mut data = Vec::with_capacity(meta.len() as usize);
     // A file that grows while it is read is still read only up to the bound.
     std::io::Read::read_to_end(&mut std::io::Read::take(&file, MAX_PROGRAM_BYTES), &mut data)
         .map_err(|e| not_exec(e.to_string()))?;

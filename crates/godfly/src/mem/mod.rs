@@ -28,6 +28,16 @@ pub fn check_range(addr: u64, len: usize) -> Result<(), Errno> {
     Ok(())
 }
 
+/// A transfer length as the BSDs take it: only the bytes actually moved
+/// are checked, so a count reaching past the end of user space is cut
+/// there (Linux would refuse the whole range with EFAULT). Counts above
+/// SSIZE_MAX are cut the same way (user space is smaller).
+pub fn user_len(addr: u64, len: usize) -> usize {
+    /// Linux's TASK_SIZE_MAX: the end of the range its `access_ok` allows.
+    const HOST_USER_END: u64 = 0x7FFF_FFFF_F000;
+    len.min(HOST_USER_END.saturating_sub(addr) as usize)
+}
+
 /// Copies `buf.len()` bytes from guest address `addr`.
 pub fn read_into(addr: u64, buf: &mut [u8]) -> Result<(), Errno> {
     check_range(addr, buf.len())?;
@@ -36,8 +46,11 @@ pub fn read_into(addr: u64, buf: &mut [u8]) -> Result<(), Errno> {
     if unsafe { arch::copy_bytes(buf.as_mut_ptr(), addr as *const u8, buf.len()) } { Ok(()) } else { Err(EFAULT) }
 }
 
-/// Copies `len` bytes from the guest into a new vector.
+/// Copies `len` bytes from the guest into a new vector. The caller bounds
+/// `len` (a guest value never sizes godfly's memory unchecked); a range
+/// outside user space fails before anything is allocated.
 pub fn read_bytes(addr: u64, len: usize) -> Result<Vec<u8>, Errno> {
+    check_range(addr, len)?;
     let mut v = vec![0u8; len];
     read_into(addr, &mut v)?;
     Ok(v)
@@ -66,11 +79,10 @@ pub fn write<T: IntoBytes + zerocopy::Immutable>(addr: u64, v: &T) -> Result<(),
 /// Reads an array of `n` plain-data values.
 pub fn read_vec<T: FromBytes + IntoBytes + Clone>(addr: u64, n: usize) -> Result<Vec<T>, Errno> {
     let size = std::mem::size_of::<T>().checked_mul(n).ok_or(EFAULT)?;
-    let bytes = read_bytes(addr, size)?;
-    Ok(bytes
-        .chunks_exact(std::mem::size_of::<T>().max(1))
-        .map(|c| T::read_from_bytes(c).unwrap_or_else(|_| T::new_zeroed()))
-        .collect())
+    check_range(addr, size)?;
+    let mut v = vec![T::new_zeroed(); n];
+    read_into(addr, v.as_mut_slice().as_mut_bytes())?;
+    Ok(v)
 }
 
 /// A host read or write into guest memory that moved `n` of `len` bytes:

@@ -6,7 +6,7 @@
 
 use crate::call::{Args, SysResult, ok, ok_int};
 use crate::host::errno::{EINVAL, ELOOP, EMLINK};
-use crate::host::{GuestPtr, fd as hfd, fs};
+use crate::host::{Errno, GuestPtr, fd as hfd, fs};
 use crate::mem;
 use crate::personality;
 use crate::thread::Ctx;
@@ -14,54 +14,69 @@ use crate::xlat::OpenLock;
 
 /// read(2).
 pub fn read(_: &mut Ctx, a: &Args) -> SysResult {
-    let n = fs::read(a.int(0), a.guest(1), a.usize(2))?;
-    ok(mem::short_transfer(n, a.ptr(1), a.usize(2))?)
+    let len = mem::user_len(a.ptr(1), a.usize(2));
+    let n = fs::read(a.int(0), a.guest(1), len)?;
+    ok(mem::short_transfer(n, a.ptr(1), len)?)
 }
 
 /// write(2).
 pub fn write(_: &mut Ctx, a: &Args) -> SysResult {
     let fd = a.int(0);
+    let len = mem::user_len(a.ptr(1), a.usize(2));
     let n = if super::socket::nosigpipe(fd) {
         // SO_NOSIGPIPE: no SIGPIPE from this socket, EPIPE only.
-        fs::write_nosignal(fd, a.guest(1), a.usize(2))?
+        fs::write_nosignal(fd, a.guest(1), len)?
     } else {
-        fs::write(fd, a.guest(1), a.usize(2))?
+        fs::write(fd, a.guest(1), len)?
     };
-    ok(mem::short_transfer(n, a.ptr(1), a.usize(2))?)
+    ok(mem::short_transfer(n, a.ptr(1), len)?)
+}
+
+/// An iovec count as the guest kernel bounds it (EMSGSIZE past 1024 on
+/// DragonFly, negative counts included), checked before the descriptor.
+pub fn check_iovcnt(n: u32) -> Result<(), Errno> {
+    let lim = &personality::current().limits;
+    if n > lim.iov_max { Err(lim.iov_too_many) } else { Ok(()) }
 }
 
 /// readv(2).
 pub fn readv(_: &mut Ctx, a: &Args) -> SysResult {
+    check_iovcnt(a.uint(2))?;
     let n = fs::readv(a.int(0), a.guest(1), a.uint(2))?;
     ok(mem::short_transfer_iov(n, a.ptr(1), a.uint(2) as usize)?)
 }
 
 /// writev(2).
 pub fn writev(_: &mut Ctx, a: &Args) -> SysResult {
+    check_iovcnt(a.uint(2))?;
     let n = fs::writev(a.int(0), a.guest(1), a.uint(2))?;
     ok(mem::short_transfer_iov(n, a.ptr(1), a.uint(2) as usize)?)
 }
 
 /// `pread(fd, buf, nbyte, offset)`.
 pub fn pread(fd: i32, buf: GuestPtr, len: usize, off: u64) -> SysResult {
+    let len = mem::user_len(buf.addr(), len);
     let n = fs::pread(fd, buf, len, off)?;
     ok(mem::short_transfer(n, buf.addr(), len)?)
 }
 
 /// `pwrite(fd, buf, nbyte, offset)`.
 pub fn pwrite(fd: i32, buf: GuestPtr, len: usize, off: u64) -> SysResult {
+    let len = mem::user_len(buf.addr(), len);
     let n = fs::pwrite(fd, buf, len, off)?;
     ok(mem::short_transfer(n, buf.addr(), len)?)
 }
 
 /// `preadv(fd, iov, iovcnt, offset)`.
 pub fn preadv(fd: i32, iov: GuestPtr, n: u32, off: u64) -> SysResult {
+    check_iovcnt(n)?;
     let got = fs::preadv(fd, iov, n, off)?;
     ok(mem::short_transfer_iov(got, iov.addr(), n as usize)?)
 }
 
 /// `pwritev(fd, iov, iovcnt, offset)`.
 pub fn pwritev(fd: i32, iov: GuestPtr, n: u32, off: u64) -> SysResult {
+    check_iovcnt(n)?;
     let got = fs::pwritev(fd, iov, n, off)?;
     ok(mem::short_transfer_iov(got, iov.addr(), n as usize)?)
 }

@@ -7,8 +7,12 @@ use crate::thread::Ctx;
 /// `getrandom(buf, len, flags)`. The BSDs' generator never blocks after
 /// boot, so the flags ask for nothing Linux must be told.
 pub fn getrandom(_: &mut Ctx, a: &Args) -> SysResult {
-    let n = hproc::getrandom(a.guest(0), a.usize(1))?;
-    ok(crate::mem::short_transfer(n, a.ptr(0), a.usize(1))?)
+    if (a.usize(1) as isize) < 0 {
+        return Err(crate::host::errno::EINVAL);
+    }
+    let len = crate::mem::user_len(a.ptr(0), a.usize(1));
+    let n = hproc::getrandom(a.guest(0), len)?;
+    ok(crate::mem::short_transfer(n, a.ptr(0), len)?)
 }
 
 /// sched_yield(2).

@@ -9,7 +9,7 @@ use std::os::unix::ffi::OsStrExt;
 
 use crate::call::{Args, Ret, SysResult, ok, ok_int};
 use crate::host::Errno;
-use crate::host::errno::{E2BIG, EFAULT, EINVAL, ENAMETOOLONG};
+use crate::host::errno::{E2BIG, EFAULT, EINVAL, ENAMETOOLONG, EPERM};
 use crate::host::proc::{self as hproc, SetId};
 use crate::mem;
 use crate::personality;
@@ -79,14 +79,31 @@ pub fn getsid(_: &mut Ctx, a: &Args) -> SysResult {
     ok_int(hproc::getsid(a.int(0))?)
 }
 
-/// Most supplementary groups godfly reads at once (NGROUPS_MAX is 1023 on
-/// DragonFly and FreeBSD; Linux allows 65536).
-const GROUPS_MAX: usize = 65536;
+/// Most supplementary groups godfly reads from the host (Linux's
+/// NGROUPS_MAX).
+const HOST_GROUPS_MAX: usize = 65536;
 
-/// getgroups(2): `gid_t` is 32-bit everywhere. With room 0, the count.
+/// The BSD group list from Linux's ids: the effective gid first (BSD keeps
+/// it as element 0 of the list), then the supplementary groups without
+/// that one occurrence of it.
+pub fn bsd_groups(egid: u32, supplementary: &[u32]) -> Vec<u32> {
+    let mut out = vec![egid];
+    let mut skipped = false;
+    for &g in supplementary {
+        if g == egid && !skipped {
+            skipped = true;
+        } else {
+            out.push(g);
+        }
+    }
+    out
+}
+
+/// getgroups(2): `gid_t` is 32-bit everywhere. The list starts with the
+/// effective gid, as on the BSDs; with room 0, the count.
 pub fn getgroups(_: &mut Ctx, a: &Args) -> SysResult {
     let room = a.uint(0) as usize;
-    let groups = hproc::getgroups(GROUPS_MAX)?;
+    let groups = bsd_groups(hproc::getres(true)?[1], &hproc::getgroups(HOST_GROUPS_MAX)?);
     if room == 0 {
         return ok(groups.len() as u64);
     }
@@ -181,25 +198,22 @@ pub fn vfork(ctx: &mut Ctx, a: &Args) -> SysResult {
     fork(ctx, a)
 }
 
-/// Reads a NULL-terminated array of C strings (argv, envp) of at most
-/// ARG_MAX bytes in total.
-fn read_string_array(addr: u64) -> Result<Vec<CString>, Errno> {
+/// Reads a NULL-terminated array of C strings (argv, envp) into the
+/// `space` left of ARG_MAX, counted as DragonFly counts it: the strings
+/// with their NULs, not the pointers (so never more than ARG_MAX entries),
+/// argv and envp sharing it. E2BIG when it runs out.
+fn read_string_array(addr: u64, space: &mut usize) -> Result<Vec<CString>, Errno> {
     let mut out = Vec::new();
     if addr == 0 {
         return Ok(out);
     }
-    let arg_max = personality::current().image.arg_max;
-    let mut total = 0usize;
-    for i in 0.. {
-        let p: u64 = mem::read(addr.wrapping_add(8 * i))?;
+    for i in 0u64.. {
+        let p: u64 = mem::read(addr.wrapping_add(i.wrapping_mul(8)))?;
         if p == 0 {
             break;
         }
-        let s = mem::read_cstr(p, arg_max).map_err(|e| if e == ENAMETOOLONG { E2BIG } else { e })?;
-        total += s.as_bytes().len() + 1 + 8;
-        if total > arg_max {
-            return Err(E2BIG);
-        }
+        let s = mem::read_cstr(p, *space).map_err(|e| if e == ENAMETOOLONG { E2BIG } else { e })?;
+        *space = space.checked_sub(s.as_bytes().len() + 1).ok_or(E2BIG)?;
         out.push(s);
     }
     Ok(out)
@@ -221,8 +235,9 @@ pub fn execve(ctx: &mut Ctx, a: &Args) -> SysResult {
     if a.ptr(1) == 0 {
         return Err(EFAULT);
     }
-    let argv = read_string_array(a.ptr(1))?;
-    let envp = read_string_array(a.ptr(2))?;
+    let mut space = personality::current().image.arg_max;
+    let argv = read_string_array(a.ptr(1), &mut space)?;
+    let envp = read_string_array(a.ptr(2), &mut space)?;
     let mut envp = envp;
     let facts = crate::process::get();
     let is_guest = (facts.is_guest_program)(std::path::Path::new(std::ffi::OsStr::from_bytes(path.to_bytes())));
@@ -421,14 +436,26 @@ pub fn getresgid(_: &mut Ctx, a: &Args) -> SysResult {
     get_res_ids(true, a)
 }
 
-/// setgroups(2).
+/// setgroups(2) the BSD way: only a privileged process may (EPERM first),
+/// at most NGROUPS entries (EINVAL), and element 0 becomes the effective
+/// gid, the rest the supplementary groups; an empty list keeps the
+/// effective gid alone.
 pub fn setgroups(_: &mut Ctx, a: &Args) -> SysResult {
+    if hproc::geteuid() != 0 {
+        return Err(EPERM);
+    }
     let n = a.uint(0) as usize;
-    if n > GROUPS_MAX {
+    if n > personality::current().limits.ngroups {
         return Err(EINVAL);
     }
     let groups: Vec<u32> = mem::read_vec(a.ptr(1), n)?;
-    hproc::setgroups(&groups)?;
+    match groups.split_first() {
+        None => hproc::setgroups(&[])?,
+        Some((&egid, rest)) => {
+            hproc::setgroups(rest)?;
+            hproc::setid(SetId::Resgid, [SAME, egid, SAME])?;
+        }
+    }
     ok_int(0)
 }
 
@@ -465,4 +492,17 @@ pub fn ptrace(ctx: &mut Ctx, a: &Args) -> SysResult {
     };
     hproc::ptrace(r)?;
     ok_int(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bsd_group_list_starts_with_the_effective_gid() {
+        assert_eq!(bsd_groups(5, &[]), vec![5]);
+        assert_eq!(bsd_groups(5, &[1, 5, 7]), vec![5, 1, 7]);
+        assert_eq!(bsd_groups(5, &[5, 5]), vec![5, 5]);
+        assert_eq!(bsd_groups(0, &[3]), vec![0, 3]);
+    }
 }

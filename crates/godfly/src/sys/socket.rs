@@ -10,15 +10,12 @@ use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::call::{Args, SysResult, ok, ok_int};
-use crate::host::errno::{EAFNOSUPPORT, EINVAL, ENOPROTOOPT, ENOTSOCK, EPROTOTYPE};
+use crate::host::errno::{EAFNOSUPPORT, EFAULT, EINVAL, ENOPROTOOPT, ENOTSOCK, EPROTOTYPE};
 use crate::host::{Errno, GuestPtr, fd as hfd, fs, net};
 use crate::mem;
 use crate::personality::{self, Net};
 use crate::thread::Ctx;
 use crate::xlat::SockOpt;
-
-/// Longest sockaddr a guest may pass (`sa_len` is one byte).
-const MAX_ADDR: usize = 255;
 
 fn n() -> &'static Net {
     &personality::current().net
@@ -51,10 +48,17 @@ pub fn fd_closed(fd: i32) {
     }
 }
 
+/// Reads a socket address argument with the guest kernel's bounds (on
+/// DragonFly: longer than 255 bytes ENAMETOOLONG, shorter than its family
+/// field EDOM), checked before the descriptor is.
 fn read_addr(addr: u64, len: u32) -> Result<Vec<u8>, Errno> {
+    let lim = &personality::current().limits;
     let len = len as usize;
-    if len > MAX_ADDR {
-        return Err(EINVAL);
+    if len > lim.sockaddr_max {
+        return Err(lim.sockaddr_too_long);
+    }
+    if len < lim.sockaddr_min {
+        return Err(lim.sockaddr_too_short);
     }
     (n().sockaddr_to_host)(&mem::read_bytes(addr, len)?)
 }
@@ -184,9 +188,19 @@ fn is_socket(fd: i32) -> Result<(), Errno> {
 /// setsockopt(2).
 pub fn setsockopt(_: &mut Ctx, a: &Args) -> SysResult {
     let (fd, level, name, val, len) = (a.int(0), a.int(1), a.int(2), a.ptr(3), a.uint(4) as usize);
+    // DragonFly's order: the length, then the value, then the descriptor.
+    if len > personality::current().limits.sockopt_max {
+        return Err(EINVAL);
+    }
+    let bytes = if val != 0 { mem::read_bytes(val, len)? } else { Vec::new() };
+    if val == 0 && len != 0 {
+        return Err(EFAULT);
+    }
+    if val != 0 && len == 0 {
+        return Err(EINVAL);
+    }
     match (n().sockopt)(level, name) {
         SockOpt::Linux(l, nm) => {
-            let bytes = mem::read_bytes(val, len.min(4096))?;
             if l == libc::IPPROTO_IPV6 && nm == libc::IPV6_V6ONLY && bytes.len() >= 4 && bytes[..4] == [0; 4] {
                 // IPv6 sockets cannot be made dual-stack on the BSDs.
                 return Err(EINVAL);
@@ -196,7 +210,7 @@ pub fn setsockopt(_: &mut Ctx, a: &Args) -> SysResult {
         }
         SockOpt::NoSigPipe => {
             is_socket(fd)?;
-            let v: i32 = if len >= 4 { mem::read(val)? } else { return Err(EINVAL) };
+            let v = i32::from_ne_bytes(bytes.get(..4).and_then(|b| b.try_into().ok()).ok_or(EINVAL)?);
             set_nosigpipe(fd, v != 0);
             ok_int(0)
         }
@@ -217,7 +231,14 @@ pub fn setsockopt(_: &mut Ctx, a: &Args) -> SysResult {
 /// getsockopt(2).
 pub fn getsockopt(_: &mut Ctx, a: &Args) -> SysResult {
     let (fd, level, name, val, lenp) = (a.int(0), a.int(1), a.int(2), a.ptr(3), a.ptr(4));
-    let room: u32 = mem::read(lenp)?;
+    // DragonFly reads the length only for a value buffer (a NULL one gets
+    // nothing and length 0); root may ask for more than others.
+    let room: u32 = if val != 0 { mem::read(lenp)? } else { 0 };
+    let lim = &personality::current().limits;
+    let max = if crate::host::proc::geteuid() == 0 { lim.sockopt_max_root } else { lim.sockopt_max };
+    if room as usize > max {
+        return Err(EINVAL);
+    }
     let mut out: Vec<u8> = match (n().sockopt)(level, name) {
         SockOpt::Linux(l, nm) => {
             let mut buf = vec![0u8; (room as usize).clamp(4, 4096)];
@@ -262,8 +283,9 @@ fn send_flags(fd: i32, flags: i32) -> i32 {
 pub fn sendto(_: &mut Ctx, a: &Args) -> SysResult {
     let fd = a.int(0);
     let to = if a.ptr(4) != 0 { Some(read_addr(a.ptr(4), a.uint(5))?) } else { None };
-    let sent = net::sendto(fd, a.guest(1), a.usize(2), send_flags(fd, a.int(3)), to.as_deref())?;
-    ok(mem::short_transfer(sent, a.ptr(1), a.usize(2))?)
+    let len = mem::user_len(a.ptr(1), a.usize(2));
+    let sent = net::sendto(fd, a.guest(1), len, send_flags(fd, a.int(3)), to.as_deref())?;
+    ok(mem::short_transfer(sent, a.ptr(1), len)?)
 }
 
 /// recvfrom(2).
@@ -276,9 +298,9 @@ pub fn recvfrom(_: &mut Ctx, a: &Args) -> SysResult {
         (_, 0) => Some(0),
         (_, lp) => Some(addr_room(lp)?),
     };
-    let (got, addr) =
-        net::recvfrom(a.int(0), a.guest(1), a.usize(2), (n().msg_flags_to_host)(a.int(3)), room.is_some())?;
-    let got = mem::short_transfer(got, a.ptr(1), a.usize(2))?;
+    let len = mem::user_len(a.ptr(1), a.usize(2));
+    let (got, addr) = net::recvfrom(a.int(0), a.guest(1), len, (n().msg_flags_to_host)(a.int(3)), room.is_some())?;
+    let got = mem::short_transfer(got, a.ptr(1), len)?;
     if let Some(room) = room {
         write_addr(addr.bytes(), from, fromlenp, room)?;
     }
@@ -289,16 +311,24 @@ pub fn recvfrom(_: &mut Ctx, a: &Args) -> SysResult {
 pub fn sendmsg(_: &mut Ctx, a: &Args) -> SysResult {
     let fd = a.int(0);
     let m: Msghdr = mem::read(a.ptr(1))?;
-    let name = if m.msg_name != 0 && m.msg_namelen > 0 { Some(read_addr(m.msg_name, m.msg_namelen)?) } else { None };
-    let control = if m.msg_control != 0 && m.msg_controllen > 0 {
-        Some((n().cmsg_to_host)(&mem::read_bytes(m.msg_control, m.msg_controllen as usize)?)?)
+    // DragonFly's order: the name, the iovec count, the control data, and
+    // only then the descriptor.
+    let name = if m.msg_name != 0 { Some(read_addr(m.msg_name, m.msg_namelen)?) } else { None };
+    super::file::check_iovcnt(m.msg_iovlen as u32)?;
+    let control = if m.msg_control != 0 {
+        let (min, max) = personality::current().limits.control_len;
+        let len = m.msg_controllen as usize;
+        if !(min..=max).contains(&len) {
+            return Err(EINVAL);
+        }
+        Some((n().cmsg_to_host)(&mem::read_bytes(m.msg_control, len)?)?)
     } else {
         None
     };
     let msg = net::SendMsg {
         name: name.as_deref(),
         iov: GuestPtr(m.msg_iov),
-        iovlen: m.msg_iovlen.max(0) as usize,
+        iovlen: m.msg_iovlen as u32 as usize,
         control: control.as_deref(),
     };
     ok(net::sendmsg(fd, &msg, send_flags(fd, a.int(2)))?)
@@ -307,11 +337,12 @@ pub fn sendmsg(_: &mut Ctx, a: &Args) -> SysResult {
 /// recvmsg(2).
 pub fn recvmsg(_: &mut Ctx, a: &Args) -> SysResult {
     let mut m: Msghdr = mem::read(a.ptr(1))?;
+    super::file::check_iovcnt(m.msg_iovlen as u32)?;
     let mut control = vec![0u8; if m.msg_control != 0 { (m.msg_controllen as usize).min(1 << 16) } else { 0 }];
     let got = net::recvmsg(
         a.int(0),
         GuestPtr(m.msg_iov),
-        m.msg_iovlen.max(0) as usize,
+        m.msg_iovlen as u32 as usize,
         m.msg_name != 0,
         &mut control,
         (n().msg_flags_to_host)(a.int(2)),
@@ -339,8 +370,9 @@ pub fn recvmsg(_: &mut Ctx, a: &Args) -> SysResult {
 /// written around the file data.
 pub fn sendfile(_: &mut Ctx, a: &Args) -> SysResult {
     let (fd, s, mut off, nbytes, hdtr, sbytes) = (a.int(0), a.int(1), a.i64(2), a.usize(3), a.ptr(4), a.ptr(5));
-    let flags = a.slot(6)?;
-    if flags != 0 || off < 0 {
+    // DragonFly reads no flags at all (so no EINVAL for any).
+    let _flags = a.slot(6)?;
+    if off < 0 {
         return Err(EINVAL);
     }
     let mut sent: u64 = 0;
@@ -350,6 +382,11 @@ pub fn sendfile(_: &mut Ctx, a: &Args) -> SysResult {
         let raw: [u64; 4] = mem::read(hdtr)?;
         hdr = (raw[0], raw[1] as i32);
         trl = (raw[2], raw[3] as i32);
+        for (iov, n) in [hdr, trl] {
+            if iov != 0 {
+                super::file::check_iovcnt(n as u32)?;
+            }
+        }
     }
     let result = (|| -> Result<(), Errno> {
         if hdr.0 != 0 && hdr.1 > 0 {

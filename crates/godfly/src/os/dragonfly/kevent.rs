@@ -40,19 +40,24 @@ fn to_raw(k: &Kevent) -> Raw {
     Raw { ident: k.ident, filter: k.filter, flags: k.flags, fflags: k.fflags, data: k.data, udata: k.udata }
 }
 
-/// Reads `n` kevents from guest memory.
-pub fn read_changes(addr: u64, n: usize) -> Result<Vec<Kevent>, Errno> {
-    let raw: Vec<Raw> = mem::read_vec(addr, n)?;
+/// Address of entry `i` of a guest kevent array.
+fn entry(addr: u64, i: usize) -> u64 {
+    addr.wrapping_add((i as u64).wrapping_mul(std::mem::size_of::<Raw>() as u64))
+}
+
+/// Reads kevents `first..first + n` of a guest array (the caller bounds `n`).
+pub fn read_changes(addr: u64, first: usize, n: usize) -> Result<Vec<Kevent>, Errno> {
+    let raw: Vec<Raw> = mem::read_vec(entry(addr, first), n)?;
     Ok(raw.iter().map(from_raw).collect())
 }
 
-/// Writes kevents to guest memory.
-pub fn write_events(addr: u64, events: &[Kevent]) -> Result<(), Errno> {
+/// Writes kevents into a guest array from entry `first` on.
+pub fn write_events(addr: u64, first: usize, events: &[Kevent]) -> Result<(), Errno> {
     if events.is_empty() {
         return Ok(());
     }
     let raw: Vec<Raw> = events.iter().map(to_raw).collect();
-    mem::write_bytes(addr, zerocopy::IntoBytes::as_bytes(raw.as_slice()))
+    mem::write_bytes(entry(addr, first), zerocopy::IntoBytes::as_bytes(raw.as_slice()))
 }
 
 #[cfg(test)]

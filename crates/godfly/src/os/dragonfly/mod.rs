@@ -37,10 +37,12 @@ use godfly_abi::dragonfly::signal as s;
 use godfly_abi::dragonfly::syscalls::{SYS___SYSCALL, SYS_EXIT, SYS_EXTEXIT, SYS_SYSCALL, SYSCALLS};
 
 use crate::personality::{
-    Calls, Empty, Errnos, Files, Frames, Image, Kqueue, Memory, Net, Personality, Procs, SigFlags, SigNums, Signals,
-    Time,
+    Calls, Empty, Errnos, Files, Frames, Image, Kqueue, Limits, Memory, Net, Personality, Procs, SigFlags, SigNums,
+    Signals, Time,
 };
 
+use crate::host::errno as herr;
+use godfly_abi::dragonfly as abi;
 use godfly_abi::dragonfly::VM_MAX_USER_ADDRESS;
 
 /// DragonFly BSD x86-64.
@@ -161,6 +163,19 @@ pub static PERSONALITY: Personality = Personality {
     },
     kqueue: Kqueue { filter: kevent::filter, read_changes: kevent::read_changes, write_events: kevent::write_events },
     time: Time { clock: time::clock_to_linux },
+    limits: Limits {
+        iov_max: abi::IOV_MAX as u32,
+        iov_too_many: herr::EMSGSIZE,
+        sockaddr_max: abi::SOCK_MAXADDRLEN,
+        sockaddr_too_long: herr::ENAMETOOLONG,
+        sockaddr_min: 2,
+        sockaddr_too_short: herr::EDOM,
+        control_len: (12, abi::MLEN),
+        sockopt_max: abi::SOMAXOPT_SIZE,
+        sockopt_max_root: abi::SOMAXOPT_SIZE0,
+        ngroups: abi::NGROUPS,
+        kevent_chunk: abi::KQ_NEVENTS,
+    },
     trace: trace::NAMES,
 };
 

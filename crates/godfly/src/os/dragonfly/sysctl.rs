@@ -159,9 +159,7 @@ fn value(node: Node, params: &[i32]) -> Result<Vec<u8>, Errno> {
         Node::MaxFiles => {
             int(read_proc_u64("/proc/sys/fs/file-max").map_or(i32::MAX, |v| i32::try_from(v).unwrap_or(i32::MAX)))
         }
-        Node::MaxFilesPerProc => {
-            int(read_proc_u64("/proc/sys/fs/nr_open").map_or(i32::MAX, |v| i32::try_from(v).unwrap_or(i32::MAX)))
-        }
+        Node::MaxFilesPerProc => int(i32::try_from(host::fd::max_per_process()).unwrap_or(i32::MAX)),
         Node::ArgMax => int(ARG_MAX),
         Node::Hostname => cstr(&host::field_str(&host::uname().nodename)),
         Node::BootTime => {

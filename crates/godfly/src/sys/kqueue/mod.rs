@@ -21,8 +21,10 @@
 //! - EVFILT_WRITE `data` is the free space: SO_SNDBUF less the bytes
 //!   queued for a socket, the pipe size less the bytes buffered for a pipe;
 //! - EV_ONESHOT deletes and EV_DISPATCH disables a knote once reported;
-//! - a failed change is reported as an EV_ERROR event when there is room,
-//!   otherwise the call fails with its errno, as BSD does;
+//! - a failed change is reported as an EV_ERROR event in the event list
+//!   whatever its stated size, as DragonFly does (the call fails with the
+//!   change's errno only when that write fails); changes are read in
+//!   chunks, never as a whole list;
 //! - EVFILT_VNODE, EVFILT_AIO, EVFILT_EXCEPT and EVFILT_FS answer ENOSYS
 //!   per change.
 
@@ -33,7 +35,7 @@ use godfly_abi::bsd::Timespec;
 
 use crate::call::{Args, SysResult, ok, ok_int};
 use crate::host::Errno;
-use crate::host::errno::{EBADF, EINVAL};
+use crate::host::errno::EBADF;
 use crate::mem;
 use crate::personality;
 use crate::thread::Ctx;
@@ -72,48 +74,80 @@ pub fn session(changes: &[Kevent], cap: usize, rounds: usize) -> Result<Session,
     Ok((results, got))
 }
 
-/// `kevent(kq, changelist, nchanges, eventlist, nevents, timeout)`.
+/// Changes read from the guest at a time (DragonFly's KQ_NEVENTS): a change
+/// list is never read whole, whatever `nchanges` says.
+const CHANGES_PER_READ: u32 = 32;
+
+/// A guest timeout as a host one. DragonFly does not range-check it: a
+/// negative one is no wait, nanoseconds out of range carry into seconds.
+fn kevent_timeout(ts: &Timespec) -> libc::timespec {
+    let ns = (i128::from(ts.tv_sec) * 1_000_000_000 + i128::from(ts.tv_nsec)).clamp(0, i128::from(i64::MAX));
+    libc::timespec { tv_sec: (ns / 1_000_000_000) as i64, tv_nsec: (ns % 1_000_000_000) as i64 }
+}
+
+/// `kevent(kq, changelist, nchanges, eventlist, nevents, timeout)`, with
+/// DragonFly's rules: the changes are read and applied `CHANGES_PER_READ`
+/// at a time (an unreadable chunk fails the call with EFAULT, none of it
+/// applied; a negative count runs on until one does); each failed change
+/// or receipt is written to the event list whatever `nevents` says, and
+/// when that write fails the call fails with the change's own errno; if
+/// any was written the call returns their number without waiting; a
+/// `nevents` of 0 or less returns 0 without waiting.
 pub fn kevent(_: &mut Ctx, a: &Args) -> SysResult {
     let p = personality::current();
     let (kqfd, changes, nchanges, events, nevents, timeout) =
         (a.int(0), a.ptr(1), a.int(2), a.ptr(3), a.int(4), a.ptr(5));
-    if nchanges < 0 || nevents < 0 {
-        return Err(EINVAL);
-    }
+    let timeout = if timeout != 0 { Some(kevent_timeout(&mem::read::<Timespec>(timeout)?)) } else { None };
     let kq = epoll::get(kqfd).ok_or(EBADF)?;
-    let timeout = if timeout != 0 {
-        let ts: Timespec = mem::read(timeout)?;
-        if ts.tv_sec < 0 || !(0..1_000_000_000).contains(&ts.tv_nsec) {
-            return Err(EINVAL);
-        }
-        Some(libc::timespec { tv_sec: ts.tv_sec, tv_nsec: ts.tv_nsec })
-    } else {
-        None
-    };
-    let changes: Vec<Kevent> = (p.kqueue.read_changes)(changes, nchanges as usize)?;
-    let cap = nevents as usize;
-    let mut out: Vec<Kevent> = Vec::new();
-    {
+    let mut left = nchanges as u32;
+    let (mut read, mut posted) = (0usize, 0usize);
+    while left > 0 {
+        let count = left.min(CHANGES_PER_READ);
+        let chunk: Vec<Kevent> = (p.kqueue.read_changes)(changes, read, count as usize)?;
         let mut k = epoll::lock(&kq);
-        for ch in &changes {
+        for ch in &chunk {
             let r = k.apply(ch);
-            let receipt = ch.flags & EV_RECEIPT != 0;
-            if r.is_err() || receipt {
+            if r.is_err() || ch.flags & EV_RECEIPT != 0 {
                 // The error number the guest reads in `data`: its own.
                 let errno = r.err().map_or(0, |e| i64::from(p.errno(e)));
-                if out.len() < cap {
-                    out.push(Kevent { flags: EV_ERROR, data: errno, ..*ch });
-                } else if let Some(e) = r.err() {
-                    return Err(e);
+                let ev = Kevent { flags: EV_ERROR, data: errno, ..*ch };
+                if (p.kqueue.write_events)(events, posted, &[ev]).is_err() {
+                    // A receipt for a change that worked "fails" with 0:
+                    // DragonFly leaves -1 as a 32-bit int in the result.
+                    return r.map(|()| crate::call::Ret::One(0xFFFF_FFFF));
                 }
+                posted += 1;
             }
         }
+        left -= count;
+        read += count as usize;
     }
-    if !out.is_empty() || cap == 0 {
-        (p.kqueue.write_events)(events, &out)?;
-        return ok(out.len() as u64);
+    if posted > 0 {
+        return ok(posted as u64);
     }
-    epoll::collect(&kq, &mut out, cap, timeout)?;
-    (p.kqueue.write_events)(events, &out)?;
+    if nevents <= 0 {
+        return ok(0u64);
+    }
+    let mut out: Vec<Kevent> = Vec::new();
+    epoll::collect(&kq, &mut out, nevents as usize, timeout)?;
+    (p.kqueue.write_events)(events, 0, &out)?;
     ok(out.len() as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kevent_timeouts_are_normalised_not_refused() {
+        let t = |s, n| {
+            let h = kevent_timeout(&Timespec { tv_sec: s, tv_nsec: n });
+            (h.tv_sec, h.tv_nsec)
+        };
+        assert_eq!(t(1, 5), (1, 5));
+        assert_eq!(t(-1, 0), (0, 0));
+        assert_eq!(t(0, 2_500_000_000), (2, 500_000_000));
+        assert_eq!(t(2, -500_000_000), (1, 500_000_000));
+        assert_eq!(t(i64::MAX, i64::MAX).0, i64::MAX / 1_000_000_000);
+    }
 }
