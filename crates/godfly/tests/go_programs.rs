@@ -66,3 +66,14 @@ fn poll_and_select_on_a_pipe() {
         "poll before write: 1 true 0 4\npoll after write: 2 true 1 4\nselect readable: 1 true true\n"
     );
 }
+
+#[test]
+fn vector_registers_survive_system_calls_signals_and_preemption() {
+    // YMM, ZMM and opmask values held across busy loops where Go's
+    // preemption signals and a SIGUSR1 storm land, and across a system
+    // call, on four threads (the ZMM part only where the CPU has AVX-512).
+    let out = common::same_as_native("vectors", &["300"], &[]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("mismatches: 0\n"), "{text}");
+    assert!(text.contains("avx2 "), "{text}");
+}

@@ -78,3 +78,18 @@ fn sigsuspend_runs_the_handler_and_sigtimedwait_takes_a_blocked_signal() {
         "sigsuspend returned: true\nhandler got: true\nsigtimedwait: true true true\ntimeout: true\n"
     );
 }
+
+#[test]
+fn a_signal_sent_as_a_thread_reenters_a_blocking_read_is_taken_at_once() {
+    // 3000 signals to a thread blocked in read(2), each sent right after
+    // the last was handled, at delays that sweep across the thread's way
+    // back into the read. Before blocking host calls could be cancelled, a
+    // few of them waited until the next signal freed the thread.
+    let bin = common::build("sigrace", "dragonfly");
+    for env in [&[][..], &[("GODFLY_NO_FAST_PATH", "1")][..]] {
+        let out = common::run_godfly_within(&bin, &["3000"], env, std::time::Duration::from_secs(300));
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("rounds 3000 late 0\n"), "{env:?}: {text}\n{}", String::from_utf8_lossy(&out.stderr));
+        common::ends_with_sentinel(&out);
+    }
+}

@@ -15,6 +15,8 @@
 //! signal that lands anywhere inside an entry or exit sequence still sees a
 //! consistent state.
 
+pub mod xstate;
+
 use std::arch::global_asm;
 
 /// Size and alignment of a thread's block plus signal stack.
@@ -53,6 +55,10 @@ pub struct ThreadBlock {
     pub fast_rip: u64,
     /// Fast path scratch: the guest stack pointer.
     pub fast_rsp: u64,
+    /// The XSAVE components the fast path saves and restores around
+    /// godfly's code (`xstate::Info`), and the size of their image.
+    pub xsave_mask: u64,
+    pub xsave_size: u64,
 }
 
 /// Marks an initialised block.
@@ -66,6 +72,8 @@ const _: () = {
     assert!(std::mem::offset_of!(ThreadBlock, lwp) == 32);
     assert!(std::mem::offset_of!(ThreadBlock, fast_rip) == 48);
     assert!(std::mem::offset_of!(ThreadBlock, fast_rsp) == 56);
+    assert!(std::mem::offset_of!(ThreadBlock, xsave_mask) == 64);
+    assert!(std::mem::offset_of!(ThreadBlock, xsave_size) == 72);
     assert!(std::mem::size_of::<ThreadBlock>() <= BLOCK_HEADER);
 };
 
@@ -237,6 +245,14 @@ godfly_strnlen:
     mov rax, -1
 5:
     ret
+    // Stores into a byte without changing it: a locked cmpxchg always
+    // writes (back) its destination, so a read-only page faults.
+    .globl godfly_probe_write
+godfly_probe_write:
+    mov al, byte ptr [rdi]
+    lock cmpxchg byte ptr [rdi], al
+    xor eax, eax
+    ret
 godfly_guest_access_end:
 godfly_guest_access_fixup:
     mov rax, -2
@@ -246,11 +262,15 @@ godfly_guest_access_fixup:
     // `syscall`, loads eax and r11 (the rip after the original `syscall`)
     // and jumps here. The thread's block is the %gs base. The guest
     // registers go into a host ucontext_t on the signal stack, as a SIGSYS
-    // would have put them, and come back from it afterwards.
-    .globl godfly_fast_entry
-    .type godfly_fast_entry,@function
+    // would have put them, and come back from it afterwards; the extended
+    // state (x87, SSE, AVX, AVX-512, ...) goes into an XSAVE image above it
+    // that `fpregs` points at, described as a kernel frame's is, so that
+    // godfly's own code (and the C library's AVX memcpy) cannot touch it.
+    .macro FAST_ENTRY name, save
+    .globl \name
+    .type \name,@function
     .p2align 4
-godfly_fast_entry:
+\name:
     rdgsbase rcx
     mov qword ptr [rcx + 48], r11
     mov qword ptr [rcx + 56], rsp
@@ -258,6 +278,7 @@ godfly_fast_entry:
     mov r11, qword ptr [rcx]
     wrfsbase r11
     lea rsp, [rcx + {block}]
+    sub rsp, {xreserve}
     sub rsp, {ucsize}
     mov qword ptr [rsp + {g} + 0*8], r8
     mov qword ptr [rsp + {g} + 1*8], r9
@@ -281,13 +302,42 @@ godfly_fast_entry:
     pushfq
     pop rax
     mov qword ptr [rsp + {g} + 17*8], rax
-    mov qword ptr [rsp + {fpregs}], 0
+    lea rdi, [rsp + {ucsize}]
+    mov qword ptr [rsp + {fpregs}], rdi
+    // A standard-format header: XCOMP_BV and the reserved bytes zero
+    // (XSAVE writes only XSTATE_BV; a signal frame may have been here).
+    xor eax, eax
+    mov qword ptr [rdi + 520], rax
+    mov qword ptr [rdi + 528], rax
+    mov qword ptr [rdi + 536], rax
+    mov qword ptr [rdi + 544], rax
+    mov qword ptr [rdi + 552], rax
+    mov qword ptr [rdi + 560], rax
+    mov qword ptr [rdi + 568], rax
+    mov eax, dword ptr [rcx + 64]
+    mov edx, dword ptr [rcx + 68]
+    \save [rdi]
+    mov dword ptr [rdi + 464], {magic1}
+    mov eax, dword ptr [rcx + 72]
+    mov dword ptr [rdi + 480], eax
+    add eax, 4
+    mov dword ptr [rdi + 468], eax
+    mov rax, qword ptr [rcx + 64]
+    mov qword ptr [rdi + 472], rax
+    // godfly's code runs with the ABI's floating-point environment.
+    cld
+    push {mxcsr}
+    ldmxcsr dword ptr [rsp]
+    add rsp, 8
     mov rdi, rsp
     call godfly_on_fastcall
     rdgsbase rcx
     mov rax, qword ptr [rcx + 8]
     wrfsbase rax
     mov byte ptr [rcx + 16], {block_sel}
+    mov eax, dword ptr [rcx + 64]
+    mov edx, dword ptr [rcx + 68]
+    xrstor64 [rsp + {ucsize}]
     // godfly_on_fastcall has written rip and rax just below the guest
     // rsp (fault-safely: a sigreturn may have left rsp anywhere).
     mov rax, qword ptr [rsp + {g} + 15*8]
@@ -311,7 +361,12 @@ godfly_fast_entry:
     lea rsp, [rax - 16]
     pop rax
     ret
-    .size godfly_fast_entry, . - godfly_fast_entry
+    .size \name, . - \name
+    .endm
+
+    // XSAVEOPT skips what is unchanged since the XRSTOR of the last call.
+    FAST_ENTRY godfly_fast_entry, xsaveopt64
+    FAST_ENTRY godfly_fast_entry_xsave, xsave64
 
     .globl godfly_asm_end
 godfly_asm_end:
@@ -320,9 +375,83 @@ godfly_asm_end:
     allow = const SELECTOR_ALLOW,
     block_sel = const SELECTOR_BLOCK,
     ucsize = const FAST_UC_SIZE,
+    xreserve = const FAST_XSAVE_RESERVE,
     g = const UC_GREGS,
     fpregs = const UC_FPREGS,
+    magic1 = const xstate::MAGIC1,
+    mxcsr = const 0x1f80,
 );
+
+/// Room for the fast path's XSAVE image at the top of the signal stack (a
+/// multiple of 64, XSAVE's alignment). The fast path needs an image that
+/// fits (`xstate::Info::size`); without one every call takes the trap.
+pub const FAST_XSAVE_RESERVE: usize = 16 * 1024;
+
+// A blocking host system call that a signal can always interrupt:
+// `godfly_syscall_cp(flag, nr, args)` checks `*flag` (the thread's
+// arrived-signals word) and makes the call only if it is zero. A signal
+// that lands between the check and the `syscall` (after godfly last looked
+// for signals, before the kernel would see it as interrupting the call)
+// moves rip to the cancel exit (`cp_cancel`), so the call returns EINTR
+// instead of blocking with the signal untaken.
+global_asm!(
+    r#"
+    .text
+    .globl godfly_syscall_cp
+    .globl godfly_cp_check
+    .globl godfly_cp_syscall
+    .globl godfly_cp_cancel
+    .type godfly_syscall_cp,@function
+    .p2align 4
+godfly_syscall_cp:
+    mov r11, rdi
+    mov rax, rsi
+    mov rcx, rdx
+    mov rdi, qword ptr [rcx]
+    mov rsi, qword ptr [rcx + 8]
+    mov rdx, qword ptr [rcx + 16]
+    mov r10, qword ptr [rcx + 24]
+    mov r8, qword ptr [rcx + 32]
+    mov r9, qword ptr [rcx + 40]
+godfly_cp_check:
+    cmp qword ptr [r11], 0
+    jne godfly_cp_cancel
+godfly_cp_syscall:
+    syscall
+    ret
+godfly_cp_cancel:
+    mov rax, -4
+    ret
+    .size godfly_syscall_cp, . - godfly_syscall_cp
+"#
+);
+
+unsafe extern "C" {
+    fn godfly_syscall_cp(flag: *const u64, nr: i64, args: *const [u64; 6]) -> i64;
+    static godfly_cp_check: u8;
+    static godfly_cp_syscall: u8;
+    static godfly_cp_cancel: u8;
+}
+
+/// Makes system call `nr` unless `*flag` is non-zero; returns the raw
+/// result (`-EINTR` when cancelled).
+///
+/// # Safety
+/// As for any raw system call (the arguments must be valid for it);
+/// `flag` must point at a live `u64`.
+pub unsafe fn syscall_cp(flag: *const u64, nr: i64, args: &[u64; 6]) -> i64 {
+    // SAFETY: forwarded from the caller; the routine reads `flag` and the
+    // six arguments and clobbers only what a `syscall` does.
+    unsafe { godfly_syscall_cp(flag, nr, args) }
+}
+
+/// If a signal interrupted a cancellable call before its `syscall` ran,
+/// the address its handler must resume at instead (the EINTR exit).
+pub fn cp_cancel_point(rip: u64) -> Option<u64> {
+    let start = &raw const godfly_cp_check as u64;
+    let at_syscall = &raw const godfly_cp_syscall as u64;
+    (start..=at_syscall).contains(&rip).then_some(&raw const godfly_cp_cancel as u64)
+}
 
 /// Room for a host `ucontext_t` on the signal stack in the fast path.
 const FAST_UC_SIZE: usize = 1024;
@@ -356,9 +485,12 @@ unsafe extern "C" {
     /// Abandons the current guest context and returns `value` from `godfly_enter_guest`.
     pub fn godfly_leave_guest(block: *mut ThreadBlock, value: u64) -> !;
     fn godfly_copy(dst: *mut u8, src: *const u8, len: usize) -> i64;
-    /// Fast-path entry that rewritten system-call sites reach through a stub.
+    /// Fast-path entry that rewritten system-call sites reach through a
+    /// stub (with XSAVEOPT; `godfly_fast_entry_xsave` for CPUs without).
     pub fn godfly_fast_entry();
+    fn godfly_fast_entry_xsave();
     fn godfly_strnlen(src: *const u8, max: usize) -> i64;
+    fn godfly_probe_write(addr: *mut u8) -> i64;
 }
 
 /// The address range Syscall User Dispatch always allows: only the restorer,
@@ -425,9 +557,17 @@ pub fn strnlen(src: u64, max: usize) -> StrLen {
     }
 }
 
+/// Whether the byte at guest address `addr` can be stored to (it is left
+/// unchanged, also with other threads writing it: the probe is atomic).
+pub fn probe_write(addr: u64) -> bool {
+    // SAFETY: a locked compare-and-exchange of the byte with itself; a
+    // fault resumes at the fixup and returns -2.
+    unsafe { godfly_probe_write(addr as *mut u8) == 0 }
+}
+
 /// Address of the fast-path entry.
-pub fn fast_entry() -> u64 {
-    godfly_fast_entry as *const () as u64
+pub fn fast_entry(xsaveopt: bool) -> u64 {
+    if xsaveopt { godfly_fast_entry as *const () as u64 } else { godfly_fast_entry_xsave as *const () as u64 }
 }
 
 /// Reads the current `%fs` base.

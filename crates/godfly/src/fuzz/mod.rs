@@ -290,27 +290,45 @@ pub fn cmsg(data: &[u8]) {
 /// changed and an MXCSR the host can load; a frame built from a host
 /// context restores the same registers.
 pub fn sigframe(data: &[u8]) {
+    use crate::arch::xstate;
     use crate::os::dragonfly::sigframe::{
         FXSAVE_LEN, PSL_RF, PSL_USERCHANGE, SW_RESERVED, apply_mcontext, mcontext_from_host,
     };
     let mut inp = Input::new(data);
-    let host_mask = 0x0000_ffff_u32 & !0x40 | if inp.u8() & 1 == 1 { 0x40 } else { 0 };
-    let mut fx = Box::new([0u8; FXSAVE_LEN]);
-    fx.copy_from_slice(&[inp.bytes(FXSAVE_LEN), &[0u8; FXSAVE_LEN]].concat()[..FXSAVE_LEN]);
+    let flags = inp.u8();
+    let host_mask = 0x0000_ffff_u32 & !0x40 | if flags & 1 == 1 { 0x40 } else { 0 };
+    // A legacy FXSAVE area, or an XSAVE image of x87/SSE/AVX described in
+    // Linux's software bytes (as the kernel's frames and the fast path's).
+    let xsave = flags & 2 == 2;
+    let len = if xsave { xstate::AVX_OFFSET + xstate::AVX_LEN } else { FXSAVE_LEN };
+    let features = xstate::X87 | xstate::SSE | xstate::AVX;
+    let mut fx = vec![0u8; len];
+    let seed = inp.bytes(len);
+    fx[..seed.len()].copy_from_slice(seed);
     fx[28..32].copy_from_slice(&host_mask.to_ne_bytes());
+    if xsave {
+        xstate::describe(&mut fx, xstate::Info { features, size: len, xsaveopt: false });
+        xstate::sanitize(&mut fx, features, host_mask);
+    }
     let mut uc = crate::host::zeroed_ucontext();
     for g in uc.uc_mcontext.gregs.iter_mut() {
         *g = inp.u64() as i64;
     }
     uc.uc_mcontext.fpregs = fx.as_mut_ptr().cast();
     let before = uc.uc_mcontext.gregs;
+    let fp_before = fx.clone();
 
     // Host → guest frame → host: registers come back unchanged.
     let info = crate::thread::SigInfo::default();
-    let mc = mcontext_from_host(&mut uc, false, &info);
+    let (mc, _) = mcontext_from_host(&mut uc, false, &info);
     apply_mcontext(&mut uc, &mc).expect("own frame accepted");
     for r in [libc::REG_RAX, libc::REG_RBX, libc::REG_RSP, libc::REG_RIP, libc::REG_R15, libc::REG_EFL] {
         assert_eq!(uc.uc_mcontext.gregs[r as usize], before[r as usize], "register {r} changed");
+    }
+    assert_eq!(fx[..24], fp_before[..24], "x87 state changed on the way through a frame");
+    assert_eq!(fx[32..SW_RESERVED], fp_before[32..SW_RESERVED], "x87/XMM registers changed on the way through a frame");
+    if xsave {
+        assert_eq!(fx[xstate::AVX_OFFSET..], fp_before[xstate::AVX_OFFSET..], "YMM upper halves changed");
     }
 
     // Arbitrary guest frame.
@@ -320,7 +338,7 @@ pub fn sigframe(data: &[u8]) {
     let mc: &Mcontext = &u.uc_mcontext;
     let cur = uc.uc_mcontext.gregs[libc::REG_EFL as usize] as u64;
     let (cs, ss) = (uc.uc_mcontext.gregs[libc::REG_CSGSFS as usize], uc.uc_mcontext.gregs[libc::REG_ERR as usize]);
-    let host_tail = fx[SW_RESERVED..].to_vec();
+    let host_tail = fx[SW_RESERVED..FXSAVE_LEN].to_vec();
     match apply_mcontext(&mut uc, mc) {
         Ok(()) => {
             let now = uc.uc_mcontext.gregs[libc::REG_EFL as usize] as u64;
@@ -329,7 +347,11 @@ pub fn sigframe(data: &[u8]) {
             assert_eq!(mxcsr & !host_mask, 0, "MXCSR {mxcsr:#x} has bits outside {host_mask:#x}");
             assert_eq!(uc.uc_mcontext.gregs[libc::REG_CSGSFS as usize], cs, "segment registers taken from guest");
             assert_eq!(uc.uc_mcontext.gregs[libc::REG_ERR as usize], ss);
-            assert_eq!(&fx[SW_RESERVED..], &host_tail[..], "Linux's reserved FXSAVE bytes taken from guest");
+            assert_eq!(&fx[SW_RESERVED..FXSAVE_LEN], &host_tail[..], "Linux's reserved FXSAVE bytes taken from guest");
+            if xsave {
+                assert_eq!(xstate::xstate_bv(&fx) & !features, 0, "XSTATE_BV names a component the host lacks");
+                assert!(fx[xstate::HEADER + 8..xstate::HEADER + 64].iter().all(|&b| b == 0), "header not standard");
+            }
         }
         Err(e) => assert_eq!(e, crate::host::errno::EINVAL),
     }

@@ -58,8 +58,13 @@ pub fn fcntl_lock(fd: i32, cmd: i32, lock: &mut libc::flock) -> Result<(), Errno
     if ![libc::F_GETLK, libc::F_SETLK, libc::F_SETLKW].contains(&cmd) {
         return Err(super::errno::EINVAL);
     }
-    // SAFETY: `lock` is a live, writable host flock for the call.
-    unsafe { raw::sys(libc::SYS_fcntl, &[fd as u64, cmd as u64, mut_ptr(lock)]) }.map(|_| ())
+    let args = [fd as u64, cmd as u64, mut_ptr(lock)];
+    // SAFETY: `lock` is a live, writable host flock for the call; only
+    // F_SETLKW waits.
+    unsafe {
+        if cmd == libc::F_SETLKW { raw::sys_blocking(libc::SYS_fcntl, &args) } else { raw::sys(libc::SYS_fcntl, &args) }
+    }
+    .map(|_| ())
 }
 
 /// pipe2(2) with Linux flags: (read end, write end).
@@ -77,7 +82,8 @@ pub fn close_range(lo: u32, hi: u32) -> Result<(), Errno> {
 
 /// flock(2); the LOCK_* bits are the same on every system godfly knows.
 pub fn flock(fd: i32, op: i32) -> Result<(), Errno> {
-    call(libc::SYS_flock, &[fd as u64, op as u64]).map(|_| ())
+    // SAFETY: integers only.
+    unsafe { raw::sys_blocking(libc::SYS_flock, &[fd as u64, op as u64]) }.map(|_| ())
 }
 
 /// An `ioctl` that takes no argument (FIOCLEX, TIOCSCTTY's 0, TIOCNOTTY).

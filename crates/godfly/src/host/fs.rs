@@ -10,13 +10,13 @@ use super::{Errno, GuestPtr};
 /// `read(fd, buf, len)` into guest memory.
 pub fn read(fd: i32, buf: GuestPtr, len: usize) -> Result<u64, Errno> {
     // SAFETY: guest memory, validated by the kernel.
-    unsafe { raw::sys(libc::SYS_read, &[fd as u64, buf.0, len as u64]) }
+    unsafe { raw::sys_blocking(libc::SYS_read, &[fd as u64, buf.0, len as u64]) }
 }
 
 /// `write(fd, buf, len)` from guest memory.
 pub fn write(fd: i32, buf: GuestPtr, len: usize) -> Result<u64, Errno> {
     // SAFETY: guest memory, validated by the kernel.
-    unsafe { raw::sys(libc::SYS_write, &[fd as u64, buf.0, len as u64]) }
+    unsafe { raw::sys_blocking(libc::SYS_write, &[fd as u64, buf.0, len as u64]) }
 }
 
 /// `pread64` into guest memory.
@@ -34,13 +34,13 @@ pub fn pwrite(fd: i32, buf: GuestPtr, len: usize, off: u64) -> Result<u64, Errno
 /// `readv` with a guest iovec array (same layout on every system).
 pub fn readv(fd: i32, iov: GuestPtr, n: u32) -> Result<u64, Errno> {
     // SAFETY: the array and the buffers it names are guest memory.
-    unsafe { raw::sys(libc::SYS_readv, &[fd as u64, iov.0, u64::from(n)]) }
+    unsafe { raw::sys_blocking(libc::SYS_readv, &[fd as u64, iov.0, u64::from(n)]) }
 }
 
 /// `writev` with a guest iovec array.
 pub fn writev(fd: i32, iov: GuestPtr, n: u32) -> Result<u64, Errno> {
     // SAFETY: the array and the buffers it names are guest memory.
-    unsafe { raw::sys(libc::SYS_writev, &[fd as u64, iov.0, u64::from(n)]) }
+    unsafe { raw::sys_blocking(libc::SYS_writev, &[fd as u64, iov.0, u64::from(n)]) }
 }
 
 /// `preadv` with a guest iovec array.
@@ -58,7 +58,7 @@ pub fn pwritev(fd: i32, iov: GuestPtr, n: u32, off: u64) -> Result<u64, Errno> {
 /// `sendto(fd, buf, len, MSG_NOSIGNAL)`: a write that raises no SIGPIPE.
 pub fn write_nosignal(fd: i32, buf: GuestPtr, len: usize) -> Result<u64, Errno> {
     // SAFETY: guest memory, validated by the kernel; no address argument.
-    unsafe { raw::sys(libc::SYS_sendto, &[fd as u64, buf.0, len as u64, libc::MSG_NOSIGNAL as u64, 0, 0]) }
+    unsafe { raw::sys_blocking(libc::SYS_sendto, &[fd as u64, buf.0, len as u64, libc::MSG_NOSIGNAL as u64, 0, 0]) }
 }
 
 /// `lseek`.

@@ -253,3 +253,39 @@ pub fn interfaces() -> Vec<Interface> {
     list.sort_by_key(|i| i.index);
     list
 }
+
+/// The extended register state godfly keeps for guest threads: XCR0's
+/// components that the kernel lets this process use (ARCH_GET_XCOMP_PERM:
+/// AMX tile data, for one, only on request), `None` without XSAVE or when
+/// the image would not fit the fast path's room (then every call traps,
+/// and the kernel's signal frames keep the state).
+pub fn xstate() -> Option<crate::arch::xstate::Info> {
+    *XSTATE.get().unwrap_or(&None)
+}
+
+static XSTATE: crate::sync::Startup<Option<crate::arch::xstate::Info>> = crate::sync::Startup::new();
+
+/// Works out `xstate()` (once, at start-up).
+pub fn init_xstate() {
+    const ARCH_GET_XCOMP_PERM: u64 = 0x1022;
+    let info = crate::arch::xstate::xcr0().and_then(|xcr0| {
+        let mut perm: u64 = 0;
+        // SAFETY: ARCH_GET_XCOMP_PERM writes one u64 to the address given.
+        let r = unsafe { raw::sys(libc::SYS_arch_prctl, &[ARCH_GET_XCOMP_PERM, raw::mut_ptr(&mut perm)]) };
+        // Before Linux 5.16 there is no permission call: every component is usable.
+        let features = xcr0 & if r.is_ok() { perm } else { u64::MAX };
+        let info = crate::arch::xstate::info(features);
+        (info.size <= crate::arch::FAST_XSAVE_RESERVE).then_some(info)
+    });
+    let _ = XSTATE.set(info);
+}
+
+/// Makes the calling thread's blocking host calls cancellable by `flag`
+/// (the thread's arrived-signals word; null for none).
+///
+/// # Safety
+/// `flag` must stay valid until the thread sets another or ends.
+pub unsafe fn set_interrupt_flag(flag: *const u64) {
+    // SAFETY: forwarded from the caller.
+    unsafe { raw::set_interrupt_flag(flag) }
+}

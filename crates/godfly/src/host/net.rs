@@ -27,7 +27,7 @@ pub fn bind(fd: i32, addr: &[u8]) -> Result<(), Errno> {
 /// connect(2) with a host address.
 pub fn connect(fd: i32, addr: &[u8]) -> Result<(), Errno> {
     // SAFETY: addr is a live host buffer of its length.
-    unsafe { raw::sys(libc::SYS_connect, &[fd as u64, ptr(addr), addr.len() as u64]) }.map(|_| ())
+    unsafe { raw::sys_blocking(libc::SYS_connect, &[fd as u64, ptr(addr), addr.len() as u64]) }.map(|_| ())
 }
 
 /// listen(2).
@@ -63,7 +63,7 @@ pub fn accept4(fd: i32, want_addr: bool, flags: i32) -> Result<(i32, HostAddr), 
     let mut len = ADDR_ROOM as u32;
     let (ap, lp) = if want_addr { (mut_ptr(&mut a.buf), mut_ptr(&mut len)) } else { (0, 0) };
     // SAFETY: the address buffer and its length are live host values (or NULL).
-    let fd = unsafe { raw::sys(libc::SYS_accept4, &[fd as u64, ap, lp, flags as u64]) }? as i32;
+    let fd = unsafe { raw::sys_blocking(libc::SYS_accept4, &[fd as u64, ap, lp, flags as u64]) }? as i32;
     a.len = if want_addr { len as usize } else { 0 };
     Ok((fd, a))
 }
@@ -121,7 +121,7 @@ pub fn getsockopt_int(fd: i32, level: i32, name: i32) -> Result<i32, Errno> {
 pub fn sendto(fd: i32, buf: GuestPtr, len: usize, flags: i32, to: Option<&[u8]>) -> Result<u64, Errno> {
     let (tp, tl) = to.map_or((0, 0), |t| (ptr(t), t.len() as u64));
     // SAFETY: buf is guest memory; the address is a live host buffer or NULL.
-    unsafe { raw::sys(libc::SYS_sendto, &[fd as u64, buf.0, len as u64, flags as u64, tp, tl]) }
+    unsafe { raw::sys_blocking(libc::SYS_sendto, &[fd as u64, buf.0, len as u64, flags as u64, tp, tl]) }
 }
 
 /// recvfrom(2) into guest memory, with the sender's address if wanted.
@@ -130,7 +130,7 @@ pub fn recvfrom(fd: i32, buf: GuestPtr, len: usize, flags: i32, want_addr: bool)
     let mut alen = ADDR_ROOM as u32;
     let (ap, lp) = if want_addr { (mut_ptr(&mut a.buf), mut_ptr(&mut alen)) } else { (0, 0) };
     // SAFETY: buf is guest memory; the address buffer is host memory or NULL.
-    let n = unsafe { raw::sys(libc::SYS_recvfrom, &[fd as u64, buf.0, len as u64, flags as u64, ap, lp]) }?;
+    let n = unsafe { raw::sys_blocking(libc::SYS_recvfrom, &[fd as u64, buf.0, len as u64, flags as u64, ap, lp]) }?;
     a.len = if want_addr { alen as usize } else { 0 };
     Ok((n, a))
 }
@@ -164,7 +164,7 @@ pub fn sendmsg(fd: i32, m: &SendMsg<'_>, flags: i32) -> Result<u64, Errno> {
     }
     // SAFETY: the msghdr points at live host buffers (name, control) and at
     // guest iovecs, which the kernel validates; it only reads them.
-    unsafe { raw::sys(libc::SYS_sendmsg, &[fd as u64, ptr(&hm), flags as u64]) }
+    unsafe { raw::sys_blocking(libc::SYS_sendmsg, &[fd as u64, ptr(&hm), flags as u64]) }
 }
 
 /// What recvmsg(2) gave back.
@@ -203,7 +203,7 @@ pub fn recvmsg(
     }
     // SAFETY: name and control are live, writable host buffers of the
     // lengths given; the iovecs are guest memory the kernel validates.
-    let n = unsafe { raw::sys(libc::SYS_recvmsg, &[fd as u64, mut_ptr(&mut hm), flags as u64]) }?;
+    let n = unsafe { raw::sys_blocking(libc::SYS_recvmsg, &[fd as u64, mut_ptr(&mut hm), flags as u64]) }?;
     name.len = if want_name { hm.msg_namelen as usize } else { 0 };
     Ok(Received { n, name, controllen: hm.msg_controllen.min(control.len()), flags: hm.msg_flags })
 }
@@ -211,5 +211,5 @@ pub fn recvmsg(
 /// sendfile(2) of up to `count` bytes from `in_fd` at `*off` to `out_fd`.
 pub fn sendfile(out_fd: i32, in_fd: i32, off: &mut i64, count: usize) -> Result<u64, Errno> {
     // SAFETY: off is a live, writable host value.
-    unsafe { raw::sys(libc::SYS_sendfile, &[out_fd as u64, in_fd as u64, mut_ptr(off), count as u64]) }
+    unsafe { raw::sys_blocking(libc::SYS_sendfile, &[out_fd as u64, in_fd as u64, mut_ptr(off), count as u64]) }
 }

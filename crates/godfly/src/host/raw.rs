@@ -45,6 +45,41 @@ pub unsafe fn sys(nr: i64, args: &[u64]) -> Result<u64, Errno> {
     unsafe { syscall(nr, a) }
 }
 
+thread_local! {
+    /// The calling guest thread's arrived-signals word (`Lwp::arrived`),
+    /// which makes its blocking calls cancellable; null on godfly's own
+    /// threads. Per thread, so a forked child has the forking thread's.
+    static INTERRUPT: std::cell::Cell<*const u64> = const { std::cell::Cell::new(std::ptr::null()) };
+}
+
+/// Makes the calling thread's blocking calls ([`sys_blocking`]) return
+/// EINTR when `flag` is non-zero, or not (null).
+///
+/// # Safety
+/// `flag` must stay valid until the thread sets another or ends.
+pub unsafe fn set_interrupt_flag(flag: *const u64) {
+    INTERRUPT.with(|c| c.set(flag));
+}
+
+/// [`sys`] for a call that may block: on a guest thread it is not made (or
+/// the wait is cut short) when a signal has arrived that godfly has not
+/// taken yet, so that no signal waits for the call to end.
+///
+/// # Safety
+/// As for [`syscall`].
+pub unsafe fn sys_blocking(nr: i64, args: &[u64]) -> Result<u64, Errno> {
+    let flag = INTERRUPT.with(std::cell::Cell::get);
+    if flag.is_null() {
+        // SAFETY: forwarded from the caller.
+        return unsafe { sys(nr, args) };
+    }
+    let mut a = [0u64; 6];
+    a[..args.len()].copy_from_slice(args);
+    // SAFETY: forwarded from the caller; the flag is live (set_interrupt_flag).
+    let r = unsafe { crate::arch::syscall_cp(flag, nr, &a) };
+    if (-4095..0).contains(&r) { Err(Errno::from_linux(-r as i32)) } else { Ok(r as u64) }
+}
+
 /// Address of a host value, for a pointer argument.
 pub fn ptr<T: ?Sized>(v: &T) -> u64 {
     std::ptr::from_ref(v).cast::<u8>() as u64

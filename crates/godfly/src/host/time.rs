@@ -23,7 +23,7 @@ pub fn clock_getres(clock: libc::clockid_t) -> Result<libc::timespec, Errno> {
 pub fn nanosleep(req: &libc::timespec) -> Result<(), (Errno, libc::timespec)> {
     let mut rem = libc::timespec { tv_sec: 0, tv_nsec: 0 };
     // SAFETY: req and rem are live host timespecs.
-    match unsafe { raw::sys(libc::SYS_nanosleep, &[ptr(req), mut_ptr(&mut rem)]) } {
+    match unsafe { raw::sys_blocking(libc::SYS_nanosleep, &[ptr(req), mut_ptr(&mut rem)]) } {
         Ok(_) => Ok(()),
         Err(e) => Err((e, rem)),
     }

@@ -215,7 +215,7 @@ pub fn install(sites: &[Site], text: &[(u64, u64, i32)]) -> usize {
     // Not the guest's (it may not unmap it), but guest code godfly made,
     // whose protection godfly changes once the stubs are written.
     crate::mem::owned::add_stub_page(page, size as u64);
-    let entry = crate::arch::fast_entry();
+    let entry = crate::arch::fast_entry(crate::host::xstate().is_some_and(|x| x.xsaveopt));
     let mut table = Vec::with_capacity(sites.len());
     for (k, s) in sites.iter().enumerate() {
         let stub = page + (k * STUB) as u64;

@@ -85,14 +85,32 @@ pub fn read_vec<T: FromBytes + IntoBytes + Clone>(addr: u64, n: usize) -> Result
     Ok(v)
 }
 
+/// Which way a transfer moved guest memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dir {
+    /// The call read the guest's buffer (write, send).
+    FromGuest,
+    /// The call stored into it (read, recv, getrandom).
+    ToGuest,
+}
+
+/// Whether the byte a transfer stops at can be accessed the way the
+/// transfer needed: read, or written (a read-only page stops a store).
+fn accessible(addr: u64, dir: Dir) -> bool {
+    match dir {
+        Dir::FromGuest => read::<u8>(addr).is_ok(),
+        Dir::ToGuest => check_range(addr, 1).is_ok() && arch::probe_write(addr),
+    }
+}
+
 /// A host read or write into guest memory that moved `n` of `len` bytes:
-/// Linux returns the short count when the buffer runs into unmapped
-/// memory, DragonFly returns EFAULT (its `uiomove` fails and the error
-/// wins). The first byte not moved tells the two apart: if it cannot be
-/// read, the transfer stopped at a fault. (A page that is readable but
-/// not writable still gives the short count.)
-pub fn short_transfer(n: u64, buf: u64, len: usize) -> Result<u64, Errno> {
-    if n > 0 && n < len as u64 && read::<u8>(buf.wrapping_add(n)).is_err() {
+/// Linux returns the short count when the buffer runs into memory it
+/// cannot use (unmapped, or read-only for a store), DragonFly returns
+/// EFAULT (its `uiomove` fails and the error wins). The first byte not
+/// moved tells the two apart: if it cannot be accessed that way, the
+/// transfer stopped at a fault.
+pub fn short_transfer(n: u64, buf: u64, len: usize, dir: Dir) -> Result<u64, Errno> {
+    if n > 0 && n < len as u64 && !accessible(buf.wrapping_add(n), dir) {
         return Err(EFAULT);
     }
     Ok(n)
@@ -101,7 +119,7 @@ pub fn short_transfer(n: u64, buf: u64, len: usize) -> Result<u64, Errno> {
 /// `short_transfer` for an iovec array (`iovcnt` entries at `iov`). The
 /// transfer may also have stopped exactly at the start of an iovec whose
 /// base is bad.
-pub fn short_transfer_iov(n: u64, iov: u64, iovcnt: usize) -> Result<u64, Errno> {
+pub fn short_transfer_iov(n: u64, iov: u64, iovcnt: usize, dir: Dir) -> Result<u64, Errno> {
     if n == 0 {
         return Ok(n);
     }
@@ -112,7 +130,7 @@ pub fn short_transfer_iov(n: u64, iov: u64, iovcnt: usize) -> Result<u64, Errno>
             continue;
         }
         if left < len {
-            return if read::<u8>(base.wrapping_add(left)).is_err() { Err(EFAULT) } else { Ok(n) };
+            return if accessible(base.wrapping_add(left), dir) { Ok(n) } else { Err(EFAULT) };
         }
         left -= len;
     }
@@ -204,6 +222,24 @@ pub fn host_fxsave(uc: &mut libc::ucontext_t) -> Option<&mut [u8; 512]> {
     // SAFETY: as above: a non-null fpregs is the kernel's FPU area, which
     // lives as long as the context it belongs to (borrowed here).
     Some(unsafe { &mut *p.cast::<[u8; 512]>() })
+}
+
+/// The whole extended-state image of a host context and the components it
+/// holds: as much as Linux's software bytes in the legacy area describe
+/// (the kernel's signal frames, the fast path's own image), else the
+/// legacy area alone.
+pub fn host_xsave(uc: &mut libc::ucontext_t) -> Option<(&mut [u8], u64)> {
+    let p = uc.uc_mcontext.fpregs;
+    if p.is_null() {
+        return None;
+    }
+    // SAFETY: a non-null fpregs is the kernel's FPU area or the fast
+    // path's image, both at least the 512-byte legacy area.
+    let legacy = unsafe { &*p.cast::<[u8; 512]>() };
+    let (features, size) = crate::arch::xstate::described(legacy);
+    // SAFETY: the software bytes say how large the area is: the kernel
+    // and the fast path write them for exactly the area they laid out.
+    Some((unsafe { std::slice::from_raw_parts_mut(p.cast::<u8>(), size) }, features))
 }
 
 /// Maps `len` bytes at exactly `addr` (MAP_FIXED_NOREPLACE): from `fd` at

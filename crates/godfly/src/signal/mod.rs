@@ -208,13 +208,18 @@ pub fn post_self(lwp: &Lwp, sig: u32) {
 /// If it interrupted godfly's own code, that code may hold a lock or be
 /// inside the allocator, so the handler only notes the signal in the
 /// thread's lock-free `arrived` set and returns; a blocking host call
-/// returns EINTR, and the dispatcher takes the signal on its way out. If it
-/// interrupted guest code, it is queued and delivered at once.
+/// returns EINTR (one about to start is cancelled: `arch::cp_cancel_point`),
+/// and the dispatcher takes the signal on its way out. If it interrupted
+/// guest code, it is queued and delivered at once.
 pub fn host_signal(lwp: &mut Lwp, sig: i32, info: &libc::siginfo_t, uc: &mut libc::ucontext_t, from_guest: bool) {
-    if sig != CARRIER && (1..=64).contains(&sig) {
-        let code = (personality::current().signals.si_code_from_host)(info.si_code) as u32;
-        let pid = host::sig::siginfo_pid(info) as u32;
-        lwp.arrived_info[sig as usize].store(u64::from(code) | (u64::from(pid) << 32), Ordering::Relaxed);
+    if (1..=64).contains(&sig) {
+        if sig != CARRIER {
+            let code = (personality::current().signals.si_code_from_host)(info.si_code) as u32;
+            let pid = host::sig::siginfo_pid(info) as u32;
+            lwp.arrived_info[sig as usize].store(u64::from(code) | (u64::from(pid) << 32), Ordering::Relaxed);
+        }
+        // The carrier's bit too: it cancels a blocking call about to start
+        // (its signal is already pending; take_arrived skips the bit).
         lwp.arrived.fetch_or(1 << (sig - 1), Ordering::AcqRel);
     }
     if from_guest {
@@ -231,7 +236,7 @@ pub fn take_arrived(lwp: &Lwp) {
         return;
     }
     for host in 1..=64 {
-        if bits & (1 << (host - 1)) == 0 {
+        if bits & (1 << (host - 1)) == 0 || host == CARRIER {
             continue;
         }
         let Some(dsig) = from_host(host) else { continue };

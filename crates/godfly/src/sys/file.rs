@@ -16,7 +16,7 @@ use crate::xlat::OpenLock;
 pub fn read(_: &mut Ctx, a: &Args) -> SysResult {
     let len = mem::user_len(a.ptr(1), a.usize(2));
     let n = fs::read(a.int(0), a.guest(1), len)?;
-    ok(mem::short_transfer(n, a.ptr(1), len)?)
+    ok(mem::short_transfer(n, a.ptr(1), len, mem::Dir::ToGuest)?)
 }
 
 /// write(2).
@@ -29,7 +29,7 @@ pub fn write(_: &mut Ctx, a: &Args) -> SysResult {
     } else {
         fs::write(fd, a.guest(1), len)?
     };
-    ok(mem::short_transfer(n, a.ptr(1), len)?)
+    ok(mem::short_transfer(n, a.ptr(1), len, mem::Dir::FromGuest)?)
 }
 
 /// An iovec count as the guest kernel bounds it (EMSGSIZE past 1024 on
@@ -43,42 +43,42 @@ pub fn check_iovcnt(n: u32) -> Result<(), Errno> {
 pub fn readv(_: &mut Ctx, a: &Args) -> SysResult {
     check_iovcnt(a.uint(2))?;
     let n = fs::readv(a.int(0), a.guest(1), a.uint(2))?;
-    ok(mem::short_transfer_iov(n, a.ptr(1), a.uint(2) as usize)?)
+    ok(mem::short_transfer_iov(n, a.ptr(1), a.uint(2) as usize, mem::Dir::ToGuest)?)
 }
 
 /// writev(2).
 pub fn writev(_: &mut Ctx, a: &Args) -> SysResult {
     check_iovcnt(a.uint(2))?;
     let n = fs::writev(a.int(0), a.guest(1), a.uint(2))?;
-    ok(mem::short_transfer_iov(n, a.ptr(1), a.uint(2) as usize)?)
+    ok(mem::short_transfer_iov(n, a.ptr(1), a.uint(2) as usize, mem::Dir::FromGuest)?)
 }
 
 /// `pread(fd, buf, nbyte, offset)`.
 pub fn pread(fd: i32, buf: GuestPtr, len: usize, off: u64) -> SysResult {
     let len = mem::user_len(buf.addr(), len);
     let n = fs::pread(fd, buf, len, off)?;
-    ok(mem::short_transfer(n, buf.addr(), len)?)
+    ok(mem::short_transfer(n, buf.addr(), len, mem::Dir::ToGuest)?)
 }
 
 /// `pwrite(fd, buf, nbyte, offset)`.
 pub fn pwrite(fd: i32, buf: GuestPtr, len: usize, off: u64) -> SysResult {
     let len = mem::user_len(buf.addr(), len);
     let n = fs::pwrite(fd, buf, len, off)?;
-    ok(mem::short_transfer(n, buf.addr(), len)?)
+    ok(mem::short_transfer(n, buf.addr(), len, mem::Dir::FromGuest)?)
 }
 
 /// `preadv(fd, iov, iovcnt, offset)`.
 pub fn preadv(fd: i32, iov: GuestPtr, n: u32, off: u64) -> SysResult {
     check_iovcnt(n)?;
     let got = fs::preadv(fd, iov, n, off)?;
-    ok(mem::short_transfer_iov(got, iov.addr(), n as usize)?)
+    ok(mem::short_transfer_iov(got, iov.addr(), n as usize, mem::Dir::ToGuest)?)
 }
 
 /// `pwritev(fd, iov, iovcnt, offset)`.
 pub fn pwritev(fd: i32, iov: GuestPtr, n: u32, off: u64) -> SysResult {
     check_iovcnt(n)?;
     let got = fs::pwritev(fd, iov, n, off)?;
-    ok(mem::short_transfer_iov(got, iov.addr(), n as usize)?)
+    ok(mem::short_transfer_iov(got, iov.addr(), n as usize, mem::Dir::FromGuest)?)
 }
 
 /// `lseek(fd, pad, offset, whence)` (the BSDs keep a padding slot).

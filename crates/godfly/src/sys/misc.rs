@@ -12,7 +12,7 @@ pub fn getrandom(_: &mut Ctx, a: &Args) -> SysResult {
     }
     let len = crate::mem::user_len(a.ptr(0), a.usize(1));
     let n = hproc::getrandom(a.guest(0), len)?;
-    ok(crate::mem::short_transfer(n, a.ptr(0), len)?)
+    ok(crate::mem::short_transfer(n, a.ptr(0), len, crate::mem::Dir::ToGuest)?)
 }
 
 /// sched_yield(2).

@@ -285,7 +285,7 @@ pub fn sendto(_: &mut Ctx, a: &Args) -> SysResult {
     let to = if a.ptr(4) != 0 { Some(read_addr(a.ptr(4), a.uint(5))?) } else { None };
     let len = mem::user_len(a.ptr(1), a.usize(2));
     let sent = net::sendto(fd, a.guest(1), len, send_flags(fd, a.int(3)), to.as_deref())?;
-    ok(mem::short_transfer(sent, a.ptr(1), len)?)
+    ok(mem::short_transfer(sent, a.ptr(1), len, mem::Dir::FromGuest)?)
 }
 
 /// recvfrom(2).
@@ -300,7 +300,7 @@ pub fn recvfrom(_: &mut Ctx, a: &Args) -> SysResult {
     };
     let len = mem::user_len(a.ptr(1), a.usize(2));
     let (got, addr) = net::recvfrom(a.int(0), a.guest(1), len, (n().msg_flags_to_host)(a.int(3)), room.is_some())?;
-    let got = mem::short_transfer(got, a.ptr(1), len)?;
+    let got = mem::short_transfer(got, a.ptr(1), len, mem::Dir::ToGuest)?;
     if let Some(room) = room {
         write_addr(addr.bytes(), from, fromlenp, room)?;
     }

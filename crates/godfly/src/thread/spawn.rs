@@ -111,6 +111,7 @@ pub fn setup_current(
     });
     // SAFETY: block points at a fresh, writable, exclusively owned header page.
     unsafe {
+        let xstate = crate::host::xstate();
         block.write(ThreadBlock {
             host_fs: arch::read_fs(),
             guest_fs,
@@ -121,7 +122,12 @@ pub fn setup_current(
             magic: BLOCK_MAGIC,
             fast_rip: 0,
             fast_rsp: 0,
+            xsave_mask: xstate.map_or(0, |x| x.features),
+            xsave_size: xstate.map_or(0, |x| x.size as u64),
         });
+        // Its blocking host calls end early once a signal has arrived.
+        let lwp = (*block).lwp.cast::<Lwp>();
+        crate::host::set_interrupt_flag((*lwp).arrived.as_ptr());
     }
     let stack = (block as usize + BLOCK_HEADER + BLOCK_GUARD) as u64;
     if let Err(e) = crate::host::sig::set_altstack(stack, BLOCK_SIZE - BLOCK_HEADER - BLOCK_GUARD) {
@@ -168,8 +174,10 @@ fn release_current(block: *mut ThreadBlock) {
     crate::host::disarm_syscall_dispatch();
     crate::host::sig::disable_altstack();
     // SAFETY: the Lwp box was created by setup_current and nothing refers
-    // to it any more (the thread left guest code, its signals are blocked).
+    // to it any more (the thread left guest code, its signals are blocked);
+    // its arrived word stops being the thread's interrupt flag first.
     unsafe {
+        crate::host::set_interrupt_flag(std::ptr::null());
         let lwp = (*block).lwp.cast::<Lwp>();
         if !lwp.is_null() {
             drop(Box::from_raw(lwp));

@@ -106,4 +106,8 @@ extern "C" fn godfly_on_async(sig: i32, info: *mut libc::siginfo_t, uc: *mut lib
     let rip = uc.uc_mcontext.gregs[libc::REG_RIP as usize] as u64;
     let in_guest = from_guest == 1 && !arch::in_godfly_asm(rip);
     crate::signal::host_signal(lwp, sig, info, uc, in_guest);
+    if !in_guest && let Some(cancel) = arch::cp_cancel_point(rip) {
+        // About to block with this signal untaken: return EINTR instead.
+        uc.uc_mcontext.gregs[libc::REG_RIP as usize] = cancel as i64;
+    }
 }

@@ -1,16 +1,27 @@
 //! DragonFly's signal frame, as its `sendsig` builds it, and `sigreturn`.
 //!
 //! A DragonFly `struct sigframe` (handler, `ucontext_t` with the
-//! interrupted registers in trapframe order and the FXSAVE image,
-//! `siginfo_t`) goes on the guest stack, or on the guest's alternate stack
-//! for SA_ONSTACK. The guest resumes in the sigcode trampoline that the
-//! loader mapped where DragonFly puts it; the trampoline calls the handler
-//! and then `sigreturn(&frame->sf_uc)`.
+//! interrupted registers in trapframe order and the FPU state, `siginfo_t`)
+//! goes on the guest stack, or on the guest's alternate stack for
+//! SA_ONSTACK. The guest resumes in the sigcode trampoline that the loader
+//! mapped where DragonFly puts it; the trampoline calls the handler and
+//! then `sigreturn(&frame->sf_uc)`.
+//!
+//! The FPU state: DragonFly's `mc_fpregs` (1024 bytes) holds the first 832
+//! bytes of a standard XSAVE image (x87, SSE, AVX: DragonFly enables no
+//! more) with format `_MC_FPFMT_YMM`. The host may have more (AVX-512's
+//! opmask and ZMM state, ...), so godfly writes the host's whole image on
+//! the guest stack just above the frame and notes where in the unused tail
+//! of `mc_fpregs`; `sigreturn` starts from that image (if the note still
+//! fits this CPU) and takes the x87/SSE/AVX part from `mc_fpregs`, where a
+//! handler may have changed it. The handler itself starts with a fresh FPU
+//! state, as on DragonFly.
 
 use godfly_abi::dragonfly::consts as d;
 use godfly_abi::dragonfly::layout::{Mcontext, Sigframe, Siginfo, Sigset, Ucontext};
 use zerocopy::FromZeros;
 
+use crate::arch::xstate;
 use crate::host::Errno;
 use crate::host::errno::{EFAULT, EINVAL};
 use crate::mem;
@@ -60,13 +71,34 @@ fn set_greg(uc: &mut libc::ucontext_t, r: libc::c_int, v: u64) {
     uc.uc_mcontext.gregs[r as usize] = v as i64;
 }
 
-/// The host FXSAVE area of a context, if the kernel gave one.
-fn fxsave_area(uc: &mut libc::ucontext_t) -> Option<&mut [u8; FXSAVE_LEN]> {
-    mem::host_fxsave(uc)
+/// How much of an XSAVE image DragonFly's `mc_fpregs` carries.
+const DFLY_IMAGE: usize = xstate::AVX_OFFSET + xstate::AVX_LEN;
+/// godfly's note in the unused tail of `mc_fpregs`: magic, the address of
+/// the full image, its size and its components.
+const NOTE: usize = 960;
+const NOTE_MAGIC: u64 = u64::from_le_bytes(*b"godflyXS");
+/// The XSAVE components DragonFly's frame describes.
+const DFLY_FEATURES: u64 = xstate::X87 | xstate::SSE | xstate::AVX;
+
+fn note(mc: &Mcontext) -> (u64, u64, u64, u64) {
+    let at = |i: usize| {
+        let o = NOTE + 8 * i;
+        u64::from_ne_bytes(mc.mc_fpregs[o..o + 8].try_into().unwrap_or_default())
+    };
+    (at(0), at(1), at(2), at(3))
 }
 
-/// Builds the DragonFly machine context from a host context.
-pub fn mcontext_from_host(uc: &mut libc::ucontext_t, onstack: bool, info: &SigInfo) -> Mcontext {
+fn set_note(mc: &mut Mcontext, addr: u64, size: u64, features: u64) {
+    for (i, v) in [NOTE_MAGIC, addr, size, features].into_iter().enumerate() {
+        let o = NOTE + 8 * i;
+        mc.mc_fpregs[o..o + 8].copy_from_slice(&v.to_ne_bytes());
+    }
+}
+
+/// Builds the DragonFly machine context from a host context; returns it
+/// with the host's whole XSAVE image when there is one (for `deliver` to
+/// place on the guest stack), or `None` for a legacy-only FPU area.
+pub fn mcontext_from_host(uc: &mut libc::ucontext_t, onstack: bool, info: &SigInfo) -> (Mcontext, Option<Vec<u8>>) {
     let mut mc = Mcontext::new_zeroed();
     mc.mc_onstack = u64::from(onstack);
     mc.mc_rdi = greg(uc, libc::REG_RDI);
@@ -93,15 +125,40 @@ pub fn mcontext_from_host(uc: &mut libc::ucontext_t, onstack: bool, info: &SigIn
     mc.mc_rsp = greg(uc, libc::REG_RSP);
     mc.mc_ss = USER_SS;
     mc.mc_len = std::mem::size_of::<Mcontext>() as u32;
-    if let Some(fx) = fxsave_area(uc) {
-        mc.mc_fpformat = d::_MC_FPFMT_XMM as u32;
-        mc.mc_ownedfp = d::_MC_FPOWNED_FPU as u32;
-        mc.mc_fpregs[..FXSAVE_LEN].copy_from_slice(fx);
-    } else {
+    let Some((img, features)) = mem::host_xsave(uc) else {
         mc.mc_fpformat = d::_MC_FPFMT_NODEV as u32;
         mc.mc_ownedfp = d::_MC_FPOWNED_NONE as u32;
+        return (mc, None);
+    };
+    mc.mc_ownedfp = d::_MC_FPOWNED_FPU as u32;
+    let n = img.len().min(DFLY_IMAGE);
+    mc.mc_fpregs[..n].copy_from_slice(&img[..n]);
+    // Linux's description of its frame is not DragonFly's to see.
+    mc.mc_fpregs[SW_RESERVED..FXSAVE_LEN].fill(0);
+    if img.len() <= FXSAVE_LEN {
+        mc.mc_fpformat = d::_MC_FPFMT_XMM as u32;
+        return (mc, None);
     }
-    mc
+    mc.mc_fpformat = if features & xstate::AVX != 0 { d::_MC_FPFMT_YMM } else { d::_MC_FPFMT_XMM } as u32;
+    let bv = xstate::xstate_bv(img) & DFLY_FEATURES;
+    xstate::set_xstate_bv(&mut mc.mc_fpregs[..], bv);
+    mc.mc_fpregs[xstate::HEADER + 8..xstate::HEADER + xstate::HEADER_LEN].fill(0);
+    let mut full = img.to_vec();
+    full[SW_RESERVED..FXSAVE_LEN].fill(0);
+    (mc, Some(full))
+}
+
+/// Gives the handler a fresh FPU state, as DragonFly's does (registers
+/// zero, default control words): every component in its initial state.
+fn fresh_fpu(uc: &mut libc::ucontext_t) {
+    if let Some((img, _)) = mem::host_xsave(uc) {
+        img[..SW_RESERVED].fill(0);
+        img[0..2].copy_from_slice(&0x037fu16.to_ne_bytes());
+        img[xstate::MXCSR..xstate::MXCSR + 4].copy_from_slice(&0x1f80u32.to_ne_bytes());
+        if img.len() > FXSAVE_LEN {
+            xstate::set_xstate_bv(img, 0);
+        }
+    }
 }
 
 /// Builds the frame for `dv` below the interrupted stack pointer (or at the
@@ -110,12 +167,22 @@ pub fn mcontext_from_host(uc: &mut libc::ucontext_t, onstack: bool, info: &SigIn
 pub fn deliver(lwp: &Lwp, uc: &mut libc::ucontext_t, dv: &Delivery) -> Result<(), Errno> {
     let rsp = greg(uc, libc::REG_RSP);
     let frame_size = std::mem::size_of::<Sigframe>() as u64;
-    let sp = if dv.on_altstack {
-        lwp.altstack.ss_sp.wrapping_add(lwp.altstack.ss_size).wrapping_sub(frame_size)
-    } else {
-        rsp.wrapping_sub(frame_size).wrapping_sub(RED_ZONE)
+    let top =
+        if dv.on_altstack { lwp.altstack.ss_sp.wrapping_add(lwp.altstack.ss_size) } else { rsp.wrapping_sub(RED_ZONE) };
+    let (mut mc, full) = mcontext_from_host(uc, dv.was_on_altstack, &dv.info);
+    // The whole image goes above the frame (64-byte aligned, as XSAVE
+    // images are), where the handler's stack does not reach.
+    let below = match &full {
+        Some(img) => {
+            let at = top.wrapping_sub(img.len() as u64) & !63;
+            mem::write_bytes(at, img)?;
+            let (_, features) = mem::host_xsave(uc).map_or((0, 0), |(i, f)| (i.len(), f));
+            set_note(&mut mc, at, img.len() as u64, features);
+            at
+        }
+        None => top,
     };
-    let sfp = sp & !0xF;
+    let sfp = below.wrapping_sub(frame_size) & !0xF;
 
     let mut frame = Sigframe::new_zeroed();
     frame.sf_ahu = dv.action.sa_handler;
@@ -126,7 +193,7 @@ pub fn deliver(lwp: &Lwp, uc: &mut libc::ucontext_t, dv: &Delivery) -> Result<()
         stack.ss_flags |= d::SS_ONSTACK;
     }
     frame.sf_uc.uc_stack = stack;
-    frame.sf_uc.uc_mcontext = mcontext_from_host(uc, dv.was_on_altstack, &dv.info);
+    frame.sf_uc.uc_mcontext = mc;
     frame.sf_si = Siginfo {
         si_signo: dv.sig as i32,
         si_code: dv.info.code,
@@ -149,6 +216,7 @@ pub fn deliver(lwp: &Lwp, uc: &mut libc::ucontext_t, dv: &Delivery) -> Result<()
     set_greg(uc, libc::REG_RIP, crate::process::get().sigcode);
     let fl = greg(uc, libc::REG_EFL) & !(PSL_T | PSL_D);
     set_greg(uc, libc::REG_EFL, fl);
+    fresh_fpu(uc);
     Ok(())
 }
 
@@ -199,28 +267,42 @@ pub fn apply_mcontext(uc: &mut libc::ucontext_t, mc: &Mcontext) -> Result<(), Er
     }
     if mc.mc_ownedfp != d::_MC_FPOWNED_NONE as u32
         && mc.mc_fpformat != d::_MC_FPFMT_NODEV as u32
-        && let Some(fx) = fxsave_area(uc)
+        && let Some((area, features)) = mem::host_xsave(uc)
     {
-        let host_mask = fx[28..32].try_into().map(u32::from_ne_bytes).unwrap_or(0);
+        let mut img = area.to_vec();
+        // The full image godfly put above the frame, if the note still
+        // describes one for this CPU's layout (it is the guest's memory:
+        // anything it holds is made safe below).
+        let (magic, at, size, noted) = note(mc);
+        if magic == NOTE_MAGIC && size == img.len() as u64 && noted == features {
+            let _ = mem::read_into(at, &mut img);
+        }
+        merge_frame_fpu(&mut img, mc);
+        let host_mask = xstate::mxcsr_mask(area);
+        xstate::sanitize(&mut img, features, host_mask);
         // Bytes 464..512 are Linux's (the extended-state description the
         // kernel reads on return): they stay the host's.
-        let mut host_tail = [0u8; FXSAVE_LEN - SW_RESERVED];
-        host_tail.copy_from_slice(&fx[SW_RESERVED..]);
-        fx[..SW_RESERVED].copy_from_slice(&mc.mc_fpregs[..SW_RESERVED]);
-        fx[SW_RESERVED..].copy_from_slice(&host_tail);
-        sanitize_fxsave(fx, host_mask);
+        area[..SW_RESERVED].copy_from_slice(&img[..SW_RESERVED]);
+        area[FXSAVE_LEN..].copy_from_slice(&img[FXSAVE_LEN..]);
     }
     Ok(())
 }
 
-/// Clears what a guest may not set in an FXSAVE image before the host
-/// restores it: MXCSR bits outside the CPU's MXCSR_MASK (the host's own
-/// mask, not the guest's copy of it).
-pub fn sanitize_fxsave(fx: &mut [u8; FXSAVE_LEN], host_mask: u32) {
-    let mask = if host_mask == 0 { 0xffbf } else { host_mask };
-    let mxcsr = u32::from_ne_bytes([fx[24], fx[25], fx[26], fx[27]]) & mask;
-    fx[24..28].copy_from_slice(&mxcsr.to_ne_bytes());
-    fx[28..32].copy_from_slice(&host_mask.to_ne_bytes());
+/// Lays what DragonFly's frame holds over an image: the legacy area (x87,
+/// SSE), and for the YMM format the AVX component and XSTATE_BV's bits for
+/// the three. The legacy area is always valid in the frame, so its bits are
+/// set (a clear bit would restore the initial state instead).
+pub fn merge_frame_fpu(img: &mut [u8], mc: &Mcontext) {
+    img[..SW_RESERVED].copy_from_slice(&mc.mc_fpregs[..SW_RESERVED]);
+    if img.len() < DFLY_IMAGE {
+        return;
+    }
+    let mut bv = xstate::xstate_bv(img) | xstate::X87 | xstate::SSE;
+    if mc.mc_fpformat == d::_MC_FPFMT_YMM as u32 {
+        img[xstate::AVX_OFFSET..DFLY_IMAGE].copy_from_slice(&mc.mc_fpregs[xstate::AVX_OFFSET..DFLY_IMAGE]);
+        bv = (bv & !xstate::AVX) | (xstate::xstate_bv(&mc.mc_fpregs[..]) & xstate::AVX);
+    }
+    xstate::set_xstate_bv(img, bv);
 }
 
 #[cfg(test)]

@@ -153,8 +153,28 @@ func vectors() {
 	checkErr("readv -1 iovecs", e, syscall.EMSGSIZE)
 	n, e := sys6(syscall.SYS_WRITEV, w.Fd(), uintptr(unsafe.Pointer(&iov[0])), 1024, 0, 0, 0)
 	check("writev 1024 iovecs", n, e, 1024, 0)
-	// read with a count past the end of user space: only what is there.
 	buf := make([]byte, 4096)
+	// A read from a file that runs from a writable page into a read-only
+	// one: Linux returns the bytes before it, DragonFly EFAULT (with the
+	// file offset moved past them all the same).
+	two, err := syscall.Mmap(-1, 0, 2*pageSize, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_ANON|syscall.MAP_PRIVATE)
+	if err != nil {
+		panic(err)
+	}
+	sys6(syscall.SYS_MPROTECT, uintptr(unsafe.Pointer(&two[pageSize])), pageSize, syscall.PROT_READ, 0, 0, 0)
+	f, err := os.CreateTemp("", "bounds")
+	if err != nil {
+		panic(err)
+	}
+	os.Remove(f.Name())
+	f.Write(make([]byte, 8192))
+	f.Seek(0, 0)
+	_, e = sys6(syscall.SYS_READ, f.Fd(), uintptr(unsafe.Pointer(&two[pageSize-100])), 200, 0, 0, 0)
+	checkErr("read into a read-only page after 100 bytes", e, syscall.EFAULT)
+	off, _ := f.Seek(0, 1)
+	check("the file offset moved past the bytes before the fault", uintptr(off), 0, 100, 0)
+	f.Close()
+	// read with a count past the end of user space: only what is there.
 	n, e = sys6(syscall.SYS_READ, r.Fd(), uintptr(unsafe.Pointer(&buf[0])), 1<<62, 0, 0, 0)
 	check("read count 2^62 gets what the pipe has", n, e, 1024, 0)
 	r.Close()
