@@ -144,9 +144,43 @@ def ensure_host_tools():
     subprocess.run([*sudo, "apt-get", "install", "-y", "-qq", *missing], check=True, env=quiet)
 
 
+def leftovers():
+    """Processes of this checkout's binaries (godfly, the exec wrapper, test
+    programs) still running: a test must never leave one behind."""
+    target = str(ROOT / "target")
+    found = []
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit() or int(d.name) == os.getpid():
+            continue
+        try:
+            exe = os.readlink(d / "exe")
+            cmd = (d / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+        except OSError:
+            continue
+        if exe.startswith(target) or cmd.startswith(target):
+            found.append((int(d.name), cmd))
+    return found
+
+
+def check_no_leftovers(before):
+    left = [(pid, cmd) for pid, cmd in leftovers() if pid not in before]
+    for pid, _ in left:
+        try:
+            os.kill(pid, 9)
+        except OSError:
+            pass
+    if left:
+        for pid, cmd in left:
+            log(f"left running after the tests: {pid} {cmd}")
+        sys.exit(f"{len(left)} processes were left running by the tests (killed now)")
+    log("no process left running")
+
+
 def test():
     env = environment()
     ensure_host_tools()
+    # Ones already running (a user's own) are not the tests'.
+    before = {pid for pid, _ in leftovers()}
     run(["cargo", "fmt", "--all", "--check"], env)
     run(["cargo", "clippy", "--workspace", "--all-targets", "--quiet", "--", "-D", "warnings"], env)
     shared = Path(env.get("GODFLY_SHARED", ROOT.parent / "shared"))
@@ -176,6 +210,7 @@ def test():
     # then a minute of mutations (the long run is `cargo xtask fuzz
     # --seconds 3600 --libfuzzer --guest-seeds 1-200`, docs/ROBUSTNESS.md).
     run(["cargo", "xtask", "fuzz", "--seconds", "60"], env)
+    check_no_leftovers(before)
 
 
 def cargo_test(cmd, env):

@@ -54,6 +54,9 @@ pub struct Calls {
     /// Calls whose EINTR is never turned into a restart, whatever the
     /// handler's SA_RESTART says.
     pub never_restart: &'static [u32],
+    /// Calls never restarted when one argument is set: (call, argument
+    /// index), as a wait with a timeout.
+    pub never_restart_with: &'static [(u32, usize)],
     /// Calls that do not return (a trace shows them as they start).
     pub no_return: &'static [u32],
     /// What the guest's kernel answers for a number it has no call for.
@@ -533,8 +536,11 @@ impl Personality {
     }
 
     /// Whether call `nr`'s EINTR may become a restart.
-    pub fn restartable(&self, nr: u64) -> bool {
-        u32::try_from(nr).is_ok_and(|n| !self.calls.never_restart.contains(&n))
+    pub fn restartable(&self, nr: u64, args: &crate::call::Args) -> bool {
+        u32::try_from(nr).is_ok_and(|n| {
+            !self.calls.never_restart.contains(&n)
+                && !self.calls.never_restart_with.iter().any(|&(c, i)| c == n && args.ptr(i) != 0)
+        })
     }
 
     /// The guest's number for a host errno.

@@ -61,7 +61,7 @@ pub fn dispatch(lwp: &mut Lwp, uc: &mut libc::ucontext_t, entry: Entry) {
     }
     ctx.lwp.remember(args, res);
     crate::signal::take_arrived(ctx.lwp);
-    match outcome(p, ctx.lwp, nr, res) {
+    match outcome(p, ctx.lwp, &args, res) {
         Outcome::Restart => {
             let after = ctx.reg(libc::REG_RIP);
             let rip = match entry {
@@ -80,8 +80,8 @@ pub fn dispatch(lwp: &mut Lwp, uc: &mut libc::ucontext_t, entry: Entry) {
 
 /// An EINTR becomes a restart when the call may be restarted and the
 /// signal about to be delivered asked for SA_RESTART.
-fn outcome(p: &Personality, lwp: &Lwp, nr: u64, res: SysResult) -> Outcome {
-    if res == Err(EINTR) && p.restartable(nr) && crate::signal::next_restarts(lwp) {
+fn outcome(p: &Personality, lwp: &Lwp, args: &Args, res: SysResult) -> Outcome {
+    if res == Err(EINTR) && p.restartable(args.nr, args) && crate::signal::next_restarts(lwp) {
         Outcome::Restart
     } else {
         Outcome::Done(res)

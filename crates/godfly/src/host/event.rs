@@ -12,7 +12,13 @@ pub fn ppoll(fds: &mut [libc::pollfd], timeout: Option<&libc::timespec>) -> Resu
     let tp = timeout.map_or(0, ptr);
     // SAFETY: fds is a writable host array of its length; tp a live
     // timespec or NULL; no signal mask is changed.
-    unsafe { raw::sys_blocking(libc::SYS_ppoll, &[mut_ptr(fds), fds.len() as u64, tp, 0, SIGSET_SIZE]) }
+    unsafe {
+        raw::sys_if_blocking(
+            raw::waits(timeout),
+            libc::SYS_ppoll,
+            &[mut_ptr(fds), fds.len() as u64, tp, 0, SIGSET_SIZE],
+        )
+    }
 }
 
 /// `pselect6` over host `fd_set` words; `None` sets are not watched. Each
@@ -28,7 +34,7 @@ pub fn pselect(nfds: i32, sets: [Option<&mut [u64]>; 3], timeout: Option<&libc::
     let tp = timeout.map_or(0, ptr);
     // SAFETY: each set is NULL or a writable host fd_set of at least nfds
     // bits (checked above); the kernel reads and writes no more.
-    unsafe { raw::sys_blocking(libc::SYS_pselect6, &[nfds as u64, pr, pw, pe, tp, 0]) }
+    unsafe { raw::sys_if_blocking(raw::waits(timeout), libc::SYS_pselect6, &[nfds as u64, pr, pw, pe, tp, 0]) }
 }
 
 /// `epoll_create1(EPOLL_CLOEXEC or 0)`.
@@ -59,7 +65,8 @@ pub fn epoll_wait(
     let tp = timeout.map_or(0, ptr);
     // SAFETY: events is a writable host array of its length; no mask.
     unsafe {
-        raw::sys_blocking(
+        raw::sys_if_blocking(
+            raw::waits(timeout),
             libc::SYS_epoll_pwait2,
             &[epfd as u64, mut_ptr(events), events.len() as u64, tp, 0, SIGSET_SIZE],
         )

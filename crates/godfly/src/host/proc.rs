@@ -180,8 +180,13 @@ pub fn wait4<T: zerocopy::FromBytes + zerocopy::IntoBytes>(
     }
     let mut st: i32 = 0;
     // SAFETY: st and ru are writable host values of the kernel's sizes.
-    let got =
-        unsafe { raw::sys_blocking(libc::SYS_wait4, &[pid as u64, mut_ptr(&mut st), options as u64, mut_ptr(ru)]) }?;
+    let got = unsafe {
+        raw::sys_if_blocking(
+            options & libc::WNOHANG == 0,
+            libc::SYS_wait4,
+            &[pid as u64, mut_ptr(&mut st), options as u64, mut_ptr(ru)],
+        )
+    }?;
     Ok((got as i32, st))
 }
 
@@ -208,7 +213,13 @@ pub fn waitid<T: zerocopy::FromBytes + zerocopy::IntoBytes>(
     let mut info = std::mem::MaybeUninit::<libc::siginfo_t>::zeroed();
     let rp = ru.map_or(0, |r| mut_ptr(r));
     // SAFETY: info is a zeroed host siginfo; rp a host rusage or NULL.
-    unsafe { raw::sys_blocking(libc::SYS_waitid, &[idtype as u64, id, info.as_mut_ptr() as u64, options as u64, rp]) }?;
+    unsafe {
+        raw::sys_if_blocking(
+            options & libc::WNOHANG == 0,
+            libc::SYS_waitid,
+            &[idtype as u64, id, info.as_mut_ptr() as u64, options as u64, rp],
+        )
+    }?;
     // SAFETY: the buffer started zeroed and waitid filled it (or left it
     // zero for WNOHANG with nothing to report); the accessors read the
     // SIGCHLD members of the union.

@@ -80,6 +80,21 @@ pub unsafe fn sys_blocking(nr: i64, args: &[u64]) -> Result<u64, Errno> {
     if (-4095..0).contains(&r) { Err(Errno::from_linux(-r as i32)) } else { Ok(r as u64) }
 }
 
+/// [`sys_blocking`] when `blocks` (the call may wait), else [`sys`]: a
+/// call that returns at once must not fail with EINTR for a signal.
+///
+/// # Safety
+/// As for [`syscall`].
+pub unsafe fn sys_if_blocking(blocks: bool, nr: i64, args: &[u64]) -> Result<u64, Errno> {
+    // SAFETY: forwarded from the caller.
+    unsafe { if blocks { sys_blocking(nr, args) } else { sys(nr, args) } }
+}
+
+/// Whether a wait with this timeout may block (any but zero).
+pub fn waits(timeout: Option<&libc::timespec>) -> bool {
+    timeout.is_none_or(|t| t.tv_sec != 0 || t.tv_nsec != 0)
+}
+
 /// Address of a host value, for a pointer argument.
 pub fn ptr<T: ?Sized>(v: &T) -> u64 {
     std::ptr::from_ref(v).cast::<u8>() as u64

@@ -56,6 +56,7 @@ pub static PERSONALITY: Personality = Personality {
         unsupported: table::UNSUPPORTED,
         indirect: &[SYS_SYSCALL, SYS___SYSCALL],
         never_restart: table::NEVER_RESTART,
+        never_restart_with: table::NEVER_RESTART_WITH,
         no_return: &[SYS_EXIT, SYS_EXTEXIT],
         // sys_nosys: SIGSYS to the caller, and EINVAL.
         empty: Empty { signal: Some(s::SIGSYS), errno: crate::host::errno::EINVAL },

@@ -238,9 +238,10 @@ pub const UNSUPPORTED: &[(u32, &str)] = &[
     (SYS_PROFIL, "profil(2) has no Linux counterpart"),
 ];
 
-/// Calls whose EINTR never becomes a restart: DragonFly never restarts
-/// `umtx_sleep`, `nanosleep`, `kevent`, `select`, `poll`, `sigsuspend` or
-/// the sigwait calls.
+/// Calls whose EINTR never becomes a restart (their kernel code turns
+/// ERESTART into EINTR: `kern_kevent`, `nanosleep1`, `kern_umtx`,
+/// `kern_sigsuspend`, `kern_connect`, `kern_open`; getrandom returns EINTR
+/// itself). sigwaitinfo is restarted like any call.
 pub const NEVER_RESTART: &[u32] = &[
     SYS_UMTX_SLEEP,
     SYS_NANOSLEEP,
@@ -250,9 +251,16 @@ pub const NEVER_RESTART: &[u32] = &[
     SYS_PPOLL,
     SYS_PSELECT,
     SYS_SIGSUSPEND,
-    SYS_SIGTIMEDWAIT,
-    SYS_SIGWAITINFO,
+    SYS_CONNECT,
+    SYS_EXTCONNECT,
+    SYS_OPEN,
+    SYS_OPENAT,
+    SYS_GETRANDOM,
 ];
+
+/// sigtimedwait is never restarted with a timeout ("can not restart a
+/// timeout wait", `kern_sigtimedwait`), and is without one.
+pub const NEVER_RESTART_WITH: &[(u32, usize)] = &[(SYS_SIGTIMEDWAIT, 2)];
 
 /// The handlers by number.
 pub static TABLE: [Option<Binding>; SYS_MAXSYSCALL] = {
@@ -306,5 +314,7 @@ mod tests {
     fn umtx_sleep_is_never_restarted() {
         assert!(NEVER_RESTART.contains(&SYS_UMTX_SLEEP));
         assert!(!NEVER_RESTART.contains(&SYS_READ));
+        assert!(!NEVER_RESTART.contains(&SYS_SIGWAITINFO), "sigwaitinfo restarts on DragonFly");
+        assert!(NEVER_RESTART_WITH.contains(&(SYS_SIGTIMEDWAIT, 2)));
     }
 }
