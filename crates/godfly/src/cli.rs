@@ -51,9 +51,11 @@ struct Program {
     /// Keep every system call on the trap (no rewritten call sites).
     #[arg(long = "no-fast-path")]
     no_fast_path: bool,
-    /// If the program is not a DragonFly program, execute it natively
-    /// instead of refusing it (what the exec shim in host programs uses).
-    #[arg(long)]
+    /// If the program is not a guest program, execute it natively (with
+    /// the exec shim, as `godfly shell` starts programs) instead of refusing
+    /// it. The exec shim uses this for a file that changed between its look
+    /// and godfly's.
+    #[arg(long, hide = true)]
     or_native: bool,
     /// The program (a static DragonFly x86-64 ELF executable).
     program: PathBuf,
@@ -80,6 +82,25 @@ enum Command {
         trace_args: TraceArgs,
         #[command(flatten)]
         program: Program,
+    },
+    /// Run a host command (default: $SHELL, interactive) in which every
+    /// DragonFly program it or its children start runs under godfly, with
+    /// these options; what binfmt_misc does for qemu-user.
+    Shell {
+        /// Trace the guest programs' system calls (as `godfly trace`).
+        #[arg(long)]
+        trace: bool,
+        #[command(flatten)]
+        trace_args: TraceArgs,
+        /// Look absolute paths up under PREFIX first (as `run -L`).
+        #[arg(short = 'L', long = "prefix", value_name = "PREFIX")]
+        prefix: Option<PathBuf>,
+        /// Keep every system call on the trap (as `run --no-fast-path`).
+        #[arg(long = "no-fast-path")]
+        no_fast_path: bool,
+        /// The command and its arguments.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        command: Vec<OsString>,
     },
     /// Print the DragonFly system-call table with godfly's support levels.
     Syscalls {
@@ -161,6 +182,31 @@ pub fn main() -> i32 {
                 2
             }
         },
+        Command::Shell { trace, trace_args, prefix, no_fast_path, command } => {
+            let mut env: Vec<(String, OsString)> = Vec::new();
+            if trace {
+                match start_trace(&trace_args) {
+                    Ok((opts, fd)) => match crate::host::out::keep_for_children(fd) {
+                        Ok(fd) => env.push((crate::env::TRACE_OPTS.into(), opts.to_env(fd).into())),
+                        Err(e) => {
+                            eprintln!("godfly: cannot keep the trace output open: {}", e.message());
+                            return 2;
+                        }
+                    },
+                    Err(e) => {
+                        eprintln!("godfly: {e}");
+                        return 2;
+                    }
+                }
+            }
+            if let Some(p) = prefix {
+                env.push((crate::env::PREFIX.into(), p.into_os_string()));
+            }
+            if no_fast_path {
+                env.push((crate::env::NO_FAST_PATH.into(), "1".into()));
+            }
+            crate::run::shell(command, &env)
+        }
         Command::Syscalls { markdown } => {
             print!("{}", crate::dispatch::render::render(&crate::os::dragonfly::PERSONALITY, markdown));
             0

@@ -128,6 +128,62 @@ pub fn exec_native(program: &Path, argv: &[OsString]) -> i32 {
     if e == crate::host::errno::ENOENT { 127 } else { 126 }
 }
 
+/// `godfly shell`: executes `command` (default: `$SHELL`, else /bin/sh)
+/// with the exec shim in its environment and `env` added (the run options
+/// the guest programs below it take), so that every guest program it or
+/// its descendants start comes to godfly. Returns only on failure.
+pub fn shell(command: Vec<OsString>, env: &[(String, OsString)]) -> i32 {
+    use std::ffi::CString;
+    let c = |s: &[u8]| CString::new(s).unwrap_or_default();
+    let mut argv = command;
+    if argv.is_empty() {
+        argv.push(std::env::var_os("SHELL").filter(|s| !s.is_empty()).unwrap_or_else(|| "/bin/sh".into()));
+    }
+    let Some(program) = find_in_path(&argv[0]) else {
+        crate::diag!("godfly: {}: command not found", argv[0].to_string_lossy());
+        return 127;
+    };
+    let mut envp: Vec<CString> = std::env::vars_os()
+        .filter(|(k, _)| !env.iter().any(|(e, _)| OsString::from(e) == *k))
+        .map(|(k, v)| c(&crate::env::entry(&k.to_string_lossy(), v.as_bytes())))
+        .collect();
+    envp.extend(env.iter().map(|(k, v)| c(&crate::env::entry(k, v.as_bytes()))));
+    let me = std::env::current_exe().unwrap_or_else(|_| "/proc/self/exe".into());
+    crate::host::preload::for_host_program(&mut envp, me.as_os_str().as_bytes());
+    if crate::host::preload::path().is_none() {
+        crate::diag!("godfly: cannot write the exec shim in any of godfly's directories: guest programs would not run");
+        return 1;
+    }
+    if loader::elf::claims(&program) {
+        // A guest program: `shell` runs it as `run` would, under godfly.
+        let mut args = vec![me.into_os_string(), "run".into(), "--".into(), program.into_os_string()];
+        args.extend(argv.into_iter().skip(1));
+        let args: Vec<CString> = args.iter().map(|a| c(a.as_bytes())).collect();
+        envp.push(c(&crate::env::entry(crate::env::CLI, b"1")));
+        let e = crate::host::proc::execve(&args[0], &args, &envp);
+        crate::diag!("godfly: cannot run itself: {}", e.message());
+        return 126;
+    }
+    let path = c(program.as_os_str().as_bytes());
+    let args: Vec<CString> = argv.iter().map(|a| c(a.as_bytes())).collect();
+    let e = crate::host::proc::execve(&path, &args, &envp);
+    crate::diag!("godfly: {}: {}", program.display(), e.message());
+    if e == crate::host::errno::ENOENT { 127 } else { 126 }
+}
+
+/// A command name as the shell finds it: a path as given, else the first
+/// executable file of that name on PATH.
+fn find_in_path(name: &std::ffi::OsStr) -> Option<std::path::PathBuf> {
+    use std::os::unix::fs::PermissionsExt;
+    if name.as_bytes().contains(&b'/') {
+        return Some(name.into());
+    }
+    let path = std::env::var_os("PATH").unwrap_or_else(|| "/usr/local/bin:/usr/bin:/bin".into());
+    std::env::split_paths(&path)
+        .map(|d| d.join(name))
+        .find(|p| std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0))
+}
+
 /// Whether a file is a program some personality claims (for `execve`).
 fn is_guest_program(path: &Path) -> bool {
     loader::elf::claims(path)

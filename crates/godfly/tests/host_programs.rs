@@ -277,3 +277,47 @@ fn git_from_a_guest_clones_a_local_repository() {
         }
     }
 }
+
+fn shell(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut c = Command::new(common::godfly());
+    c.arg("shell").args(args).stdin(std::process::Stdio::null());
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    common::output_within(c, LIMIT)
+}
+
+#[test]
+fn godfly_shell_runs_every_dragonfly_program_below_it_under_godfly() {
+    let dfly = common::build("hello", "dragonfly");
+    let linux = common::build("hello", "linux");
+    let d = dfly.to_str().unwrap();
+    // Started by a host shell, and by a shell that shell starts.
+    let script = format!("{d} one; echo \"status $?\"; /bin/bash -c '{d} two three; echo \"status $?\"'");
+    let out = shell(&["/bin/sh", "-c", &script], &[]);
+    let so = text(&out.stdout);
+    assert!(so.contains("hello from 1 arguments\n") && so.contains("hello from 2 arguments\n"), "{}", describe(&out));
+    assert_eq!(so.matches("status 7\n").count(), 2, "{}", describe(&out));
+    // A guest program as the command itself, and a Linux program natively.
+    let out = shell(&[d, "x"], &[]);
+    assert_eq!(out.status.code(), Some(7), "{}", describe(&out));
+    assert!(text(&out.stdout).contains("hello from 1 arguments\n"), "{}", describe(&out));
+    let out = shell(&[linux.to_str().unwrap()], &[]);
+    assert_eq!(out.status.code(), Some(7), "{}", describe(&out));
+    // No command: $SHELL, here given a script on standard input's place.
+    let out = shell(&[], &[("SHELL", "/bin/true")]);
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+}
+
+#[test]
+fn godfly_shell_hands_its_options_to_the_guest_programs() {
+    let dfly = common::build("tracehello", "dragonfly");
+    let d = scratch("shell-trace");
+    let trace = d.join("trace.txt");
+    let out =
+        shell(&["--trace", "-o", trace.to_str().unwrap(), "-e", "write", "/bin/sh", "-c", dfly.to_str().unwrap()], &[]);
+    assert!(out.status.success(), "{}", describe(&out));
+    let t = std::fs::read_to_string(&trace).unwrap_or_default();
+    assert!(t.contains("write(1,"), "the guest started by sh was not traced:\n{t}\n{}", describe(&out));
+    assert!(!t.contains("execve"), "only the filter's calls:\n{t}");
+}

@@ -122,3 +122,14 @@ macro_rules! diag {
         $crate::host::out::diag_text(&format!("{}\n", format_args!($($t)*)))
     };
 }
+
+/// Moves `fd` to a descriptor at or above 900 that stays open across exec
+/// (for the trace output `godfly shell` hands down), closing the original
+/// if it was not a standard stream.
+pub fn keep_for_children(fd: i32) -> Result<i32, Errno> {
+    let high = super::fd::fcntl_int(fd, libc::F_DUPFD, 900)? as i32;
+    if high != fd && fd > 2 {
+        let _ = super::fd::close(fd);
+    }
+    Ok(high)
+}
