@@ -206,6 +206,11 @@ def test():
     # as pip installs it (a Python entry point that execs the binary).
     run(["cargo", "xtask", "conformance", "--go-via", "venv", "--json", "target/conformance-go-via-venv.json",
          "os", "os/exec", "math/big", "net/netip", "internal/testenv", "internal/godebug"], env)
+    # Go's own make.bash for dragonfly/amd64 under godfly (with a toolchain
+    # cross-built from the installed Go's source as GOROOT_BOOTSTRAP), then
+    # a short list of dist tests with the toolchain it installed. The whole
+    # dist test, with the linux baseline, is `cargo xtask allbash`.
+    run(["cargo", "xtask", "allbash", "--subset", "ci", "--no-native", "--json", "target/allbash-ci.json"], env)
     # The short fuzz pass: every corpus input of the in-process targets,
     # then a minute of mutations (the long run is `cargo xtask fuzz
     # --seconds 3600 --libfuzzer --guest-seeds 1-200`, docs/ROBUSTNESS.md).

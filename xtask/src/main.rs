@@ -7,13 +7,19 @@
 //!   GOOS=dragonfly under godfly next to a native linux run;
 //! - `cargo xtask toolchain` runs the Go toolchain built for DragonFly
 //!   under godfly (go version, go env, go build, go test);
+//! - `cargo xtask allbash` runs Go's make.bash and dist test for
+//!   dragonfly/amd64 under godfly, with linux/amd64 natively beside it;
+//! - `cargo xtask xrepo DIR...` runs Go modules' tests (the x/
+//!   repositories) with the DragonFly toolchain under godfly and natively;
 //! - `cargo xtask bench` times Go programs under godfly against native;
 //! - `cargo xtask fuzz` runs the fuzzing campaigns (docs/ROBUSTNESS.md).
 
+mod allbash;
 mod bench;
 mod conformance;
 mod fuzz;
 mod gen_abi;
+mod xrepo;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -52,11 +58,13 @@ fn main() -> ExitCode {
         }
         Some("conformance") => conformance::run(&repo_root(), &args[1..]),
         Some("toolchain") => toolchain(),
+        Some("allbash") => allbash::run(&repo_root(), &args[1..]),
+        Some("xrepo") => xrepo::run(&repo_root(), &args[1..]),
         Some("fuzz") => fuzz::run(&repo_root(), &args[1..]),
         Some("bench") => conformance::go_binary(&repo_root()).and_then(|go| bench::run(&repo_root(), &go, &args[1..])),
         _ => Err(
             "usage: cargo xtask gen [--os NAME] [--check] | conformance [--smoke|--full|PKG...] [--recheck-excluded] \
-                 | toolchain | bench [--runs N] | fuzz [--seconds S] [--libfuzzer] [--cmin] [--guest-seeds A-B]"
+                 | toolchain | allbash [--run RE] [--subset ci] [--no-native] | xrepo DIR... | bench [--runs N] | fuzz [--seconds S] [--libfuzzer] [--cmin] [--guest-seeds A-B]"
                 .to_string(),
         ),
     };

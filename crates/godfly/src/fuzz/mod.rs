@@ -138,7 +138,9 @@ pub fn sysctl(data: &[u8]) {
             assert_eq!(params, &mib[prefix.len()..]);
         }
         Ok(Request::NameToMib) => assert!(has_new && mib[..2] == [0, 3]),
-        Ok(Request::IfList { .. }) => assert!(!has_new && mib.len() == 6),
+        Ok(Request::IfList { .. } | Request::RouteDump { .. }) => {
+            assert!(!has_new && (6..=7).contains(&mib.len()) && mib[..2] == [4, 17])
+        }
         Err(_) => {}
     }
     let name = inp.rest();

@@ -254,6 +254,14 @@ pub fn interfaces() -> Vec<Interface> {
     list
 }
 
+/// The host's IPv4 and IPv6 routes (`/proc/net/route`, `/proc/net/ipv6_route`).
+pub fn routes() -> Vec<crate::xlat::routes::Route> {
+    let read = |p: &str| std::fs::read_to_string(p).unwrap_or_default();
+    let mut r = crate::xlat::routes::parse_ipv4(&read("/proc/net/route"));
+    r.extend(crate::xlat::routes::parse_ipv6(&read("/proc/net/ipv6_route")));
+    r
+}
+
 /// The extended register state godfly keeps for guest threads: XCR0's
 /// components that the kernel lets this process use (ARCH_GET_XCOMP_PERM:
 /// AMX tile data, for one, only on request), `None` without XSAVE or when

@@ -8,6 +8,7 @@
 pub mod dirent;
 pub mod kevent;
 pub mod mountinfo;
+pub mod routes;
 
 /// A file lock `open` takes on the BSDs (`O_SHLOCK`, `O_EXLOCK`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -203,6 +203,9 @@ pub enum Request<'a> {
     NameToMib,
     /// `net.route.0.<af>.NET_RT_IFLIST.<index>`.
     IfList { af: i32, index: u32 },
+    /// `net.route.0.<af>.NET_RT_DUMP.0` (`flags` None) or
+    /// `net.route.0.<af>.NET_RT_FLAGS.<flags>`.
+    RouteDump { af: i32, flags: Option<u32> },
 }
 
 /// Decides what a MIB names (pure; the guest's MIB is untrusted). Writes
@@ -211,16 +214,25 @@ pub fn resolve(mib: &[i32], has_new: bool) -> Result<Request<'_>, Errno> {
     if !(2..=d::CTL_MAXNAME as usize).contains(&mib.len()) {
         return Err(EINVAL);
     }
-    if mib.len() == 6 && mib[..3] == [d::CTL_NET, d::PF_ROUTE, 0] {
-        // net.route.0.<af>.<op>.<arg>: only the interface list is served.
+    if mib.len() >= 3 && mib[..2] == [d::CTL_NET, d::PF_ROUTE] {
+        // net.route.<any>.<af>.<op>.<arg>[.<cpu>] (the third element is not
+        // looked at; the netisr CPU must be 0, the only one godfly has).
+        const NET_RT_DUMP: i32 = 1;
+        const NET_RT_FLAGS: i32 = 2;
         const NET_RT_IFLIST: i32 = 3;
+        if !(6..=7).contains(&mib.len()) || mib.get(6).is_some_and(|&c| c != 0) {
+            return Err(EINVAL);
+        }
         if has_new {
             return Err(EPERM);
         }
-        if mib[4] != NET_RT_IFLIST {
-            return Err(EINVAL);
-        }
-        return Ok(Request::IfList { af: mib[3], index: mib[5].max(0) as u32 });
+        let (af, arg) = (mib[3], mib[5]);
+        return match mib[4] {
+            NET_RT_DUMP => Ok(Request::RouteDump { af, flags: None }),
+            NET_RT_FLAGS => Ok(Request::RouteDump { af, flags: Some(arg as u32) }),
+            NET_RT_IFLIST => Ok(Request::IfList { af, index: arg.max(0) as u32 }),
+            _ => Err(EINVAL),
+        };
     }
     if mib[..2] == [0, 3] {
         return if has_new { Ok(Request::NameToMib) } else { Err(ENOENT) };
@@ -252,6 +264,7 @@ pub fn sysctl(_: &mut Ctx, a: &Args) -> SysResult {
     let (old, oldlenp, new, newlen) = (a.ptr(2), a.ptr(3), a.ptr(4), a.usize(5));
     let data = match resolve(&mib, new != 0)? {
         Request::IfList { af, index } => super::route::iflist(&host::interfaces(), af, index),
+        Request::RouteDump { af, flags } => super::route::rtdump(&host::routes(), &host::interfaces(), af, flags)?,
         Request::NameToMib => {
             if newlen == 0 {
                 return Err(ENOENT);
