@@ -293,8 +293,11 @@ fn dist_list(root: &Path, work: &Path, mode: &str, goroot: &Path) -> Result<Vec<
     Ok(text.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect())
 }
 
+/// What one system's run gives: make.bash seconds, dist test seconds, the
+/// dist test names listed, results by test.
+type ModeRun = (f64, f64, Vec<String>, BTreeMap<String, PkgResult>);
+
 /// Runs the steps for one system: make.bash, then the dist tests named.
-/// Returns (make.bash seconds, dist test seconds, results by test).
 fn run_mode(
     root: &Path,
     work: &Path,
@@ -303,9 +306,14 @@ fn run_mode(
     bootstrap: &Path,
     o: &Opts,
     select: &dyn Fn(&[String]) -> Vec<String>,
-) -> Result<(f64, f64, Vec<String>, BTreeMap<String, PkgResult>), String> {
+) -> Result<ModeRun, String> {
     let goroot = work.join(format!("goroot-{mode}"));
     let mut make_s = 0.0;
+    // Test results must not come from a cache an earlier run filled (with
+    // another godfly, say): -count=1, and a fresh build cache unless reusing.
+    if !o.reuse {
+        let _ = std::fs::remove_dir_all(work.join(format!("gocache-{mode}")));
+    }
     if o.reuse && goroot.join("bin/go").exists() {
         eprintln!("[allbash] {mode}: reusing the toolchain in {}", goroot.display());
     } else {
@@ -324,7 +332,7 @@ fn run_mode(
     }
     let json = work.join(format!("dist-{mode}.json"));
     let t = Instant::now();
-    let script = format!("exec go tool dist test -k -json -run '{}'", exact_regex(&names));
+    let script = format!("GOFLAGS=-count=1 exec go tool dist test -k -json -run '{}'", exact_regex(&names));
     in_tree(root, work, mode, &goroot, &script, Some(&json), &o.timeout_scale)?;
     let test_s = t.elapsed().as_secs_f64();
     let text = std::fs::read_to_string(&json).unwrap_or_default();

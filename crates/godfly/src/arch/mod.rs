@@ -304,9 +304,12 @@ godfly_guest_access_fixup:
     mov qword ptr [rsp + {g} + 17*8], rax
     lea rdi, [rsp + {ucsize}]
     mov qword ptr [rsp + {fpregs}], rdi
-    // A standard-format header: XCOMP_BV and the reserved bytes zero
-    // (XSAVE writes only XSTATE_BV; a signal frame may have been here).
+    // A standard-format header, all zero first: XSAVE writes only the
+    // XSTATE_BV bits of the components it saves (the others keep what the
+    // memory held, and a signal frame or godfly's own stack may have been
+    // here), and never XCOMP_BV or the reserved bytes.
     xor eax, eax
+    mov qword ptr [rdi + 512], rax
     mov qword ptr [rdi + 520], rax
     mov qword ptr [rdi + 528], rax
     mov qword ptr [rdi + 536], rax
