@@ -313,6 +313,11 @@ pub struct Files {
     pub poll_from_host: fn(i16) -> i16,
     /// An `ioctl` request godfly understands.
     pub ioctl: fn(u64) -> Option<Ioctl>,
+    /// The guest's `struct termios`: its size, from the host's attributes,
+    /// and to them (starting from the host's current ones).
+    pub termios_len: usize,
+    pub termios_from_host: fn(&crate::xlat::termios::Termios2) -> Vec<u8>,
+    pub termios_to_host: fn(&[u8], &crate::xlat::termios::Termios2) -> crate::xlat::termios::Termios2,
 }
 
 /// The address space.

@@ -77,3 +77,97 @@ fn vector_registers_survive_system_calls_signals_and_preemption() {
     assert!(text.contains("mismatches: 0\n"), "{text}");
     assert!(text.contains("avx2 "), "{text}");
 }
+
+#[test]
+fn a_pseudo_terminal_opened_the_dragonfly_way_behaves_as_a_terminal() {
+    // /dev/ptmx, TIOCISPTMASTER and FIODNAME as creack/pty and DragonFly's
+    // libc use them; TIOCGETA/TIOCSETA as x/term's IsTerminal, MakeRaw and
+    // Restore do; the line discipline seen from both ends.
+    let bin = common::build("terminal", "dragonfly");
+    let out = common::run_godfly(&bin, &[], &[]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "master is ptm/N: true\n\
+         slave is a terminal: canonical true echo true intr ^C true cs8 true\n\
+         pipe is no terminal: true\n\
+         stdin (null) is no terminal: true\n\
+         window size through the pair: 40 132\n\
+         slave reads the line: \"hello\\n\"\n\
+         master sees the echo: \"hello\\r\\n\"\n\
+         raw mode reads back: true true true true true\n\
+         raw slave reads bytes, no line needed: \"ab\"\n\
+         no echo in raw mode: \"\"\n\
+         ^C is a byte, not a signal: \"\\x03\"\n\
+         restored: true true true true true\n\
+         queue and exclusive-use ioctls: ok\n\
+         EXIT-SUCCESS\n",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn evfilt_vnode_gives_the_notes_hammer2_gives() {
+    // DragonFly's default filesystem's notes (hammer2_vnops.c), one step
+    // at a time; Linux cannot tell a same-size truncation from a write.
+    let bin = common::build("vnode", "dragonfly");
+    let out = common::run_godfly(&bin, &[], &[]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "nothing yet:                 none\n\
+         append:                      file:WRITE|EXTEND\n\
+         overwrite in place:          file:WRITE\n\
+         truncate smaller:            file:WRITE\n\
+         truncate to the same size:   file:WRITE\n\
+         truncate larger:             file:WRITE|EXTEND\n\
+         chmod:                       file:ATTRIB\n\
+         link:                        dir:WRITE file:LINK\n\
+         unlink one of two links:     dir:WRITE\n\
+         create in the directory:     dir:WRITE\n\
+         write to an entry:           none\n\
+         mkdir in the directory:      dir:WRITE|LINK\n\
+         rmdir in the directory:      dir:WRITE|LINK\n\
+         rename the file:             dir:WRITE file:RENAME\n\
+         unlink the last link:        dir:WRITE file:DELETE\n\
+         EV_DELETE after NOTE_DELETE: true\n\
+         level-triggered: g:ATTRIB / g:ATTRIB\n\
+         oneshot: g:ATTRIB / none\n\
+         knote gone with its descriptor: bad file descriptor\n\
+         a pipe: operation not supported\n\
+         EXIT-SUCCESS\n",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn process_tables_and_system_facts_by_sysctl_read_as_on_dragonfly() {
+    let bin = common::build("sysctl", "dragonfly");
+    let out = common::run_godfly(&bin, &["a", "b"], &[]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "kern.proc.pid.self: one kinfo_proc: true\n  \
+         pid, ppid, uid, comm: true true true true\n  \
+         lwp aggregated: true threads > 1: true\n\
+         kern.proc.pid of no process: empty: true\n\
+         kern.proc.all lists this process: true true\n\
+         kern.proc.pgrp has entries: true\n\
+         kern.proc.args.self: [\"a\" \"b\"]\n\
+         kern.proc.cwd.self is the cwd: true\n\
+         kern.proc.pathname.-1 is os.Executable: true\n\
+         a child: comm is the program, ppid is this process: true true\n\
+         a child's args: [\"child\" \"x y\"]\n\
+         a child's pathname is the program: true\n\
+         kern.clockrate: hz, tick, stathz: 100 10000 101\n\
+         kern.cp_time: 5 longs: true kern.cp_times: 5 per CPU: true\n\
+         hw.physmem: 8 bytes, > 0: true into 4 bytes: true\n\
+         vm.stats.vm: page size, page count > 0: 4096 true\n\
+         kern.osrevision: 500901\n\
+         a short buffer: \"Dra\" cannot allocate memory\n\
+         walk ends with: no such file or directory\n\
+         walk: first kern.ostype has kern.proc.pid true has vm.stats.vm.v_page_count true count >= 40 true\n\
+         EXIT-SUCCESS\n",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -74,6 +74,48 @@ pub fn epoll_wait(
     .map(|n| n as usize)
 }
 
+/// A non-blocking, close-on-exec inotify instance.
+pub fn inotify_init() -> Result<i32, Errno> {
+    // SAFETY: integers only.
+    unsafe { raw::sys(libc::SYS_inotify_init1, &[(libc::IN_NONBLOCK | libc::IN_CLOEXEC) as u64]) }.map(|v| v as i32)
+}
+
+/// Watches what `path` names (a `/proc/self/fd/N` link names the open
+/// file itself) for `mask`; returns the watch descriptor.
+pub fn inotify_add_watch(fd: i32, path: &std::ffi::CStr, mask: u32) -> Result<i32, Errno> {
+    // SAFETY: path is a live C string.
+    unsafe { raw::sys(libc::SYS_inotify_add_watch, &[fd as u64, ptr(path.to_bytes_with_nul()), u64::from(mask)]) }
+        .map(|v| v as i32)
+}
+
+/// Stops watch `wd`.
+pub fn inotify_rm_watch(fd: i32, wd: i32) {
+    // SAFETY: integers only.
+    let _ = unsafe { raw::sys(libc::SYS_inotify_rm_watch, &[fd as u64, wd as u64]) };
+}
+
+/// The events waiting on an inotify instance: (watch, IN_* mask, whether
+/// it names an entry). Reads until none are left.
+pub fn inotify_events(fd: i32) -> Vec<(i32, u32, bool)> {
+    let mut out = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        // SAFETY: buf is a writable host buffer of its length.
+        let n = match unsafe { raw::sys(libc::SYS_read, &[fd as u64, mut_ptr(&mut buf), buf.len() as u64]) } {
+            Ok(n) if n > 0 => n as usize,
+            _ => return out,
+        };
+        let mut at = 0;
+        // struct inotify_event { int wd; u32 mask, cookie, len; char name[len]; }
+        while at + 16 <= n {
+            let word = |o: usize| u32::from_ne_bytes(buf[at + o..at + o + 4].try_into().unwrap_or_default());
+            let (wd, mask, len) = (word(0) as i32, word(4), word(12) as usize);
+            out.push((wd, mask, len > 0));
+            at += 16 + len;
+        }
+    }
+}
+
 /// A non-blocking, close-on-exec eventfd.
 pub fn eventfd() -> Result<i32, Errno> {
     // SAFETY: integers only.

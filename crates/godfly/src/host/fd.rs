@@ -67,6 +67,18 @@ pub fn fcntl_lock(fd: i32, cmd: i32, lock: &mut libc::flock) -> Result<(), Errno
     .map(|_| ())
 }
 
+/// ioctl(2) whose argument is a value, not a pointer.
+pub fn ioctl_value(fd: i32, req: u64, arg: u64) -> Result<u64, Errno> {
+    call(libc::SYS_ioctl, &[fd as u64, req, arg])
+}
+
+/// The terminal's attributes (`TCGETS2`).
+pub fn tcgets2(fd: i32) -> Result<crate::xlat::termios::Termios2, Errno> {
+    let mut t = crate::xlat::termios::Termios2::default();
+    ioctl_out(fd, libc::TCGETS2, &mut t)?;
+    Ok(t)
+}
+
 /// pipe2(2) with Linux flags: (read end, write end).
 pub fn pipe2(flags: i32) -> Result<(i32, i32), Errno> {
     let mut fds = [0i32; 2];

@@ -8,7 +8,7 @@ use crate::host::{fd as hfd, out, proc as hproc};
 use crate::mem;
 use crate::personality;
 use crate::thread::Ctx;
-use crate::xlat::{Fcntl, Ioctl};
+use crate::xlat::{Fcntl, Ioctl, TermiosWhen};
 
 /// dup(2).
 pub fn dup(_: &mut Ctx, a: &Args) -> SysResult {
@@ -137,6 +137,22 @@ pub fn fcntl(_: &mut Ctx, a: &Args) -> SysResult {
 /// controlling-terminal and process-group requests that Go's
 /// `SysProcAttr` (Setctty, Foreground) uses. Other requests, including
 /// termios, answer ENOTTY.
+/// The name devfs gives a descriptor's device (`FIODNAME`): a pty
+/// master is DragonFly's `ptm/N`, anything else under /dev its path
+/// there (`pts/3`, `null`); ENOTTY for what is not a device.
+fn devfs_name(fd: i32) -> Result<String, crate::host::Errno> {
+    let st = crate::host::fs::fstat(fd)?;
+    if st.st_mode & libc::S_IFMT != libc::S_IFCHR {
+        return Err(ENOTTY);
+    }
+    let mut n: u32 = 0;
+    if hfd::ioctl_out(fd, libc::TIOCGPTN, &mut n).is_ok() {
+        return Ok(format!("ptm/{n}"));
+    }
+    let path = std::fs::read_link(format!("/proc/self/fd/{fd}")).map_err(|_| ENOTTY)?;
+    path.to_str().and_then(|p| p.strip_prefix("/dev/")).map(str::to_string).ok_or(ENOTTY)
+}
+
 pub fn ioctl(_: &mut Ctx, a: &Args) -> SysResult {
     let fd = a.int(0);
     // The request is a u_long, but BSD code passes it through an int-sized
@@ -182,6 +198,77 @@ pub fn ioctl(_: &mut Ctx, a: &Args) -> SysResult {
         Ioctl::Tiocswinsz => {
             let ws: [u16; 4] = mem::read(data)?;
             ok(hfd::ioctl_in(fd, libc::TIOCSWINSZ, &ws)?)
+        }
+        Ioctl::Tiocgeta => {
+            let files = &personality::current().files;
+            let t = hfd::tcgets2(fd)?;
+            mem::write_bytes(data, &(files.termios_from_host)(&t))?;
+            ok(0u64)
+        }
+        Ioctl::Tiocseta(when) => {
+            let files = &personality::current().files;
+            let g = mem::read_bytes(data, files.termios_len)?;
+            let cur = hfd::tcgets2(fd)?;
+            let t = (files.termios_to_host)(&g, &cur);
+            let lreq = match when {
+                TermiosWhen::Now => libc::TCSETS2,
+                TermiosWhen::Drain => libc::TCSETSW2,
+                TermiosWhen::Flush => libc::TCSETSF2,
+            };
+            ok(hfd::ioctl_in(fd, lreq, &t)?)
+        }
+        Ioctl::Tiocexcl => ok(hfd::ioctl_none(fd, libc::TIOCEXCL)?),
+        Ioctl::Tiocnxcl => ok(hfd::ioctl_none(fd, libc::TIOCNXCL)?),
+        Ioctl::Tiocsbrk => ok(hfd::ioctl_none(fd, libc::TIOCSBRK)?),
+        Ioctl::Tioccbrk => ok(hfd::ioctl_none(fd, libc::TIOCCBRK)?),
+        Ioctl::Tiocsti => {
+            let c: u8 = mem::read(data)?;
+            ok(hfd::ioctl_in(fd, libc::TIOCSTI, &c)?)
+        }
+        Ioctl::Tiocoutq | Ioctl::Tiocgsid | Ioctl::Tiocgetd => {
+            let lreq = match req {
+                Ioctl::Tiocoutq => libc::TIOCOUTQ,
+                Ioctl::Tiocgsid => libc::TIOCGSID,
+                _ => libc::TIOCGETD,
+            };
+            let mut v: i32 = 0;
+            hfd::ioctl_out(fd, lreq, &mut v)?;
+            mem::write(data, &v)?;
+            ok(0u64)
+        }
+        Ioctl::Tiocflush => {
+            // FREAD 1, FWRITE 2; 0 means both.
+            let which: i32 = mem::read(data)?;
+            let q = match which & 3 {
+                1 => libc::TCIFLUSH,
+                2 => libc::TCOFLUSH,
+                _ => libc::TCIOFLUSH,
+            };
+            ok(hfd::ioctl_value(fd, libc::TCFLSH, q as u64)?)
+        }
+        Ioctl::Tiocdrain => ok(hfd::ioctl_value(fd, libc::TCSBRK, 1)?),
+        Ioctl::Tiocstart => ok(hfd::ioctl_value(fd, libc::TCXONC, libc::TCOON as u64)?),
+        Ioctl::Tiocstop => ok(hfd::ioctl_value(fd, libc::TCXONC, libc::TCOOFF as u64)?),
+        Ioctl::Tiocisptmaster => {
+            // Only a pseudo-terminal master has a number (TIOCGPTN).
+            hfd::check_open(fd).map_err(|_| EBADF)?;
+            let mut n: u32 = 0;
+            hfd::ioctl_out(fd, libc::TIOCGPTN, &mut n).map_err(|_| EINVAL)?;
+            ok(0u64)
+        }
+        Ioctl::Fiodname => {
+            let (name, len): (u64, u32) = {
+                let raw: [u64; 2] = mem::read(data)?;
+                (raw[0], raw[1] as u32)
+            };
+            let dev = devfs_name(fd)?;
+            let mut bytes = dev.into_bytes();
+            bytes.push(0);
+            if bytes.len() > len as usize {
+                return Err(EINVAL);
+            }
+            mem::write_bytes(name, &bytes)?;
+            ok(0u64)
         }
     }
 }

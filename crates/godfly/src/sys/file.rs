@@ -117,6 +117,19 @@ pub fn openat(_: &mut Ctx, a: &Args) -> SysResult {
     open_common(a.int(0), a.ptr(1), a.int(2), a.int(3))
 }
 
+/// A new pseudo-terminal master is usable at once on DragonFly (its
+/// `unlockpt` only checks the descriptor); Linux locks the slave until
+/// TIOCSPTLCK 0, which the guest never sends, so godfly does.
+fn unlock_if_ptmx(fd: i32) {
+    const PTMX: (u32, u32) = (5, 2);
+    if let Ok(st) = fs::fstat(fd)
+        && st.st_mode & libc::S_IFMT == libc::S_IFCHR
+        && (libc::major(st.st_rdev), libc::minor(st.st_rdev)) == PTMX
+    {
+        let _ = hfd::ioctl_in(fd, libc::TIOCSPTLCK, &0i32);
+    }
+}
+
 fn open_common(dirfd: i32, path: u64, flags: i32, mode: i32) -> SysResult {
     let p = personality::current();
     let path = mem::read_path(path)?;
@@ -133,6 +146,9 @@ fn open_common(dirfd: i32, path: u64, flags: i32, mode: i32) -> SysResult {
         }
         Err(e) => return Err(e),
     };
+    if path.to_bytes().ends_with(b"ptmx") {
+        unlock_if_ptmx(fd);
+    }
     if let Some(lock) = f.lock {
         let op = match lock {
             OpenLock::Exclusive => libc::LOCK_EX,

@@ -13,6 +13,7 @@ pub mod misc;
 pub mod path;
 pub mod poll;
 pub mod proc;
+pub mod procs;
 pub mod signal;
 pub mod socket;
 pub mod stat;

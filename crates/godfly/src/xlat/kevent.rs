@@ -17,14 +17,17 @@ pub enum Filter {
 }
 
 impl Filter {
-    /// Whether the knote watches a descriptor through epoll.
+    /// Whether the knote's ident is a descriptor (closing it drops the knote).
     pub fn on_fd(self) -> bool {
-        matches!(self, Filter::Read | Filter::Write)
+        matches!(self, Filter::Read | Filter::Write | Filter::Vnode)
     }
 
     /// Whether godfly implements the filter (the rest answer ENOSYS).
     pub fn supported(self) -> bool {
-        matches!(self, Filter::Read | Filter::Write | Filter::User | Filter::Timer | Filter::Proc | Filter::Signal)
+        matches!(
+            self,
+            Filter::Read | Filter::Write | Filter::Vnode | Filter::User | Filter::Timer | Filter::Proc | Filter::Signal
+        )
     }
 }
 

@@ -8,7 +8,9 @@
 pub mod dirent;
 pub mod kevent;
 pub mod mountinfo;
+pub mod procinfo;
 pub mod routes;
+pub mod termios;
 
 /// A file lock `open` takes on the BSDs (`O_SHLOCK`, `O_EXLOCK`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -146,6 +148,40 @@ pub enum Ioctl {
     Tiocnotty,
     Tiocspgrp,
     Tiocgpgrp,
+    /// Get the terminal's attributes.
+    Tiocgeta,
+    /// Set them: now, after output drains, after it drains and input is
+    /// flushed.
+    Tiocseta(TermiosWhen),
+    Tiocexcl,
+    Tiocnxcl,
+    /// Push a byte into the input queue.
+    Tiocsti,
+    /// Bytes in the output queue.
+    Tiocoutq,
+    /// Flush the queues (an int: the BSD's FREAD/FWRITE bits, 0 for both).
+    Tiocflush,
+    /// Wait until output drains.
+    Tiocdrain,
+    Tiocstart,
+    Tiocstop,
+    Tiocsbrk,
+    Tioccbrk,
+    Tiocgsid,
+    Tiocgetd,
+    /// Whether the descriptor is a pseudo-terminal master (DragonFly's
+    /// grantpt/unlockpt/ptsname).
+    Tiocisptmaster,
+    /// The device's name (`struct fiodname_args {char *name; u32 len}`).
+    Fiodname,
+}
+
+/// When new terminal attributes take effect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TermiosWhen {
+    Now,
+    Drain,
+    Flush,
 }
 
 #[cfg(test)]

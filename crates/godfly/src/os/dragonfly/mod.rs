@@ -12,6 +12,7 @@ pub mod fault;
 pub mod fcntl;
 pub mod ioctl;
 pub mod kevent;
+pub mod kinfo;
 pub mod lwp;
 pub mod mmap;
 pub mod oflags;
@@ -27,6 +28,7 @@ pub mod stat;
 pub mod statfs;
 pub mod sysctl;
 pub mod table;
+pub mod termios;
 pub mod time;
 pub mod trace;
 pub mod umtx;
@@ -133,6 +135,9 @@ pub static PERSONALITY: Personality = Personality {
         poll_to_host: poll::events_to_linux,
         poll_from_host: poll::events_from_linux,
         ioctl: ioctl::decode,
+        termios_len: termios::TERMIOS_LEN,
+        termios_from_host: |t| termios::from_linux(t).to_vec(),
+        termios_to_host: termios::to_linux,
     },
     memory: Memory {
         map_flags: mmap::flags_to_linux,

@@ -53,7 +53,13 @@ pub const BINDINGS: &[(u32, Handler, Support)] = &[
     (SYS_GETEGID, proc::getegid, Support::Full),
     (SYS_GETGID, proc::getgid, Support::Full),
     (SYS_SIGALTSTACK, signal::sigaltstack, Support::Full),
-    (SYS_IOCTL, fd::ioctl, Support::Partial("FIO*, window size, TIOCSCTTY, TIOCNOTTY, TIOC[SG]PGRP; no termios")),
+    (
+        SYS_IOCTL,
+        fd::ioctl,
+        Support::Partial(
+            "FIO*, termios (TIOCGETA/TIOCSETA[WF]), window size, TIOCEXCL/NXCL, TIOCSTI, TIOCFLUSH/DRAIN, TIOCSCTTY/NOTTY, TIOC[SG]PGRP, TIOCGSID, TIOCISPTMASTER, FIODNAME; others ENOTTY",
+        ),
+    ),
     (SYS_SYMLINK, path::symlink, Support::Full),
     (SYS_READLINK, path::readlink, Support::Full),
     (SYS_UMASK, path::umask, Support::Full),
@@ -96,7 +102,13 @@ pub const BINDINGS: &[(u32, Handler, Support)] = &[
     (SYS_LSEEK, file::lseek, Support::Full),
     (SYS_TRUNCATE, path::truncate, Support::Full),
     (SYS_FTRUNCATE, path::ftruncate, Support::Full),
-    (SYS___SYSCTL, sysctl::sysctl, Support::Partial("kern.*, hw.*, kern.proc.pathname and name-to-OID; no writes")),
+    (
+        SYS___SYSCTL,
+        sysctl::sysctl,
+        Support::Partial(
+            "kern.*, hw.*, vm.stats.vm.*, kern.proc.* (kinfo_proc from /proc), net.route, name-to-OID and the next-OID walk; no writes",
+        ),
+    ),
     (SYS_MLOCK, mem::mlock, Support::Full),
     (SYS_MUNLOCK, mem::munlock, Support::Full),
     (SYS_FUTIMES, path::futimes, Support::Full),
@@ -124,7 +136,9 @@ pub const BINDINGS: &[(u32, Handler, Support)] = &[
     (
         SYS_KEVENT,
         kqueue::kevent,
-        Support::Partial("READ, WRITE, USER, TIMER, SIGNAL, PROC (NOTE_EXIT); VNODE, AIO, EXCEPT, FS answer ENOSYS"),
+        Support::Partial(
+            "READ, WRITE, USER, TIMER, SIGNAL, PROC (NOTE_EXIT), VNODE (on inotify); AIO, EXCEPT, FS answer ENOSYS",
+        ),
     ),
     (SYS_UMTX_SLEEP, umtx::umtx_sleep, Support::Full),
     (SYS_UMTX_WAKEUP, umtx::umtx_wakeup, Support::Full),

@@ -18,7 +18,19 @@ use crate::personality;
 const TAG_USER: u64 = 1 << 63;
 const TAG_TIMER: u64 = 1 << 62;
 const TAG_PROC: u64 = 1 << 61;
-const TAG_MASK: u64 = TAG_USER | TAG_TIMER | TAG_PROC;
+const TAG_INOTIFY: u64 = 1 << 60;
+const TAG_MASK: u64 = TAG_USER | TAG_TIMER | TAG_PROC | TAG_INOTIFY;
+
+/// What an EVFILT_VNODE watch asks inotify for: everything that can turn
+/// into a DragonFly note (`knote::vnode_hint` decides which).
+const INOTIFY_MASK: u32 = libc::IN_MODIFY
+    | libc::IN_ATTRIB
+    | libc::IN_CREATE
+    | libc::IN_DELETE
+    | libc::IN_MOVED_FROM
+    | libc::IN_MOVED_TO
+    | libc::IN_DELETE_SELF
+    | libc::IN_MOVE_SELF;
 
 /// One kqueue: its epoll descriptor, wake-up eventfd and knotes.
 #[derive(Debug)]
@@ -32,6 +44,13 @@ pub struct Kq {
     /// Events that were ready but did not fit the caller's list; edge
     /// triggered readiness would be lost otherwise. Reported first next time.
     backlog: Vec<Kevent>,
+    /// The inotify instance behind EVFILT_VNODE knotes (-1 until the first).
+    inotify: i32,
+    /// The inotify watches in use.
+    watches: Vec<i32>,
+    /// Watches on the parents of watched directories: Linux says nothing
+    /// to a directory that is removed while open, its parent hears of it.
+    parent_watches: Vec<i32>,
 }
 
 type Table = Option<HashMap<i32, Arc<Mutex<Kq>>>>;
@@ -73,7 +92,16 @@ pub fn create() -> Result<i32, Errno> {
         return Err(e);
     }
     out::add_internal_fd(eventfd);
-    let kq = Kq { epfd, eventfd, notes: HashMap::new(), registered: HashMap::new(), backlog: Vec::new() };
+    let kq = Kq {
+        epfd,
+        eventfd,
+        notes: HashMap::new(),
+        registered: HashMap::new(),
+        backlog: Vec::new(),
+        inotify: -1,
+        watches: Vec::new(),
+        parent_watches: Vec::new(),
+    };
     table().get_or_insert_with(HashMap::new).insert(epfd, Arc::new(Mutex::new(kq)));
     Ok(epfd)
 }
@@ -96,6 +124,9 @@ pub fn fd_closed(fd: i32) {
     if let Some(kq) = removed {
         let kq = lock(&kq);
         out::close_internal(kq.eventfd);
+        if kq.inotify >= 0 {
+            out::close_internal(kq.inotify);
+        }
         for n in kq.notes.values() {
             if n.helper >= 0 {
                 out::close_internal(n.helper);
@@ -108,6 +139,9 @@ pub fn fd_closed(fd: i32) {
         let mut kq = lock(&kq);
         let before = kq.notes.len();
         kq.notes.retain(|(ident, filter), _| !(*ident == fd as u64 && filter.on_fd()));
+        if kq.notes.len() != before {
+            kq.drop_unused_watches();
+        }
         if kq.notes.len() != before || kq.registered.contains_key(&fd) {
             kq.registered.remove(&fd);
             // The descriptor may still be open through a dup elsewhere.
@@ -163,6 +197,108 @@ impl Kq {
         Ok(())
     }
 
+    /// Stops inotify watches no knote uses any more.
+    fn drop_unused_watches(&mut self) {
+        if self.inotify < 0 {
+            return;
+        }
+        let mut used: Vec<i32> = self.notes.values().filter_map(|n| n.vnode.map(|w| w.wd)).collect();
+        used.sort_unstable();
+        let mut watched: Vec<i32> = std::mem::take(&mut self.watches);
+        let parents = &self.parent_watches;
+        watched.retain(|wd| {
+            let keep = used.binary_search(wd).is_ok() || parents.contains(wd);
+            if !keep {
+                event::inotify_rm_watch(self.inotify, *wd);
+            }
+            keep
+        });
+        self.watches = watched;
+    }
+
+    /// Starts watching descriptor `fd` for an EVFILT_VNODE knote with `mask`:
+    /// regular files, directories, FIFOs and symlinks have notes; a pipe,
+    /// socket or kqueue has none (EOPNOTSUPP, as DragonFly).
+    fn watch_vnode(&mut self, fd: i32, mask: u32) -> Result<knote::VnodeWatch, Errno> {
+        let st = crate::host::fs::fstat(fd)?;
+        let ty = st.st_mode & libc::S_IFMT;
+        let anon = ty == libc::S_IFIFO
+            && std::fs::read_link(format!("/proc/self/fd/{fd}"))
+                .is_ok_and(|p| p.to_string_lossy().starts_with("pipe:"));
+        if ![libc::S_IFREG, libc::S_IFDIR, libc::S_IFIFO, libc::S_IFLNK].contains(&ty) || anon {
+            return Err(crate::host::errno::EOPNOTSUPP);
+        }
+        if self.inotify < 0 {
+            let ino = event::inotify_init()?;
+            out::add_internal_fd(ino);
+            if let Err(e) = self.watch_helper(ino, TAG_INOTIFY) {
+                out::close_internal(ino);
+                return Err(e);
+            }
+            self.inotify = ino;
+        }
+        let path = std::ffi::CString::new(format!("/proc/self/fd/{fd}")).map_err(|_| EBADF)?;
+        let wd = event::inotify_add_watch(self.inotify, &path, INOTIFY_MASK)?;
+        if !self.watches.contains(&wd) {
+            self.watches.push(wd);
+        }
+        if ty == libc::S_IFDIR
+            && let Ok(p) = std::fs::read_link(format!("/proc/self/fd/{fd}"))
+            && let Some(parent) = p.parent()
+            && let Ok(parent) = std::ffi::CString::new(parent.as_os_str().as_encoded_bytes())
+            && let Ok(pwd) = event::inotify_add_watch(self.inotify, &parent, INOTIFY_MASK)
+            && !self.parent_watches.contains(&pwd)
+        {
+            self.parent_watches.push(pwd);
+            if !self.watches.contains(&pwd) {
+                self.watches.push(pwd);
+            }
+        }
+        Ok(knote::VnodeWatch { wd, mask, is_dir: ty == libc::S_IFDIR, size: st.st_size, nlink: st.st_nlink })
+    }
+
+    /// Turns the waiting inotify events into notes on the knotes they concern.
+    fn take_inotify(&mut self) {
+        if self.inotify < 0 {
+            return;
+        }
+        let events = event::inotify_events(self.inotify);
+        // A removed directory hears nothing while open (its parent gets
+        // IN_DELETE|IN_ISDIR): look for watched directories gone.
+        let dir_gone = events.iter().any(|&(_, m, _)| m & libc::IN_DELETE != 0 && m & libc::IN_ISDIR != 0);
+        for (wd, mask, has_name) in events {
+            let keys: Vec<(u64, Filter)> =
+                self.notes.iter().filter(|(_, n)| n.vnode.is_some_and(|w| w.wd == wd)).map(|(k, _)| *k).collect();
+            for key in keys {
+                let now = crate::host::fs::fstat(key.0 as i32).ok().map(|st| (st.st_size, st.st_nlink));
+                let Some(n) = self.notes.get_mut(&key) else { continue };
+                let Some(mut w) = n.vnode else { continue };
+                let hint = knote::vnode_hint(&mut w, &knote::FileEvent { mask, has_name, now });
+                n.vnode = Some(w);
+                n.vnode_note(hint);
+            }
+        }
+        if dir_gone {
+            let dirs: Vec<(u64, Filter)> = self
+                .notes
+                .iter()
+                .filter(|(_, n)| n.vnode.is_some_and(|w| w.is_dir && w.nlink > 0))
+                .map(|(k, _)| *k)
+                .collect();
+            for key in dirs {
+                let gone = crate::host::fs::fstat(key.0 as i32).is_ok_and(|st| st.st_nlink == 0);
+                if let Some(n) = self.notes.get_mut(&key)
+                    && gone
+                    && let Some(mut w) = n.vnode
+                {
+                    w.nlink = 0;
+                    n.vnode = Some(w);
+                    n.vnode_note(knote::NOTE_DELETE);
+                }
+            }
+        }
+    }
+
     fn wake(&self) {
         let _ = hfd::write_u64(self.eventfd, 1);
     }
@@ -195,6 +331,9 @@ impl Kq {
                         self.watch_helper(n.helper, TAG_TIMER)?;
                     }
                     arm_timer(&n)?;
+                }
+                Filter::Vnode if n.vnode.is_none() => {
+                    n.vnode = Some(self.watch_vnode(ch.ident as i32, ch.fflags)?);
                 }
                 Filter::Proc if n.helper < 0 => {
                     let pid = i32::try_from(ch.ident).map_err(|_| ESRCH)?;
@@ -236,6 +375,9 @@ impl Kq {
             if n.helper >= 0 {
                 out::close_internal(n.helper);
             }
+            if n.vnode.is_some() {
+                self.drop_unused_watches();
+            }
             if filter.on_fd() {
                 self.sync_fd(ch.ident as i32)?;
             }
@@ -257,7 +399,9 @@ impl Kq {
 
     /// User and signal knotes that are triggered, enabled and ready to report.
     fn pending_user(&self) -> bool {
-        self.notes.iter().any(|((_, f), n)| matches!(f, Filter::User | Filter::Signal) && n.wants_wake())
+        self.notes
+            .iter()
+            .any(|((_, f), n)| matches!(f, Filter::User | Filter::Signal | Filter::Vnode) && n.wants_wake())
     }
 
     /// Carries out what delivery does to a knote.
@@ -267,10 +411,13 @@ impl Kq {
             Retire::Keep => return,
             Retire::Disabled => {}
             Retire::Delete => {
-                let helper = n.helper;
+                let (helper, vnode) = (n.helper, n.vnode.is_some());
                 self.notes.remove(&key);
                 if helper >= 0 {
                     out::close_internal(helper);
+                }
+                if vnode {
+                    self.drop_unused_watches();
                 }
             }
         }
@@ -376,6 +523,7 @@ pub fn collect(
             TAG_USER => {
                 let _ = hfd::read_u64(k.eventfd);
             }
+            TAG_INOTIFY => k.take_inotify(),
             TAG_PROC => {
                 let pidfd = (ev.u64 & !TAG_MASK) as i32;
                 let Some((key, n)) = k.by_helper(Filter::Proc, pidfd) else { continue };
@@ -416,7 +564,7 @@ pub fn collect(
     let users: Vec<(u64, Filter)> = k
         .notes
         .iter()
-        .filter(|((_, f), n)| matches!(f, Filter::User | Filter::Signal) && n.wants_wake())
+        .filter(|((_, f), n)| matches!(f, Filter::User | Filter::Signal | Filter::Vnode) && n.wants_wake())
         .map(|(key, _)| *key)
         .collect();
     for key in users {

@@ -32,6 +32,15 @@ pub const NOTE_FFLAGSMASK: u32 = 0x00ff_ffff;
 pub const NOTE_TRIGGER: u32 = 0x0100_0000;
 pub const NOTE_EXIT: u32 = 0x8000_0000;
 
+/// EVFILT_VNODE notes (the same on DragonFly and FreeBSD).
+pub const NOTE_DELETE: u32 = 0x0001;
+pub const NOTE_WRITE: u32 = 0x0002;
+pub const NOTE_EXTEND: u32 = 0x0004;
+pub const NOTE_ATTRIB: u32 = 0x0008;
+pub const NOTE_LINK: u32 = 0x0010;
+pub const NOTE_RENAME: u32 = 0x0020;
+pub const NOTE_REVOKE: u32 = 0x0040;
+
 /// Flags a knote remembers and reports back.
 pub const KEPT_FLAGS: u16 = EV_ADD | EV_ONESHOT | EV_CLEAR | EV_DISPATCH;
 
@@ -50,12 +59,103 @@ pub struct Knote {
     /// The host descriptor behind it: the timerfd of a timer, the pidfd of
     /// a process knote; -1 for none.
     pub helper: i32,
+    /// EVFILT_VNODE: what is watched (the guest's mask; `fflags` collects
+    /// what happened), and what the file was when last looked at.
+    pub vnode: Option<VnodeWatch>,
+}
+
+/// An EVFILT_VNODE knote's inotify side and the file's last known state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VnodeWatch {
+    pub wd: i32,
+    pub mask: u32,
+    pub is_dir: bool,
+    pub size: i64,
+    pub nlink: u64,
+}
+
+/// What an inotify event says, with the file's state after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileEvent {
+    /// IN_* bits.
+    pub mask: u32,
+    /// The event names an entry of a watched directory (not the directory).
+    pub has_name: bool,
+    /// `st_size` and `st_nlink` of the watched file now (None if fstat failed).
+    pub now: Option<(i64, u64)>,
+}
+
+/// The NOTE_ hint DragonFly's HAMMER2 (its default filesystem) posts for
+/// what an inotify event reports, updating the watch's last known state:
+/// a write or truncation is WRITE, with EXTEND when the file grew (Linux
+/// reports both alike, so a truncation to the same size is WRITE where
+/// HAMMER2 posts nothing); chmod, chown, utimes
+/// ATTRIB; a new link LINK; the last link gone DELETE (one of several
+/// gone: nothing); a rename of the file RENAME. A directory gets WRITE for
+/// an entry created, removed or renamed, with LINK for a subdirectory made
+/// or removed, and nothing for its entries' own changes.
+pub fn vnode_hint(w: &mut VnodeWatch, ev: &FileEvent) -> u32 {
+    const IN_MODIFY: u32 = 0x2;
+    const IN_ATTRIB: u32 = 0x4;
+    const IN_MOVED_FROM: u32 = 0x40;
+    const IN_MOVED_TO: u32 = 0x80;
+    const IN_CREATE: u32 = 0x100;
+    const IN_DELETE: u32 = 0x200;
+    const IN_DELETE_SELF: u32 = 0x400;
+    const IN_MOVE_SELF: u32 = 0x800;
+    const IN_UNMOUNT: u32 = 0x2000;
+    const IN_ISDIR: u32 = 0x4000_0000;
+    let m = ev.mask;
+    if m & IN_UNMOUNT != 0 {
+        return NOTE_REVOKE;
+    }
+    let mut hint = 0;
+    if w.is_dir && ev.has_name {
+        if m & (IN_CREATE | IN_DELETE) != 0 {
+            hint |= NOTE_WRITE | if m & IN_ISDIR != 0 { NOTE_LINK } else { 0 };
+        }
+        if m & (IN_MOVED_FROM | IN_MOVED_TO) != 0 {
+            hint |= NOTE_WRITE;
+        }
+        return hint;
+    }
+    let (size, nlink) = ev.now.unwrap_or((w.size, w.nlink));
+    if m & IN_MODIFY != 0 && !w.is_dir {
+        hint |= NOTE_WRITE | if size > w.size { NOTE_EXTEND } else { 0 };
+    } else if m & IN_ATTRIB != 0 {
+        if nlink == 0 && w.nlink > 0 {
+            hint |= NOTE_DELETE;
+        } else if nlink > w.nlink {
+            hint |= NOTE_LINK;
+        } else if nlink == w.nlink {
+            hint |= NOTE_ATTRIB;
+        }
+    }
+    if m & IN_DELETE_SELF != 0 && w.nlink > 0 {
+        hint |= NOTE_DELETE;
+    }
+    if m & IN_MOVE_SELF != 0 {
+        hint |= NOTE_RENAME;
+    }
+    w.size = size;
+    w.nlink = if m & IN_DELETE_SELF != 0 { 0 } else { nlink };
+    hint
 }
 
 impl Knote {
     /// A knote an EV_ADD creates.
     pub fn new(filter_nr: i16) -> Knote {
-        Knote { filter_nr, flags: 0, fflags: 0, data: 0, udata: 0, enabled: true, triggered: false, helper: -1 }
+        Knote {
+            filter_nr,
+            flags: 0,
+            fflags: 0,
+            data: 0,
+            udata: 0,
+            enabled: true,
+            triggered: false,
+            helper: -1,
+            vnode: None,
+        }
     }
 
     /// Applies an EV_ADD (to a new or an existing knote).
@@ -76,6 +176,11 @@ impl Knote {
                 self.data = ch.data;
             }
             Filter::Proc => self.fflags = ch.fflags,
+            Filter::Vnode => {
+                if let Some(w) = self.vnode.as_mut() {
+                    w.mask = ch.fflags;
+                }
+            }
             _ => {}
         }
         Ok(())
@@ -106,6 +211,16 @@ impl Knote {
         self.triggered && self.enabled
     }
 
+    /// EVFILT_VNODE: takes a hint as DragonFly's filters do: the whole hint
+    /// is kept if any of its bits is watched, else dropped.
+    pub fn vnode_note(&mut self, hint: u32) {
+        let Some(w) = self.vnode else { return };
+        if w.mask & hint != 0 {
+            self.fflags |= hint;
+            self.triggered = true;
+        }
+    }
+
     /// The event of a user or signal knote that is being reported, and the
     /// reset that follows: signal counts restart, EV_CLEAR user knotes
     /// forget the trigger and the flags.
@@ -114,6 +229,12 @@ impl Knote {
         if filter == Filter::Signal {
             self.triggered = false;
             self.data = 0;
+        } else if filter == Filter::Vnode {
+            // Reported level-triggered until EV_CLEAR clears what collected.
+            if self.flags & EV_CLEAR != 0 {
+                self.triggered = false;
+                self.fflags = 0;
+            }
         } else if self.flags & EV_CLEAR != 0 {
             self.triggered = false;
             self.fflags = 0;
@@ -223,6 +344,49 @@ mod tests {
 
     fn change(flags: u16, fflags: u32, data: i64) -> Kevent {
         Kevent { ident: 1, filter: -9, flags, fflags, data, udata: 7, ext: [0; 4] }
+    }
+
+    fn watch(is_dir: bool) -> VnodeWatch {
+        VnodeWatch { wd: 1, mask: 0x7f, is_dir, size: 10, nlink: 1 }
+    }
+
+    fn fe(mask: u32, has_name: bool, size: i64, nlink: u64) -> FileEvent {
+        FileEvent { mask, has_name, now: Some((size, nlink)) }
+    }
+
+    #[test]
+    fn inotify_events_become_hammer2_notes() {
+        let mut w = watch(false);
+        assert_eq!(vnode_hint(&mut w, &fe(0x2, false, 20, 1)), NOTE_WRITE | NOTE_EXTEND, "append");
+        assert_eq!(vnode_hint(&mut w, &fe(0x2, false, 20, 1)), NOTE_WRITE, "overwrite in place");
+        assert_eq!(vnode_hint(&mut w, &fe(0x2, false, 5, 1)), NOTE_WRITE, "truncate smaller");
+        assert_eq!(vnode_hint(&mut w, &fe(0x4, false, 5, 1)), NOTE_ATTRIB, "chmod");
+        assert_eq!(vnode_hint(&mut w, &fe(0x4, false, 5, 2)), NOTE_LINK, "link");
+        assert_eq!(vnode_hint(&mut w, &fe(0x4, false, 5, 1)), 0, "one of two links gone");
+        assert_eq!(vnode_hint(&mut w, &fe(0x4, false, 5, 0)), NOTE_DELETE, "the last link gone");
+        assert_eq!(vnode_hint(&mut w, &fe(0x800, false, 5, 0)), NOTE_RENAME);
+        let mut d = watch(true);
+        assert_eq!(vnode_hint(&mut d, &fe(0x100, true, 0, 2)), NOTE_WRITE, "create");
+        assert_eq!(vnode_hint(&mut d, &fe(0x4000_0100, true, 0, 2)), NOTE_WRITE | NOTE_LINK, "mkdir");
+        assert_eq!(vnode_hint(&mut d, &fe(0x40, true, 0, 2)), NOTE_WRITE, "rename out");
+        assert_eq!(vnode_hint(&mut d, &fe(0x2, true, 0, 2)), 0, "an entry's own write");
+        assert_eq!(vnode_hint(&mut d, &fe(0x4, true, 0, 2)), 0, "an entry's own chmod");
+    }
+
+    #[test]
+    fn vnode_hints_are_kept_whole_or_dropped() {
+        let mut n = Knote::new(-4);
+        n.vnode = Some(VnodeWatch { wd: 1, mask: NOTE_WRITE, is_dir: false, size: 0, nlink: 1 });
+        n.vnode_note(NOTE_ATTRIB);
+        assert_eq!((n.fflags, n.triggered), (0, false));
+        n.vnode_note(NOTE_WRITE | NOTE_EXTEND);
+        assert_eq!(n.fflags, NOTE_WRITE | NOTE_EXTEND, "the whole hint, EXTEND too");
+        let ev = n.take_triggered(3, Filter::Vnode);
+        assert_eq!((ev.fflags, ev.data), (NOTE_WRITE | NOTE_EXTEND, 0));
+        assert!(n.triggered, "without EV_CLEAR it stays reported");
+        n.flags = EV_CLEAR;
+        n.take_triggered(3, Filter::Vnode);
+        assert_eq!((n.fflags, n.triggered), (0, false));
     }
 
     #[test]

@@ -1,0 +1,86 @@
+//! The host's processes as a guest's process table shows them: read from
+//! `/proc`, with a process godfly runs shown as the guest program it runs
+//! (name, path, arguments), not as godfly. The personalities lay the facts
+//! out in their own structures (`os/dragonfly/kinfo.rs`).
+
+use std::path::{Path, PathBuf};
+
+use crate::xlat::procinfo::{self, ProcInfo};
+
+/// One process as a guest sees it.
+#[derive(Debug, Clone)]
+pub struct GuestView {
+    pub info: ProcInfo,
+    /// The command name to show.
+    pub name: String,
+    /// The program's path.
+    pub path: Option<PathBuf>,
+    /// Its arguments.
+    pub argv: Vec<Vec<u8>>,
+}
+
+fn is_godfly(exe: &Path) -> bool {
+    let me = &crate::process::get().godfly_exe;
+    let same = |a: &Path, b: &Path| a == b || a.canonicalize().ok().is_some_and(|x| b.canonicalize().ok() == Some(x));
+    same(exe, Path::new(me)) || exe.file_name().is_some_and(|n| n == "godfly" || n == "go_dragonfly_amd64_exec")
+}
+
+/// The process `pid`, if it exists.
+pub fn view(pid: i32) -> Option<GuestView> {
+    let dir = PathBuf::from(format!("/proc/{pid}"));
+    let stat = std::fs::read_to_string(dir.join("stat")).ok()?;
+    let status = std::fs::read_to_string(dir.join("status")).unwrap_or_default();
+    let info = procinfo::parse(&stat, &status)?;
+    let cmdline = std::fs::read(dir.join("cmdline")).unwrap_or_default();
+    let exe = std::fs::read_link(dir.join("exe")).ok();
+    let mut argv: Vec<Vec<u8>> = cmdline.split(|&b| b == 0).filter(|a| !a.is_empty()).map(<[u8]>::to_vec).collect();
+    let mut path = exe.clone();
+    let mut name = info.comm.clone();
+    if exe.as_deref().is_some_and(is_godfly) {
+        let guest = if exe.as_deref().is_some_and(|e| e.file_name().is_some_and(|n| n == "go_dragonfly_amd64_exec")) {
+            let a: Vec<String> = argv.iter().skip(1).map(|a| String::from_utf8_lossy(a).into_owned()).collect();
+            a.first().cloned().map(|p| (p, a))
+        } else {
+            procinfo::guest_of_godfly(&cmdline)
+        };
+        if let Some((p, a)) = guest {
+            let cwd = std::fs::read_link(dir.join("cwd")).unwrap_or_default();
+            let full = if p.starts_with('/') { PathBuf::from(&p) } else { cwd.join(&p) };
+            if pid == crate::host::proc::getpid() {
+                path = Some(PathBuf::from(&crate::process::get().exe_path));
+            } else {
+                path = Some(full);
+            }
+            name = Path::new(&a[0]).file_name().map_or(a[0].clone(), |n| n.to_string_lossy().into_owned());
+            argv = a.into_iter().map(String::into_bytes).collect();
+        }
+    }
+    name.truncate(16);
+    Some(GuestView { info, name, path, argv })
+}
+
+/// Every process of the host, in pid order.
+pub fn all() -> Vec<GuestView> {
+    let mut pids: Vec<i32> = std::fs::read_dir("/proc")
+        .map(|d| d.filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok()).collect())
+        .unwrap_or_default();
+    pids.sort_unstable();
+    pids.into_iter().filter_map(view).collect()
+}
+
+/// The clock ticks `/proc` counts times in: Linux's USER_HZ, 100 on
+/// x86-64 whatever the kernel's own tick.
+pub const HZ: u64 = 100;
+
+/// Boot time in microseconds since the epoch.
+pub fn boot_us() -> u64 {
+    let real = crate::host::time::clock_gettime(libc::CLOCK_REALTIME).ok();
+    let up = crate::host::time::clock_gettime(libc::CLOCK_BOOTTIME).ok();
+    match (real, up) {
+        (Some(r), Some(u)) => {
+            let ns = (r.tv_sec - u.tv_sec) * 1_000_000_000 + (r.tv_nsec - u.tv_nsec);
+            (ns.max(0) / 1000) as u64
+        }
+        _ => 0,
+    }
+}
