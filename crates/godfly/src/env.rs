@@ -17,13 +17,15 @@ pub const PREFIX: &str = "GODFLY_PREFIX";
 pub const NO_FAST_PATH: &str = "GODFLY_NO_FAST_PATH";
 /// godfly's own executable, for the exec shim in host programs.
 pub const EXE: &str = "GODFLY_EXE";
+/// A login name `setlogin` gave, carried to the programs started after it.
+pub const LOGIN: &str = "GODFLY_LOGIN";
 /// Makes one godfly internal error happen on purpose (`crash::inject`).
 pub const INJECT_INTERNAL_ERROR: &str = "GODFLY_INJECT_INTERNAL_ERROR";
 /// Prints how many call sites the fast path rewrote.
 pub const DEBUG_FASTPATH: &str = "GODFLY_DEBUG_FASTPATH";
 
 /// The variables that carry godfly's state across `execve`.
-const CARRIED: &[&str] = &[CLI, TRACE_OPTS, PREFIX, EXE, INJECT_INTERNAL_ERROR];
+const CARRIED: &[&str] = &[CLI, TRACE_OPTS, PREFIX, EXE, LOGIN, INJECT_INTERNAL_ERROR];
 
 /// Whether `name` is one of godfly's carried variables, which the guest
 /// must not see.

@@ -296,7 +296,7 @@ pub struct Files {
     /// Writes a Linux `struct flock` in the guest's layout.
     pub write_flock: fn(u64, &libc::flock) -> Result<(), Errno>,
     /// Writes a Linux `struct stat` in the guest's layout.
-    pub write_stat: fn(u64, &libc::stat) -> Result<(), Errno>,
+    pub write_stat: fn(u64, &libc::stat, u32) -> Result<(), Errno>,
     /// A guest device number (`mknod`) as Linux's.
     pub dev_to_host: fn(u64) -> u64,
     /// Appends a guest `struct dirent` for one Linux entry.

@@ -141,6 +141,19 @@ fn evfilt_vnode_gives_the_notes_hammer2_gives() {
 }
 
 #[test]
+fn the_smaller_calls_x_sys_wraps_answer_as_dragonflys_kernel_does() {
+    let bin = common::build("sysmisc", "dragonfly");
+    let out = common::run_godfly(&bin, &[], &[]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        include_str!("testdata/go/sysmisc/expected.txt"),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
 fn process_tables_and_system_facts_by_sysctl_read_as_on_dragonfly() {
     let bin = common::build("sysctl", "dragonfly");
     let out = common::run_godfly(&bin, &["a", "b"], &[]);

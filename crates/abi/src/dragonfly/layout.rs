@@ -187,7 +187,36 @@ pub struct Statfs {
     pub f_spare: [i64; 2],
 }
 
+/// `struct statvfs` (`sys/sys/statvfs.h`), 160 bytes.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, FromBytes, IntoBytes, Immutable, KnownLayout)]
+pub struct Statvfs {
+    pub f_bsize: u64,
+    pub f_frsize: u64,
+    pub f_blocks: u64,
+    pub f_bfree: u64,
+    pub f_bavail: u64,
+    pub f_files: u64,
+    pub f_ffree: u64,
+    pub f_favail: u64,
+    pub f_fsid: u64,
+    pub f_flag: u64,
+    pub f_namemax: u64,
+    pub f_owner: u32,
+    pub f_type: u32,
+    pub f_syncreads: u64,
+    pub f_syncwrites: u64,
+    pub f_asyncreads: u64,
+    pub f_asyncwrites: u64,
+    pub f_fsid_uuid: [u8; 16],
+    pub f_uid_uuid: [u8; 16],
+}
+
 const _: () = {
+    assert!(size_of::<Statvfs>() == 160);
+    assert!(offset_of!(Statvfs, f_owner) == 88);
+    assert!(offset_of!(Statvfs, f_syncreads) == 96);
+    assert!(offset_of!(Statvfs, f_fsid_uuid) == 128);
     assert!(size_of::<Statfs>() == 320);
     assert!(offset_of!(Statfs, f_fsid) == 64);
     assert!(offset_of!(Statfs, f_flags) == 80);

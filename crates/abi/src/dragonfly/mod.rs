@@ -2,6 +2,8 @@
 //! `shared/dragonfly/`) and the hand-written layouts.
 
 pub mod layout;
+#[allow(missing_docs)]
+pub mod misc;
 pub mod net;
 
 #[allow(missing_docs, non_upper_case_globals, clippy::all)]

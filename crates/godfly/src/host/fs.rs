@@ -88,6 +88,54 @@ pub fn fstatat(dirfd: i32, path: &CStr, flags: i32) -> Result<libc::stat, Errno>
     Ok(unsafe { st.assume_init() })
 }
 
+/// `statx` with Linux AT_* flags, as a host `struct stat` plus the
+/// file's attribute bits (`STATX_ATTR_*`, within those the filesystem
+/// reports).
+pub fn statx(dirfd: i32, path: &CStr, flags: i32) -> Result<(libc::stat, u64), Errno> {
+    let mut x = std::mem::MaybeUninit::<libc::statx>::zeroed();
+    let mask = libc::STATX_BASIC_STATS;
+    // SAFETY: path is a live C string; x a host statx buffer.
+    unsafe {
+        raw::sys(libc::SYS_statx, &[dirfd as u64, ptr(path), flags as u64, u64::from(mask), x.as_mut_ptr() as u64])
+    }?;
+    // SAFETY: filled by the kernel on success (and zeroed before).
+    let x = unsafe { x.assume_init() };
+    // SAFETY: libc::stat is plain integers; all zero is a valid value.
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    st.st_dev = libc::makedev(x.stx_dev_major, x.stx_dev_minor);
+    st.st_ino = x.stx_ino;
+    st.st_nlink = u64::from(x.stx_nlink);
+    st.st_mode = u32::from(x.stx_mode);
+    st.st_uid = x.stx_uid;
+    st.st_gid = x.stx_gid;
+    st.st_rdev = libc::makedev(x.stx_rdev_major, x.stx_rdev_minor);
+    st.st_size = x.stx_size as i64;
+    st.st_blksize = i64::from(x.stx_blksize);
+    st.st_blocks = x.stx_blocks as i64;
+    st.st_atime = x.stx_atime.tv_sec;
+    st.st_atime_nsec = i64::from(x.stx_atime.tv_nsec);
+    st.st_mtime = x.stx_mtime.tv_sec;
+    st.st_mtime_nsec = i64::from(x.stx_mtime.tv_nsec);
+    st.st_ctime = x.stx_ctime.tv_sec;
+    st.st_ctime_nsec = i64::from(x.stx_ctime.tv_nsec);
+    Ok((st, x.stx_attributes & x.stx_attributes_mask))
+}
+
+/// The inode flags (`FS_*_FL`) of an open file: FS_IOC_GETFLAGS.
+pub fn inode_flags(fd: i32) -> Result<u32, Errno> {
+    let mut v: libc::c_int = 0;
+    // SAFETY: the kernel writes one int into a live host int.
+    unsafe { raw::sys(libc::SYS_ioctl, &[fd as u64, libc::FS_IOC_GETFLAGS, mut_ptr(&mut v)]) }?;
+    Ok(v as u32)
+}
+
+/// Sets an open file's inode flags: FS_IOC_SETFLAGS.
+pub fn set_inode_flags(fd: i32, flags: u32) -> Result<(), Errno> {
+    let v = flags as libc::c_int;
+    // SAFETY: the kernel reads one int from a live host int.
+    unsafe { raw::sys(libc::SYS_ioctl, &[fd as u64, libc::FS_IOC_SETFLAGS, ptr(&v)]) }.map(|_| ())
+}
+
 /// `fstat` into a host `struct stat`.
 pub fn fstat(fd: i32) -> Result<libc::stat, Errno> {
     let mut st = std::mem::MaybeUninit::<libc::stat>::zeroed();
@@ -100,6 +148,12 @@ pub fn fstat(fd: i32) -> Result<libc::stat, Errno> {
 /// `stat` of a path.
 pub fn stat_path(path: &CStr) -> Result<libc::stat, Errno> {
     fstatat(libc::AT_FDCWD, path, 0)
+}
+
+/// sync(2): schedules every filesystem's writes; cannot fail.
+pub fn sync() {
+    // SAFETY: no arguments.
+    let _ = unsafe { raw::sys(libc::SYS_sync, &[]) };
 }
 
 /// `statfs` of a path.

@@ -83,6 +83,18 @@ pub fn mlock(addr: u64, len: u64) -> Result<(), Errno> {
     unsafe { raw::sys(libc::SYS_mlock, &[addr, len]) }.map(|_| ())
 }
 
+/// `mlockall` with Linux's MCL_* bits.
+pub fn mlockall(flags: i32) -> Result<(), Errno> {
+    // SAFETY: mlockall changes no memory contents or mappings.
+    unsafe { raw::sys(libc::SYS_mlockall, &[flags as u64]) }.map(|_| ())
+}
+
+/// `munlockall`.
+pub fn munlockall() -> Result<(), Errno> {
+    // SAFETY: as mlockall.
+    unsafe { raw::sys(libc::SYS_munlockall, &[]) }.map(|_| ())
+}
+
 /// `munlock`.
 pub fn munlock(addr: u64, len: u64) -> Result<(), Errno> {
     // SAFETY: munlock changes no memory contents or mappings.

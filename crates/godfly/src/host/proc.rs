@@ -273,6 +273,51 @@ pub fn sched_yield() {
     let _ = int_call(libc::SYS_sched_yield, &[]);
 }
 
+/// getpriority(2) as the raw call answers it: `20 - nice` (1..=40).
+pub fn getpriority_raw(which: i32, who: u32) -> Result<i32, Errno> {
+    int_call(libc::SYS_getpriority, &[which as u64, u64::from(who)]).map(|v| v as i32)
+}
+
+/// setpriority(2) with Linux's `which` and a nice value.
+pub fn setpriority(which: i32, who: u32, nice: i32) -> Result<(), Errno> {
+    int_call(libc::SYS_setpriority, &[which as u64, u64::from(who), nice as i64 as u64]).map(|_| ())
+}
+
+/// sched_getscheduler(2): Linux's policy number.
+pub fn sched_getscheduler(tid: i32) -> Result<i32, Errno> {
+    int_call(libc::SYS_sched_getscheduler, &[tid as u64]).map(|v| v as i32)
+}
+
+/// sched_setscheduler(2) with Linux's policy and priority.
+pub fn sched_setscheduler(tid: i32, policy: i32, prio: i32) -> Result<(), Errno> {
+    let p = libc::sched_param { sched_priority: prio };
+    // SAFETY: p is a live sched_param the kernel only reads.
+    unsafe { raw::sys(libc::SYS_sched_setscheduler, &[tid as u64, policy as u64, ptr(&p)]) }.map(|_| ())
+}
+
+/// sched_getparam(2): the static priority.
+pub fn sched_getparam(tid: i32) -> Result<i32, Errno> {
+    let mut p = libc::sched_param { sched_priority: 0 };
+    // SAFETY: p is a live, writable sched_param.
+    unsafe { raw::sys(libc::SYS_sched_getparam, &[tid as u64, mut_ptr(&mut p)]) }?;
+    Ok(p.sched_priority)
+}
+
+/// sched_setparam(2).
+pub fn sched_setparam(tid: i32, prio: i32) -> Result<(), Errno> {
+    let p = libc::sched_param { sched_priority: prio };
+    // SAFETY: p is a live sched_param the kernel only reads.
+    unsafe { raw::sys(libc::SYS_sched_setparam, &[tid as u64, ptr(&p)]) }.map(|_| ())
+}
+
+/// sched_rr_get_interval(2).
+pub fn sched_rr_get_interval(tid: i32) -> Result<libc::timespec, Errno> {
+    let mut t = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: t is a live, writable timespec.
+    unsafe { raw::sys(libc::SYS_sched_rr_get_interval, &[tid as u64, mut_ptr(&mut t)]) }?;
+    Ok(t)
+}
+
 /// Ends the whole process at once (all threads).
 pub fn exit_group(status: i32) -> ! {
     // SAFETY: _exit never returns and touches no Rust state.

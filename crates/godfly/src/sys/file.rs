@@ -161,3 +161,9 @@ fn open_common(dirfd: i32, path: u64, flags: i32, mode: i32) -> SysResult {
     }
     ok_int(fd)
 }
+
+/// sync(2): every filesystem's dirty data scheduled for writing; 0.
+pub fn sync(_: &mut Ctx, _: &Args) -> SysResult {
+    crate::host::fs::sync();
+    ok(0u64)
+}

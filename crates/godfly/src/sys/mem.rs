@@ -159,6 +159,12 @@ pub fn mincore(_: &mut Ctx, a: &Args) -> SysResult {
     ok(0u64)
 }
 
+/// munlockall(2): unwires everything, ends MCL_FUTURE; always 0.
+pub fn munlockall(_: &mut Ctx, _: &Args) -> SysResult {
+    let _ = mm::munlockall();
+    ok(0u64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

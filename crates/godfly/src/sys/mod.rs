@@ -8,12 +8,14 @@
 pub mod fd;
 pub mod file;
 pub mod kqueue;
+pub mod login;
 pub mod mem;
 pub mod misc;
 pub mod path;
 pub mod poll;
 pub mod proc;
 pub mod procs;
+pub mod sched;
 pub mod signal;
 pub mod socket;
 pub mod stat;

@@ -3,18 +3,19 @@
 //! `chmod`/`fchmod(at)`/`lchmod`, `chown`/`fchown(at)`/`lchown`, `access`,
 //! `eaccess`, `faccessat`, `truncate`, `ftruncate`, `utimes`, `futimes`,
 //! `lutimes`, `utimensat`, `futimens`, `mkfifo(at)`, `mknod(at)`, `umask`,
-//! `chdir`, `fchdir`, `__getcwd`.
+//! `chdir`, `fchdir`, `__getcwd`, and the file flags: `chflags`,
+//! `lchflags`, `fchflags`, `chflagsat`.
 
 use godfly_abi::bsd::{Timespec, Timeval};
 use std::ffi::{CStr, CString};
 
 use crate::call::{Args, SysResult, ok, ok_int};
-use crate::host::errno::EINVAL;
-use crate::host::{Errno, fs};
+use crate::host::errno::{EINVAL, ELOOP, ENOSYS, ENOTTY, EOPNOTSUPP};
+use crate::host::{Errno, fd as hfd, fs};
 use crate::mem;
 use crate::personality;
 use crate::thread::Ctx;
-use crate::xlat::AtFlags;
+use crate::xlat::{AtFlags, fflags};
 
 /// The guest's `AT_FDCWD`.
 fn cwd() -> i32 {
@@ -397,4 +398,66 @@ pub fn getcwd(_: &mut Ctx, a: &Args) -> SysResult {
     let n = fs::getcwd(&mut buf)?;
     mem::write_bytes(a.ptr(0), &buf[..n])?;
     ok_int(0)
+}
+
+/// Gives open host file `fd` the BSD flags `bsd` through its inode flags
+/// (see `xlat::fflags`): a flag Linux cannot keep is EOPNOTSUPP, and so
+/// is any flag on a filesystem without inode flags, where clearing all
+/// of them is a success with nothing to do. Privilege is the host's to
+/// check (immutable and append-only need CAP_LINUX_IMMUTABLE, EPERM).
+fn set_flags_fd(fd: i32, bsd: u32) -> Result<(), Errno> {
+    let wanted = fflags::to_inode(bsd).ok_or(EOPNOTSUPP)?;
+    let cur = match fs::inode_flags(fd) {
+        Ok(c) => c,
+        Err(e) if e == ENOTTY || e == EINVAL || e == EOPNOTSUPP || e == ENOSYS => {
+            return if wanted == 0 { Ok(()) } else { Err(EOPNOTSUPP) };
+        }
+        Err(e) => return Err(e),
+    };
+    let new = fflags::merge(cur, wanted);
+    if new == cur { Ok(()) } else { fs::set_inode_flags(fd, new) }
+}
+
+/// The flags of a path: the file opened (not for I/O) to reach its inode.
+/// A symlink itself, which Linux gives no flags, can only be given none.
+fn set_flags_at(dfd: i32, path: &CStr, bsd: u32, follow: bool) -> Result<u64, Errno> {
+    let mut of = libc::O_RDONLY | libc::O_NONBLOCK | libc::O_NOCTTY | libc::O_CLOEXEC;
+    if !follow {
+        of |= libc::O_NOFOLLOW;
+    }
+    let fd = match fs::openat(dfd, path, of, 0) {
+        Ok(fd) => fd,
+        Err(e) if e == ELOOP && !follow => {
+            return if bsd == 0 { Ok(0) } else { Err(EOPNOTSUPP) };
+        }
+        Err(e) => return Err(e),
+    };
+    let r = set_flags_fd(fd, bsd);
+    let _ = hfd::close(fd);
+    r.map(|()| 0)
+}
+
+/// `chflags(path, flags)`: follows a final symlink.
+pub fn chflags(_: &mut Ctx, a: &Args) -> SysResult {
+    let bsd = a.u64(1) as u32;
+    with_path(cwd(), a.ptr(0), false, |d, p| set_flags_at(d, p, bsd, true))
+}
+
+/// `lchflags(path, flags)`: a final symlink is changed itself.
+pub fn lchflags(_: &mut Ctx, a: &Args) -> SysResult {
+    let bsd = a.u64(1) as u32;
+    with_path(cwd(), a.ptr(0), false, |d, p| set_flags_at(d, p, bsd, false))
+}
+
+/// `fchflags(fd, flags)`.
+pub fn fchflags(_: &mut Ctx, a: &Args) -> SysResult {
+    set_flags_fd(a.int(0), a.u64(1) as u32)?;
+    ok(0u64)
+}
+
+/// `chflagsat(fd, path, flags, atflag)`: AT_SYMLINK_NOFOLLOW only.
+pub fn chflagsat(_: &mut Ctx, a: &Args) -> SysResult {
+    let fl = at(a.int(3), AtFlags::SYMLINK_NOFOLLOW)?;
+    let bsd = a.u64(2) as u32;
+    with_path(a.int(0), a.ptr(1), false, |d, p| set_flags_at(d, p, bsd, fl == 0))
 }

@@ -174,8 +174,12 @@ pub fn fork(ctx: &mut Ctx, _: &Args) -> SysResult {
     drop((own_pending, process_pending, stderr, held));
     if r == Ok(0) {
         ctx.lwp.host_tid = crate::thread::gettid();
-        let info =
-            crate::thread::LwpInfo { host_tid: ctx.lwp.host_tid, pending: own_pending_set.clone(), execing: false };
+        let info = crate::thread::LwpInfo {
+            host_tid: ctx.lwp.host_tid,
+            pending: own_pending_set.clone(),
+            execing: false,
+            title: None,
+        };
         crate::thread::reset_after_fork(ctx.lwp.tid, info);
         super::kqueue::reset_after_fork();
         crate::host::out::close_internal_after_fork();
@@ -251,6 +255,9 @@ pub fn execve(ctx: &mut Ctx, a: &Args) -> SysResult {
         }
         if let Some(prefix) = mem::prefix() {
             envp.push(cstring(crate::env::entry(crate::env::PREFIX, prefix))?);
+        }
+        if let Some(login) = crate::sys::login::child_env() {
+            envp.push(cstring(login)?);
         }
         let godfly = CString::new(facts.godfly_exe.as_bytes()).map_err(|_| EINVAL)?;
         let mut args = vec![godfly.clone(), CString::from(c"run"), CString::from(c"--argv0")];

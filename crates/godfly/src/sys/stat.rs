@@ -1,16 +1,16 @@
 //! File status and directory reading: `stat`, `fstat`, `lstat`,
 //! `fstatat`, `getdirentries`, `getdents`, `statfs`, `fstatfs`,
-//! `getfsstat`. Linux: `newfstatat`, `fstat`, `getdents64`, `statfs`,
+//! `getfsstat`. Linux: `statx` (for the file flags too), `getdents64`, `statfs`,
 //! converted to the guest's `struct stat`, `struct dirent` and
 //! `struct statfs` by the personality.
 
 use crate::call::{Args, SysResult, ok};
-use crate::host::errno::{EINVAL, ENOTDIR};
+use crate::host::errno::{EBADF, EINVAL, ENOTDIR};
 use crate::host::fs;
 use crate::mem;
 use crate::personality;
 use crate::thread::Ctx;
-use crate::xlat::{AtFlags, dirent, mountinfo};
+use crate::xlat::{AtFlags, dirent, fflags, mountinfo};
 
 /// `flags` is `None` for flags the call refuses (EINVAL, once the path
 /// has been read, as the BSDs check them).
@@ -18,8 +18,8 @@ fn stat_at(dirfd: i32, path: u64, out: u64, flags: Option<AtFlags>) -> SysResult
     let p = personality::current();
     let path = mem::read_path(path)?;
     let flags = flags.ok_or(EINVAL)?;
-    let st = fs::fstatat(p.dirfd(dirfd), &path, flags.to_linux())?;
-    (p.files.write_stat)(out, &st)?;
+    let (st, attrs) = fs::statx(p.dirfd(dirfd), &path, flags.to_linux())?;
+    (p.files.write_stat)(out, &st, fflags::from_statx_attrs(attrs))?;
     ok(0u64)
 }
 
@@ -41,8 +41,13 @@ pub fn fstatat(_: &mut Ctx, a: &Args) -> SysResult {
 
 /// fstat(2).
 pub fn fstat(_: &mut Ctx, a: &Args) -> SysResult {
-    let st = fs::fstat(a.int(0))?;
-    (personality::current().files.write_stat)(a.ptr(1), &st)?;
+    let fd = a.int(0);
+    // AT_EMPTY_PATH with AT_FDCWD would stat the working directory.
+    if fd < 0 {
+        return Err(EBADF);
+    }
+    let (st, attrs) = fs::statx(fd, c"", libc::AT_EMPTY_PATH)?;
+    (personality::current().files.write_stat)(a.ptr(1), &st, fflags::from_statx_attrs(attrs))?;
     ok(0u64)
 }
 
@@ -92,12 +97,13 @@ fn read_dir(fd: i32, buf: u64, count: usize, basep: u64) -> SysResult {
     ok(out.len() as u64)
 }
 
-fn mounts() -> Vec<mountinfo::Mount> {
+/// The host's mounts, in mount order.
+pub fn mounts() -> Vec<mountinfo::Mount> {
     mountinfo::parse_mountinfo(&std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default())
 }
 
 /// The mount holding a file with device `dev` (the last one mounted there).
-fn mount_of(dev: u64) -> mountinfo::Mount {
+pub fn mount_of(dev: u64) -> mountinfo::Mount {
     let key = (libc::major(dev), libc::minor(dev));
     mounts().into_iter().rev().find(|m| m.dev == key).unwrap_or(mountinfo::Mount {
         dev: key,

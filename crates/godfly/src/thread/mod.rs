@@ -117,6 +117,8 @@ pub struct LwpInfo {
     /// Set while the thread is in `execve`: no carrier may reach it then
     /// (one arriving as the new image starts would kill it).
     pub execing: bool,
+    /// The title `lwp_setname` gave it (at most 1023 bytes), if any.
+    pub title: Option<Arc<[u8]>>,
 }
 
 static LWPS: Global<Option<HashMap<i32, LwpInfo>>> = Global::new(30, None);
@@ -194,6 +196,18 @@ pub fn set_execing(tid: i32, on: bool) {
     let mut lwps = LWPS.lock();
     if let Some(info) = lwps.as_mut().and_then(|m| m.get_mut(&tid)) {
         info.execing = on;
+    }
+}
+
+/// Sets LWP `tid`'s title; false if there is no such LWP.
+pub fn set_title(tid: i32, title: &[u8]) -> bool {
+    let mut lwps = LWPS.lock();
+    match lwps.as_mut().and_then(|m| m.get_mut(&tid)) {
+        Some(info) => {
+            info.title = Some(Arc::from(title));
+            true
+        }
+        None => false,
     }
 }
 

@@ -143,7 +143,7 @@ pub fn setup_current(
         release_current(block);
         return Err(SetupError::Dispatch(std::io::Error::other("cannot set the %gs base")));
     }
-    super::register(tid, LwpInfo { host_tid, pending, execing: false });
+    super::register(tid, LwpInfo { host_tid, pending, execing: false, title: None });
     Ok(GuestThread { block })
 }
 

@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 pub mod dirent;
+pub mod fflags;
 pub mod kevent;
 pub mod mountinfo;
 pub mod procinfo;

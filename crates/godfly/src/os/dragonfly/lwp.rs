@@ -154,6 +154,55 @@ pub fn lwp_kill(_: &mut Ctx, a: &Args) -> SysResult {
     ok_int(0)
 }
 
+/// `lwp_setname(tid, name)`, DragonFly 542: the thread's title, cut at
+/// 1023 bytes (not an error), NULL for none; ESRCH for no such LWP of
+/// this process. The host thread's name (what `ps -L` shows, 15 bytes)
+/// follows it.
+pub fn lwp_setname(_: &mut Ctx, a: &Args) -> SysResult {
+    let room = godfly_abi::dragonfly::misc::MAXTHREADTITLE - 1;
+    let title = match a.ptr(1) {
+        0 => Vec::new(),
+        p => match mem::read_cstr(p, room) {
+            Ok(s) => s.into_bytes(),
+            Err(crate::host::errno::ENAMETOOLONG) => mem::read_bytes(p, room)?,
+            Err(e) => return Err(e),
+        },
+    };
+    let tid = a.int(0);
+    if !thread::set_title(tid, &title) {
+        return Err(ESRCH);
+    }
+    if let Some(info) = thread::lookup(tid) {
+        let comm = &title[..title.len().min(15)];
+        let _ = std::fs::write(format!("/proc/self/task/{}/comm", info.host_tid), comm);
+    }
+    ok_int(0)
+}
+
+/// `lwp_getname(tid, name, len)`, DragonFly 549: the title, cut to fit
+/// `len` with its NUL. For no such LWP DragonFly copies out an empty
+/// string and, when that copy succeeds, returns 0: the ESRCH is kept only
+/// when `len` is 0 (`kern_prot.c`).
+pub fn lwp_getname(_: &mut Ctx, a: &Args) -> SysResult {
+    let (buf, len) = (a.ptr(1), a.usize(2));
+    let room = godfly_abi::dragonfly::misc::MAXTHREADTITLE - 1;
+    let found = thread::lookup(a.int(0));
+    let mut out: Vec<u8> = match &found {
+        Some(info) => {
+            let t = info.title.as_deref().unwrap_or(&[]);
+            let end = t.iter().position(|&b| b == 0).unwrap_or(t.len());
+            t[..end.min(room).min(len.saturating_sub(1))].to_vec()
+        }
+        None => Vec::new(),
+    };
+    if len == 0 {
+        return if found.is_some() { ok_int(0) } else { Err(ESRCH) };
+    }
+    out.push(0);
+    mem::write_bytes(buf, &out)?;
+    ok_int(0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

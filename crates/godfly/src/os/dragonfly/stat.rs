@@ -25,9 +25,12 @@ pub fn dev_to_host(dev: u64) -> u64 {
     dev_to_linux(dev as u32)
 }
 
-/// Writes a Linux `struct stat` in DragonFly's layout.
-pub fn write_stat(addr: u64, st: &libc::stat) -> Result<(), Errno> {
-    crate::mem::write(addr, &from_linux(st))
+/// Writes a Linux `struct stat` in DragonFly's layout, with the file
+/// flags `flags` (`st_flags`).
+pub fn write_stat(addr: u64, st: &libc::stat, flags: u32) -> Result<(), Errno> {
+    let mut out = from_linux(st);
+    out.st_flags = flags;
+    crate::mem::write(addr, &out)
 }
 
 /// Linux `struct stat` to DragonFly's.

@@ -4,9 +4,10 @@
 
 use godfly_abi::dragonfly::syscalls::*;
 
-use super::{calls, lwp, sysctl, umtx};
+use super::{calls, lwp, pathconf, sched, statfs, sysctl, umtx};
 use crate::personality::{Binding, Handler, Support};
-use crate::sys::{fd, file, kqueue, mem, misc, path, poll, proc, signal, socket, stat, time};
+use crate::sys::sched as nice;
+use crate::sys::{fd, file, kqueue, login, mem, misc, path, poll, proc, signal, socket, stat, time};
 
 /// Calls bound to handlers.
 pub const BINDINGS: &[(u32, Handler, Support)] = &[
@@ -177,6 +178,54 @@ pub const BINDINGS: &[(u32, Handler, Support)] = &[
     (SYS_LWP_CREATE2, lwp::lwp_create2, Support::Partial("the CPU mask is not applied")),
     (SYS_GETRANDOM, misc::getrandom, Support::Full),
     (SYS_SYSARCH, calls::sysarch, Support::Full),
+    (SYS_SYNC, file::sync, Support::Full),
+    (
+        SYS_CHFLAGS,
+        path::chflags,
+        Support::Partial("UF_NODUMP, SF_IMMUTABLE, SF_APPEND (Linux's inode flags); other flags EOPNOTSUPP"),
+    ),
+    (SYS_LCHFLAGS, path::lchflags, Support::Partial("as chflags; a symlink takes no flags")),
+    (SYS_FCHFLAGS, path::fchflags, Support::Partial("as chflags")),
+    (SYS_CHFLAGSAT, path::chflagsat, Support::Partial("as chflags")),
+    (SYS_GETPRIORITY, nice::getpriority, Support::Full),
+    (
+        SYS_SETPRIORITY,
+        nice::setpriority,
+        Support::Partial("Linux's nice values stop at 19: a DragonFly nice of 20 is 19"),
+    ),
+    (SYS_PATHCONF, pathconf::pathconf, Support::Full),
+    (SYS_LPATHCONF, pathconf::lpathconf, Support::Full),
+    (SYS_FPATHCONF, pathconf::fpathconf, Support::Full),
+    (SYS_MLOCKALL, calls::mlockall, Support::Full),
+    (SYS_MUNLOCKALL, mem::munlockall, Support::Full),
+    (
+        SYS_STATVFS,
+        statfs::statvfs,
+        Support::Partial("f_fsid is the device number; f_type, I/O counters and uuids are zero"),
+    ),
+    (SYS_FSTATVFS, statfs::fstatvfs, Support::Partial("as statvfs")),
+    (SYS_GETVFSSTAT, statfs::getvfsstat, Support::Partial("as statvfs")),
+    (SYS_LWP_SETNAME, lwp::lwp_setname, Support::Full),
+    (SYS_LWP_GETNAME, lwp::lwp_getname, Support::Full),
+    (SYS_SCHED_SETPARAM, sched::sched_setparam, Support::Full),
+    (SYS_SCHED_GETPARAM, sched::sched_getparam, Support::Full),
+    (SYS_SCHED_SETSCHEDULER, sched::sched_setscheduler, Support::Full),
+    (SYS_SCHED_GETSCHEDULER, sched::sched_getscheduler, Support::Full),
+    (SYS_SCHED_GET_PRIORITY_MAX, sched::sched_get_priority_max, Support::Full),
+    (SYS_SCHED_GET_PRIORITY_MIN, sched::sched_get_priority_min, Support::Full),
+    (SYS_SCHED_RR_GET_INTERVAL, sched::sched_rr_get_interval, Support::Full),
+    (SYS_YIELD, misc::sched_yield, Support::Full),
+    (SYS_GETLOGIN, login::getlogin, Support::Partial("the name starts as the host's login uid's user")),
+    (
+        SYS_SETLOGIN,
+        login::setlogin,
+        Support::Partial("reaches this process and those it starts, not the rest of its session"),
+    ),
+    (SYS_UTRACE, calls::utrace, Support::Full),
+    (SYS_EXTATTRCTL, calls::extattrctl, Support::Full),
+    (SYS_EXTATTR_SET_FILE, calls::extattr_set_file, Support::Full),
+    (SYS_EXTATTR_GET_FILE, calls::extattr_get_file, Support::Full),
+    (SYS_EXTATTR_DELETE_FILE, calls::extattr_delete_file, Support::Full),
     (SYS_POLL, poll::poll, Support::Full),
     (SYS_PPOLL, poll::ppoll, Support::Full),
     (SYS_SELECT, poll::select, Support::Full),
@@ -250,6 +299,10 @@ pub const UNSUPPORTED: &[(u32, &str)] = &[
     (SYS_CLOCK_SETTIME, "setting the clock is left to the host"),
     (SYS_NTP_ADJTIME, "setting the clock is left to the host"),
     (SYS_PROFIL, "profil(2) has no Linux counterpart"),
+    (
+        SYS_REVOKE,
+        "Linux cannot take open descriptors away from a file (vhangup hangs up only the caller's own terminal)",
+    ),
 ];
 
 /// Calls whose EINTR never becomes a restart (their kernel code turns
