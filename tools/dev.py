@@ -131,7 +131,7 @@ def demo(args):
 
 def ensure_host_tools():
     """Installs, through apt-get, the host programs the tests run from guests."""
-    wanted = {"time": "/usr/bin/time", "make": "make", "git": "git"}
+    wanted = {"time": "/usr/bin/time", "make": "make", "git": "git", "iproute2": "ip", "util-linux": "unshare"}
     missing = [pkg for pkg, prog in wanted.items() if not shutil.which(prog)]
     if not missing:
         return

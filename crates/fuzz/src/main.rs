@@ -239,6 +239,21 @@ fn seed_inputs(target: &str) -> Vec<Vec<u8>> {
             v.extend_from_slice(&9i32.to_ne_bytes());
             vec![v]
         }
+        "rtmsg" => {
+            // RTM_GET 127.0.0.1 with RTA_DST|RTA_IFP, and a /24 mask.
+            let get = |addrs: u32, extra: &[u8]| {
+                let mut m = vec![0u8; 152];
+                m[2] = 7;
+                m[3] = 4;
+                m[12..16].copy_from_slice(&addrs.to_ne_bytes());
+                m.extend_from_slice(&[16, 2, 0, 0, 127, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0]);
+                m.extend_from_slice(extra);
+                let len = m.len() as u16;
+                m[..2].copy_from_slice(&len.to_ne_bytes());
+                m
+            };
+            vec![get(0x11, &[]), get(0x5, &[7, 2, 0, 0, 255, 255, 255, 0])]
+        }
         _ => vec![(0u8..=255).collect()],
     }
 }

@@ -349,6 +349,27 @@ pub struct Net {
     pub cmsg_to_host: fn(&[u8]) -> Result<Vec<u8>, Errno>,
     /// Linux control messages as the guest's.
     pub cmsg_from_host: fn(&[u8]) -> Vec<u8>,
+    /// The guest's PF_ROUTE: its routing sockets are godfly's own.
+    pub route_family: i32,
+    /// A message written to a routing socket (with the writer's pid and
+    /// whether it is root), against the host's tables now.
+    pub route_output: fn(&[u8], &crate::host::NetState, i32, bool) -> RouteOutput,
+    /// The messages routing sockets get for a change of the host's tables,
+    /// each with its guest family (0: for every reader).
+    pub route_changes: fn(&crate::host::NetState, &crate::host::NetState) -> Vec<RouteMessage>,
+}
+
+/// A routing message with the guest family of the readers it is for
+/// (0: every reader).
+pub type RouteMessage = (i32, Vec<u8>);
+
+/// What writing one routing message gives: the message that comes back
+/// to the routing sockets (with its guest family, 0 for all readers) and
+/// the write's own result.
+#[derive(Debug)]
+pub struct RouteOutput {
+    pub reply: Option<RouteMessage>,
+    pub result: Result<(), Errno>,
 }
 
 /// The bounds a guest kernel puts on the counts and lengths a program

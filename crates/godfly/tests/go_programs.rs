@@ -154,6 +154,56 @@ fn the_smaller_calls_x_sys_wraps_answer_as_dragonflys_kernel_does() {
 }
 
 #[test]
+fn routing_sockets_answer_rtm_get_as_dragonfly_does() {
+    let bin = common::build("rtsock", "dragonfly");
+    let out = common::run_godfly(&bin, &[], &[]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        include_str!("testdata/go/rtsock/expected.txt"),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(0));
+}
+
+/// Changes to the tables of a private network namespace (lo up, an
+/// address added, then removed) reach a routing socket reader as
+/// RTM_IFINFO, RTM_NEWADDR, RTM_ADD and RTM_DELADDR. Needs `unshare -rn`
+/// (user and network namespaces) and `ip`; says so and passes where the
+/// host forbids namespaces.
+#[test]
+fn routing_sockets_hear_the_hosts_table_changes() {
+    let ok = std::process::Command::new("unshare").args(["-rn", "ip", "link", "show", "lo"]).output();
+    if !ok.is_ok_and(|o| o.status.success()) {
+        eprintln!("routing_sockets_hear_the_hosts_table_changes: no `unshare -rn` or `ip` here; not run");
+        return;
+    }
+    let bin = common::build("rtsock", "dragonfly");
+    let dir =
+        std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("rtsock-watch-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("make a scratch directory");
+    let log = dir.join("out");
+    let script = format!(
+        "{g} run {b} watch > {l} 2>&1 & p=$!; \
+         for i in $(seq 50); do grep -q ready {l} && break; sleep 0.1; done; \
+         ip link set lo up; sleep 0.3; ip addr add 10.9.9.9/24 dev lo; sleep 0.3; ip addr del 10.9.9.9/24 dev lo; \
+         wait $p",
+        g = common::godfly().display(),
+        b = bin.display(),
+        l = log.display()
+    );
+    let mut cmd = std::process::Command::new("unshare");
+    cmd.args(["-rn", "sh", "-c", &script]);
+    let out = common::output_within(cmd, std::time::Duration::from_secs(30));
+    let got = std::fs::read_to_string(&log).unwrap_or_default();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(out.status.success(), "{got}\n{}", String::from_utf8_lossy(&out.stderr));
+    for want in ["got RTM_IFINFO", "got RTM_NEWADDR", "got RTM_ADD", "got RTM_DELADDR", "EXIT-SUCCESS"] {
+        assert!(got.contains(want), "no {want:?} in:\n{got}");
+    }
+}
+
+#[test]
 fn process_tables_and_system_facts_by_sysctl_read_as_on_dragonfly() {
     let bin = common::build("sysctl", "dragonfly");
     let out = common::run_godfly(&bin, &["a", "b"], &[]);

@@ -31,6 +31,7 @@ pub const TARGETS: &[Target] = &[
     ("trace", trace),
     ("rangeset", rangeset),
     ("kevent", kevent),
+    ("rtmsg", rtmsg),
 ];
 
 /// Looks a target up by name.
@@ -135,7 +136,8 @@ pub fn sysctl(data: &[u8]) {
     match resolve(&mib, has_new) {
         Ok(Request::Value(node, params)) => {
             assert!(!has_new, "a write was accepted");
-            let (_, prefix, _) = nodes().find(|x| x.2 == node).expect("node in table");
+            // Several OIDs may share a handler (kern.proc.uid and uid_lwp).
+            let (_, prefix, _) = nodes().find(|x| x.2 == node && mib.starts_with(x.1)).expect("node in table");
             assert_eq!(&mib[..prefix.len()], prefix);
             assert_eq!(params, &mib[prefix.len()..]);
         }
@@ -485,5 +487,53 @@ pub fn kevent(data: &[u8]) {
     }
     for fd in [r0, w0, r1, w1] {
         let _ = crate::host::fd::close(fd);
+    }
+}
+
+/// A message a guest writes to a routing socket: never a panic; a reply
+/// only with a sound header, its length field true, RTM_GET answers only
+/// on success, and the errno echoed on failure.
+pub fn rtmsg(data: &[u8]) {
+    use crate::host::{IfAddr, Interface, NetState};
+    use crate::xlat::routes::{RTF_GATEWAY, RTF_UP, Route};
+    dragonfly();
+    let lo = Interface {
+        name: "lo".into(),
+        index: 1,
+        flags: 0x1 | 0x8 | 0x40,
+        mtu: 65536,
+        mac: vec![],
+        addrs: vec![IfAddr {
+            family: libc::AF_INET,
+            addr: vec![127, 0, 0, 1],
+            netmask: vec![255, 0, 0, 0],
+            broadcast: None,
+            scope_id: 0,
+        }],
+    };
+    let def = Route {
+        family: libc::AF_INET,
+        dst: vec![0; 4],
+        prefix: 0,
+        gateway: Some(vec![127, 0, 0, 2]),
+        flags: RTF_UP | RTF_GATEWAY,
+        ifname: "lo".into(),
+        metric: 0,
+        mtu: 0,
+    };
+    let st = NetState { routes: crate::host::routes_with(vec![def], std::slice::from_ref(&lo)), ifcs: vec![lo] };
+    let root = data.first().is_some_and(|b| b & 1 == 1);
+    let o = crate::os::dragonfly::route::output(data, &st, 77, root);
+    if let Some((_, m)) = &o.reply {
+        assert!(m.len() >= 152 && usize::from(u16::from_ne_bytes([m[0], m[1]])) == m.len());
+        assert_eq!(i32::from_ne_bytes(m[16..20].try_into().unwrap()), 77, "the writer's pid");
+        let errno = i32::from_ne_bytes(m[24..28].try_into().unwrap());
+        let done = u32::from_ne_bytes(m[8..12].try_into().unwrap()) & 0x40 != 0;
+        match o.result {
+            Ok(()) => assert!(errno == 0 && m[3] == 4 && done, "a success is an answered RTM_GET"),
+            Err(_) => assert!(errno != 0, "a failure comes back with its errno"),
+        }
+    } else {
+        assert!(o.result.is_err());
     }
 }

@@ -255,11 +255,55 @@ pub fn interfaces() -> Vec<Interface> {
 }
 
 /// The host's IPv4 and IPv6 routes (`/proc/net/route`, `/proc/net/ipv6_route`).
-pub fn routes() -> Vec<crate::xlat::routes::Route> {
+pub fn routes_proc() -> Vec<crate::xlat::routes::Route> {
     let read = |p: &str| std::fs::read_to_string(p).unwrap_or_default();
     let mut r = crate::xlat::routes::parse_ipv4(&read("/proc/net/route"));
     r.extend(crate::xlat::routes::parse_ipv6(&read("/proc/net/ipv6_route")));
     r
+}
+
+/// The host's routes: the main tables of `/proc/net`, and a host route
+/// for each IPv4 address of a loopback interface (Linux keeps those in
+/// its local table, which `/proc/net/route` leaves out; a BSD lists
+/// `127.0.0.1 lo0 UH`).
+pub fn routes() -> Vec<crate::xlat::routes::Route> {
+    routes_with(routes_proc(), &interfaces())
+}
+
+/// `routes` for given tables and interfaces.
+pub fn routes_with(mut r: Vec<crate::xlat::routes::Route>, ifcs: &[Interface]) -> Vec<crate::xlat::routes::Route> {
+    use crate::xlat::routes::{RTF_HOST, RTF_UP, Route};
+    for ifc in ifcs.iter().filter(|i| i.flags & libc::IFF_LOOPBACK as u32 != 0) {
+        for a in ifc.addrs.iter().filter(|a| a.family == libc::AF_INET) {
+            if !r.iter().any(|x| x.family == libc::AF_INET && x.prefix == 32 && x.dst == a.addr) {
+                r.push(Route {
+                    family: libc::AF_INET,
+                    dst: a.addr.clone(),
+                    prefix: 32,
+                    gateway: None,
+                    flags: RTF_UP | RTF_HOST,
+                    ifname: ifc.name.clone(),
+                    metric: 0,
+                    mtu: 0,
+                });
+            }
+        }
+    }
+    r
+}
+
+/// What the routing messages are made from: the host's routes and
+/// interfaces at one moment.
+#[derive(Debug, Clone, Default)]
+pub struct NetState {
+    pub routes: Vec<crate::xlat::routes::Route>,
+    pub ifcs: Vec<Interface>,
+}
+
+/// The host's routes and interfaces now.
+pub fn net_state() -> NetState {
+    let ifcs = interfaces();
+    NetState { routes: routes_with(routes_proc(), &ifcs), ifcs }
 }
 
 /// The extended register state godfly keeps for guest threads: XCR0's

@@ -117,6 +117,36 @@ pub fn getsockopt_int(fd: i32, level: i32, name: i32) -> Result<i32, Errno> {
     Ok(i32::from_ne_bytes(b))
 }
 
+/// send(2) of host bytes.
+pub fn send_host(fd: i32, buf: &[u8], flags: i32) -> Result<usize, Errno> {
+    // SAFETY: buf is a live host buffer of its length.
+    unsafe { raw::sys(libc::SYS_sendto, &[fd as u64, ptr(buf), buf.len() as u64, flags as u64, 0, 0]) }
+        .map(|n| n as usize)
+}
+
+/// recv(2) into host bytes.
+pub fn recv_host(fd: i32, buf: &mut [u8], flags: i32) -> Result<usize, Errno> {
+    let len = buf.len() as u64;
+    // SAFETY: buf is a live, writable host buffer of its length.
+    unsafe { raw::sys(libc::SYS_recvfrom, &[fd as u64, mut_ptr(buf), len, flags as u64, 0, 0]) }.map(|n| n as usize)
+}
+
+/// A NETLINK_ROUTE socket (non-blocking, close-on-exec) that hears of
+/// every change to links, addresses and routes: the multicast groups
+/// RTMGRP_LINK, IPV4_IFADDR, IPV4_ROUTE, IPV6_IFADDR, IPV6_ROUTE.
+pub fn route_monitor() -> Result<i32, Errno> {
+    const GROUPS: u32 = 0x1 | 0x10 | 0x40 | 0x100 | 0x400;
+    let fd = socket(libc::AF_NETLINK, libc::SOCK_RAW | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC, libc::NETLINK_ROUTE)?;
+    let mut sa = [0u8; 12];
+    sa[..2].copy_from_slice(&(libc::AF_NETLINK as u16).to_ne_bytes());
+    sa[8..12].copy_from_slice(&GROUPS.to_ne_bytes());
+    if let Err(e) = bind(fd, &sa) {
+        let _ = super::fd::close(fd);
+        return Err(e);
+    }
+    Ok(fd)
+}
+
 /// sendto(2) from guest memory, to a host address or none.
 pub fn sendto(fd: i32, buf: GuestPtr, len: usize, flags: i32, to: Option<&[u8]>) -> Result<u64, Errno> {
     let (tp, tl) = to.map_or((0, 0), |t| (ptr(t), t.len() as u64));

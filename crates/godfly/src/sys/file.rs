@@ -22,6 +22,9 @@ pub fn read(_: &mut Ctx, a: &Args) -> SysResult {
 /// write(2).
 pub fn write(_: &mut Ctx, a: &Args) -> SysResult {
     let fd = a.int(0);
+    if super::rtsock::is_route(fd) {
+        return super::rtsock::write(a.ptr(1), a.usize(2));
+    }
     let len = mem::user_len(a.ptr(1), a.usize(2));
     let n = if super::socket::nosigpipe(fd) {
         // SO_NOSIGPIPE: no SIGPIPE from this socket, EPIPE only.

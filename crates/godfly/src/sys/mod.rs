@@ -15,6 +15,7 @@ pub mod path;
 pub mod poll;
 pub mod proc;
 pub mod procs;
+pub mod rtsock;
 pub mod sched;
 pub mod signal;
 pub mod socket;

@@ -183,6 +183,7 @@ pub fn fork(ctx: &mut Ctx, _: &Args) -> SysResult {
         crate::thread::reset_after_fork(ctx.lwp.tid, info);
         super::kqueue::reset_after_fork();
         crate::host::out::close_internal_after_fork();
+        super::rtsock::after_fork();
     }
     match r? {
         0 => {

@@ -46,6 +46,7 @@ pub fn fd_closed(fd: i32) {
     if ANY_NOSIGPIPE.load(Ordering::Relaxed) {
         set_nosigpipe(fd, false);
     }
+    super::rtsock::fd_closed(fd);
 }
 
 /// Reads a socket address argument with the guest kernel's bounds (on
@@ -88,6 +89,11 @@ fn write_addr(host_addr: &[u8], addr: u64, lenp: u64, room: u32) -> Result<(), E
 /// socket(2). The BSDs have no IPv4-mapped IPv6: every AF_INET6 socket
 /// is IPV6_V6ONLY, so godfly sets it on the host socket.
 pub fn socket(_: &mut Ctx, a: &Args) -> SysResult {
+    if a.int(0) == n().route_family {
+        let ty = (n().socket_type)(a.int(1)).ok_or(EPROTOTYPE)?;
+        let raw = ty & !(libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK) == libc::SOCK_RAW;
+        return super::rtsock::open(raw, ty, a.int(2));
+    }
     let dom = (n().family_to_host)(a.int(0)).ok_or(EAFNOSUPPORT)?;
     let ty = (n().socket_type)(a.int(1)).ok_or(EPROTOTYPE)?;
     let fd = net::socket(dom, ty, a.int(2))?;

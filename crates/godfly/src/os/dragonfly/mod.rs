@@ -150,6 +150,9 @@ pub static PERSONALITY: Personality = Personality {
     net: Net {
         family_to_host: sockaddr::family_to_linux,
         socket_type: sockaddr::type_to_linux,
+        route_family: d::PF_ROUTE,
+        route_output: route::output,
+        route_changes: route::changes,
         accept_flags: sockaddr::accept_flags_to_linux,
         sockaddr_to_host: sockaddr::to_linux,
         sockaddr_from_host: sockaddr::from_linux,

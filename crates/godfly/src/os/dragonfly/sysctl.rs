@@ -555,7 +555,10 @@ pub fn sysctl(_: &mut Ctx, a: &Args) -> SysResult {
     let (old, oldlenp, new, newlen) = (a.ptr(2), a.ptr(3), a.ptr(4), a.usize(5));
     let data = match resolve(&mib, new != 0)? {
         Request::IfList { af, index } => super::route::iflist(&host::interfaces(), af, index),
-        Request::RouteDump { af, flags } => super::route::rtdump(&host::routes(), &host::interfaces(), af, flags)?,
+        Request::RouteDump { af, flags } => {
+            let st = host::net_state();
+            super::route::rtdump(&st.routes, &st.ifcs, af, flags)?
+        }
         Request::NameToMib => {
             if newlen == 0 {
                 return Err(ENOENT);

@@ -230,7 +230,13 @@ pub const BINDINGS: &[(u32, Handler, Support)] = &[
     (SYS_PPOLL, poll::ppoll, Support::Full),
     (SYS_SELECT, poll::select, Support::Full),
     (SYS_PSELECT, poll::pselect, Support::Full),
-    (SYS_SOCKET, socket::socket, Support::Partial("AF_UNIX, AF_INET and AF_INET6")),
+    (
+        SYS_SOCKET,
+        socket::socket,
+        Support::Partial(
+            "AF_UNIX, AF_INET, AF_INET6, and PF_ROUTE (RTM_GET from the host's tables; change messages from rtnetlink; no route changes)",
+        ),
+    ),
     (SYS_SOCKETPAIR, socket::socketpair, Support::Full),
     (SYS_BIND, socket::bind, Support::Full),
     (SYS_CONNECT, socket::connect, Support::Full),

@@ -25,8 +25,16 @@
 //!   whatever its stated size, as DragonFly does (the call fails with the
 //!   change's errno only when that write fails); changes are read in
 //!   chunks, never as a whole list;
-//! - EVFILT_VNODE, EVFILT_AIO, EVFILT_EXCEPT and EVFILT_FS answer ENOSYS
-//!   per change.
+//! - EVFILT_VNODE: one inotify descriptor per kqueue, a watch per watched
+//!   file or directory; inotify's events become the NOTE_* bits HAMMER2
+//!   posts (`knote::vnode_notes`): IN_MODIFY gives WRITE (and EXTEND when
+//!   the size grew), IN_ATTRIB gives ATTRIB or LINK (the link count
+//!   changed), IN_DELETE_SELF DELETE, IN_MOVE_SELF RENAME, IN_UNMOUNT
+//!   REVOKE; on a directory an entry made or removed gives WRITE, a
+//!   subdirectory WRITE|LINK. A pipe or socket is EOPNOTSUPP. The knote
+//!   goes with its descriptor. One deviation: a truncate to the same size
+//!   gives WRITE (inotify cannot tell it from a real change);
+//! - EVFILT_AIO, EVFILT_EXCEPT and EVFILT_FS answer ENOSYS per change.
 
 pub mod epoll;
 pub mod knote;
