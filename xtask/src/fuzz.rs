@@ -16,7 +16,8 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
-const TARGETS: &[&str] = &["elf", "sysctl", "xlat", "sockaddr", "cmsg", "sigframe", "trace", "rangeset", "kevent"];
+const TARGETS: &[&str] =
+    &["elf", "sysctl", "xlat", "sockaddr", "cmsg", "sigframe", "trace", "rangeset", "kevent", "rtmsg"];
 
 fn status(cmd: &mut Command, what: &str) -> Result<(), String> {
     let st = cmd.status().map_err(|e| format!("{what}: {e}"))?;
