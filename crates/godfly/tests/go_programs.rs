@@ -204,6 +204,19 @@ fn routing_sockets_hear_the_hosts_table_changes() {
 }
 
 #[test]
+fn system_v_ipc_uses_dragonflys_numbers_and_structures() {
+    let bin = common::build("sysvipc", "dragonfly");
+    let out = common::run_godfly(&bin, &[], &[]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        include_str!("testdata/go/sysvipc/expected.txt"),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
 fn process_tables_and_system_facts_by_sysctl_read_as_on_dragonfly() {
     let bin = common::build("sysctl", "dragonfly");
     let out = common::run_godfly(&bin, &["a", "b"], &[]);

@@ -15,6 +15,7 @@ pub mod errno;
 pub mod event;
 pub mod fd;
 pub mod fs;
+pub mod ipc;
 pub mod mm;
 pub mod net;
 pub mod out;

@@ -13,7 +13,7 @@ use crate::sync::Global;
 
 use crate::host::Errno;
 use crate::host::errno::{EINVAL, ENOMEM};
-use crate::host::mm;
+use crate::host::{ipc, mm};
 
 /// Disjoint, non-adjacent half-open ranges `[start, end)`.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -205,6 +205,74 @@ impl GuestMaps {
     }
 }
 
+impl GuestMaps {
+    /// Attaches System V segment `id` (of `size` bytes) for the guest, at
+    /// `addr` or where the kernel finds room; never above `top` (ENOMEM).
+    /// Linux's shmat without SHM_REMAP replaces no mapping, so it cannot
+    /// take godfly's memory (nor the guest's: EINVAL there).
+    pub fn shm_attach(&mut self, id: i32, addr: u64, flags: i32, size: u64, top: u64) -> Result<u64, Errno> {
+        // SAFETY: without SHM_REMAP the kernel maps only free space.
+        let p = unsafe { ipc::shmat(id, addr, flags & !libc::SHM_REMAP) }?;
+        let end = page_end(p, size);
+        if end > top {
+            // SAFETY: the segment just attached, in free space.
+            let _ = unsafe { ipc::shmdt(p) };
+            return Err(ENOMEM);
+        }
+        self.0.insert(p, end);
+        Ok(p)
+    }
+
+    /// Detaches the System V segment the guest attached at `addr`
+    /// (EINVAL when there is none).
+    pub fn shm_detach(&mut self, addr: u64) -> Result<(), Errno> {
+        let maps = std::fs::read_to_string("/proc/self/maps").unwrap_or_default();
+        let end = sysv_extent(&maps, addr).ok_or(EINVAL)?;
+        if !self.covers(addr, end) {
+            return Err(EINVAL);
+        }
+        // SAFETY: a segment attached at addr, all of it the guest's.
+        unsafe { ipc::shmdt(addr) }?;
+        self.0.remove(addr, end);
+        Ok(())
+    }
+}
+
+/// The end of the System V segment mapped at `start` in a
+/// `/proc/self/maps` text: its pieces (split by mprotect) run on with the
+/// same inode and the file offset going on where the last one ended; a
+/// second attach of the same segment right after starts at offset 0 again.
+/// None when no segment starts there.
+pub fn sysv_extent(maps: &str, start: u64) -> Option<u64> {
+    // (end, inode, the offset the next piece must have)
+    let mut cur: Option<(u64, String, u64)> = None;
+    for line in maps.lines() {
+        let mut f = line.split_whitespace();
+        let (Some(range), Some(_perms), Some(off), Some(_dev), Some(inode)) =
+            (f.next(), f.next(), f.next(), f.next(), f.next())
+        else {
+            continue;
+        };
+        let path = f.next().unwrap_or("");
+        let Some((a, b)) = range.split_once('-') else { continue };
+        let (Ok(a), Ok(b), Ok(off)) =
+            (u64::from_str_radix(a, 16), u64::from_str_radix(b, 16), u64::from_str_radix(off, 16))
+        else {
+            continue;
+        };
+        let sysv = path.starts_with("/SYSV");
+        match &cur {
+            None if a == start && sysv => cur = Some((b, inode.to_string(), off + (b - a))),
+            Some((e, ino, next)) if a == *e && sysv && inode == ino && off == *next => {
+                cur = Some((b, ino.clone(), off + (b - a)));
+            }
+            Some(_) => break,
+            None => {}
+        }
+    }
+    cur.map(|(e, _, _)| e)
+}
+
 /// Flags of a placeholder mapping.
 const PLACEHOLDER: i32 = libc::MAP_PRIVATE | libc::MAP_ANONYMOUS;
 
@@ -266,5 +334,20 @@ mod tests {
         assert!(r.covers(0x3000, 0x5000));
         assert!(!r.covers(0x1000, 0x3001));
         assert!(r.covers(0x4000, 0x4000));
+    }
+
+    #[test]
+    fn a_sysv_segment_runs_over_its_pieces_and_stops_at_another_file() {
+        let maps = "7f0000000000-7f0000001000 rw-s 00000000 00:01 42                         /SYSV0000abcd (deleted)\n\
+                    7f0000001000-7f0000003000 r--s 00001000 00:01 42                         /SYSV0000abcd (deleted)\n\
+                    7f0000003000-7f0000004000 rw-s 00000000 00:01 43                         /SYSV0000abce (deleted)\n\
+                    7f0000004000-7f0000005000 rw-s 00000000 00:01 43                         /SYSV0000abce (deleted)\n\
+                    7f0000005000-7f0000006000 rw-p 00000000 00:00 0\n";
+        assert_eq!(sysv_extent(maps, 0x7f00_0000_0000), Some(0x7f00_0000_3000));
+        assert_eq!(sysv_extent(maps, 0x7f00_0000_3000), Some(0x7f00_0000_4000));
+        // The same segment attached again right after: a second extent.
+        assert_eq!(sysv_extent(maps, 0x7f00_0000_4000), Some(0x7f00_0000_5000));
+        assert_eq!(sysv_extent(maps, 0x7f00_0000_5000), None);
+        assert_eq!(sysv_extent(maps, 0x7f00_0000_1000), Some(0x7f00_0000_3000));
     }
 }

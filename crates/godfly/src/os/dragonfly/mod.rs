@@ -29,6 +29,7 @@ pub mod stack;
 pub mod stat;
 pub mod statfs;
 pub mod sysctl;
+pub mod sysv;
 pub mod table;
 pub mod termios;
 pub mod time;

@@ -4,7 +4,7 @@
 
 use godfly_abi::dragonfly::syscalls::*;
 
-use super::{calls, lwp, pathconf, sched, statfs, sysctl, umtx};
+use super::{calls, lwp, pathconf, sched, statfs, sysctl, sysv, umtx};
 use crate::personality::{Binding, Handler, Support};
 use crate::sys::sched as nice;
 use crate::sys::{fd, file, kqueue, login, mem, misc, path, poll, proc, signal, socket, stat, time};
@@ -226,6 +226,17 @@ pub const BINDINGS: &[(u32, Handler, Support)] = &[
         Support::Partial("reaches this process and those it starts, not the rest of its session"),
     ),
     (SYS_UTRACE, calls::utrace, Support::Full),
+    (SYS_SHMGET, sysv::shmget, Support::Partial("keys are cut to 32 bits (Linux's key_t)")),
+    (SYS_SHMAT, sysv::shmat, Support::Full),
+    (SYS_SHMDT, sysv::shmdt, Support::Full),
+    (SYS_SHMCTL, sysv::shmctl, Support::Full),
+    (SYS_SEMGET, sysv::semget, Support::Partial("keys are cut to 32 bits (Linux's key_t)")),
+    (SYS_SEMOP, sysv::semop, Support::Full),
+    (SYS___SEMCTL, sysv::semctl, Support::Partial("no SEM_STAT")),
+    (SYS_MSGGET, sysv::msgget, Support::Partial("keys are cut to 32 bits (Linux's key_t)")),
+    (SYS_MSGSND, sysv::msgsnd, Support::Full),
+    (SYS_MSGRCV, sysv::msgrcv, Support::Full),
+    (SYS_MSGCTL, sysv::msgctl, Support::Full),
     (SYS_EXTATTRCTL, calls::extattrctl, Support::Full),
     (SYS_EXTATTR_SET_FILE, calls::extattr_set_file, Support::Full),
     (SYS_EXTATTR_GET_FILE, calls::extattr_get_file, Support::Full),

@@ -486,6 +486,76 @@ func main() {
 	check("accept", dial, closeR1, V(uintptr(lfd)), N(scratch), T(lenp(16), syscall.EAGAIN))
 	check("accept4", dial, closeR1, V(uintptr(lfd)), N(scratch), T(lenp(16), syscall.EAGAIN), V(0))
 
+	// The smaller calls x/sys wraps.
+	check("pathconf", nil, nil, T(path), V(4))
+	check("lpathconf", nil, nil, T(lpath), V(4))
+	check("statvfs", nil, nil, T(path), A(O(scratch)))
+	check("fstatvfs", nil, nil, V(uintptr(fd)), A(O(scratch)))
+	check("getvfsstat", nil, nil, O(scratch), ON(scratch+32768), V(640), V(1))
+	check("chflags", nil, nil, T(path), V(0))
+	check("lchflags", nil, nil, T(lpath), V(0))
+	check("chflagsat", nil, nil, V(atfd), T(path), V(0), V(0))
+	attr := buf(256)
+	copy(unsafe.Slice((*byte)(unsafe.Pointer(attr)), 256), "test")
+	// The data buffer is the filesystem's to read, and none has
+	// extended attributes: EOPNOTSUPP whatever it is.
+	data := arg{v: scratch, tested: true, nullOK: true, also: []syscall.Errno{syscall.EOPNOTSUPP}}
+	check("extattr_set_file", nil, nil, T(path), V(1), T(attr), data, V(4))
+	check("extattr_get_file", nil, nil, T(path), V(1), T(attr), data, V(4))
+	check("extattr_delete_file", nil, nil, T(path), V(1), T(attr))
+	check("extattrctl", nil, nil, T(path), V(0), N(path, syscall.EOPNOTSUPP), V(1), N(attr, syscall.EOPNOTSUPP))
+	check("getlogin", nil, nil, A(O(buf(64))), V(33))
+	if os.Geteuid() == 0 {
+		check("setlogin", nil, nil, T(cstr("root")))
+	} else {
+		check("setlogin", nil, nil, T(cstr("x"), syscall.EPERM))
+	}
+	tid, _, _ := syscall.RawSyscall(nums["lwp_gettid"], 0, 0, 0)
+	// A title longer than the room before the guard page.
+	syscall.RawSyscall(nums["lwp_setname"], tid, cstr("badptr"), 0)
+	check("lwp_getname", nil, nil, V(tid), O(scratch), V(64))
+	check("lwp_setname", nil, nil, V(tid), N(cstr("badptr")))
+	param := buf(8)
+	check("sched_getparam", nil, nil, V(0), O(param, syscall.EPERM))
+	check("sched_setparam", nil, nil, V(0), T(param, syscall.EPERM))
+	check("sched_setscheduler", nil, nil, V(0), V(2), T(param, syscall.EPERM))
+	check("sched_rr_get_interval", nil, nil, V(0), O(scratch, syscall.EPERM))
+	check("utrace", nil, nil, U(scratch), V(16))
+	// System V IPC, on objects of its own.
+	semid, _, e := syscall.RawSyscall(nums["semget"], 0, 1, 01000|0600)
+	must(errOrNil(e), "semget")
+	sop := buf(6)
+	*(*[3]int16)(unsafe.Pointer(sop)) = [3]int16{0, 1, 0}
+	check("semop", nil, nil, V(semid), T(sop), V(1))
+	semun := buf(8)
+	check("__semctl", nil, nil, V(semid), V(0), V(8), T(semun)) // SETVAL
+	qid, _, e := syscall.RawSyscall(nums["msgget"], 0, 01000|0600, 0)
+	must(errOrNil(e), "msgget")
+	msg := buf(16)
+	*(*int64)(unsafe.Pointer(msg)) = 1
+	check("msgsnd", nil, nil, V(qid), T(msg), V(4), V(04000))
+	send := func() { syscall.RawSyscall6(nums["msgsnd"], qid, msg, 4, 04000, 0, 0) }
+	drainQ := func(r1, r2 uintptr, e syscall.Errno) {
+		for {
+			if _, _, e := syscall.RawSyscall6(nums["msgrcv"], qid, scratch, 16, 0, 04000, 0); e != 0 {
+				return
+			}
+		}
+	}
+	drainQ(0, 0, 0)
+	check("msgrcv", send, drainQ, V(qid), O(buf(16)), V(16), V(0), V(04000))
+	check("msgctl", nil, nil, V(qid), V(2), O(scratch))
+	shmid, _, e := syscall.RawSyscall(nums["shmget"], 0, 4096, 01000|0600)
+	must(errOrNil(e), "shmget")
+	check("shmctl", nil, nil, V(shmid), V(2), O(scratch))
+	skip("shmat", "its address argument is a value (where to attach): see the memCheck cases")
+	skip("shmdt", "its address argument is a value: see the memCheck cases")
+	defer func() {
+		syscall.RawSyscall(nums["shmctl"], shmid, 0, 0)
+		syscall.RawSyscall(nums["msgctl"], qid, 0, 0)
+		syscall.RawSyscall6(nums["__semctl"], semid, 0, 0, 0, 0, 0)
+	}()
+
 	skip("ptrace", "its address argument is a value for the supported requests (PT_TRACE_ME, PT_CONTINUE, PT_KILL, PT_ATTACH, PT_DETACH)")
 	skip("sysarch", "always EOPNOTSUPP, as on DragonFly; the argument is never read")
 	// Address arguments are values, not pointers: what DragonFly answers
@@ -524,6 +594,14 @@ func main() {
 	const top = 0x7fffffe00000
 	memCheck("munmap everything", "munmap", syscall.EINVAL, 0x10000, top-0x10000)
 	memCheck("mmap fixed over everything", "mmap", syscall.ENOMEM, 0x10000, top-0x10000, 0, 0x1010, ^uintptr(0), 0, 0)
+
+	// shmat and shmdt take addresses as values too.
+	memCheck("shmat kernel", "shmat", syscall.ENOMEM, shmid, kernel, 0)
+	memCheck("shmat over mapped memory", "shmat", syscall.ENOMEM, shmid, scratch, 0)
+	memCheck("shmat misaligned", "shmat", syscall.EINVAL, shmid, scratch+8, 0)
+	memCheck("shmdt unmapped", "shmdt", syscall.EINVAL, hole)
+	memCheck("shmdt kernel", "shmdt", syscall.EINVAL, kernel)
+	memCheck("shmdt not a segment", "shmdt", syscall.EINVAL, scratch)
 
 	// Nested pointers: an iovec or msghdr that points at bad memory.
 	for _, b := range bads() {
@@ -615,4 +693,11 @@ func msghdr(iovp uintptr) uintptr {
 	m[2] = iovp // msg_iov
 	m[3] = 1    // msg_iovlen
 	return p
+}
+
+func errOrNil(e syscall.Errno) error {
+	if e == 0 {
+		return nil
+	}
+	return e
 }
