@@ -268,6 +268,14 @@ pub fn getrandom(buf: GuestPtr, len: usize) -> Result<u64, Errno> {
     unsafe { raw::sys(libc::SYS_getrandom, &[buf.0, len as u64, 0]) }
 }
 
+/// getrandom(2) into a host buffer (for godfly's own choices: a UUID's
+/// clock sequence); zeros if the call fails.
+pub fn getrandom_host(buf: &mut [u8]) {
+    let len = buf.len() as u64;
+    // SAFETY: buf is a live, writable host buffer of its length.
+    let _ = unsafe { raw::sys(libc::SYS_getrandom, &[mut_ptr(buf), len, 0]) };
+}
+
 /// sched_yield(2).
 pub fn sched_yield() {
     let _ = int_call(libc::SYS_sched_yield, &[]);
@@ -308,6 +316,36 @@ pub fn sched_setparam(tid: i32, prio: i32) -> Result<(), Errno> {
     let p = libc::sched_param { sched_priority: prio };
     // SAFETY: p is a live sched_param the kernel only reads.
     unsafe { raw::sys(libc::SYS_sched_setparam, &[tid as u64, ptr(&p)]) }.map(|_| ())
+}
+
+/// sched_setaffinity(2) of host thread `tid` with a CPU bit mask.
+pub fn sched_setaffinity(tid: i32, mask: &[u64]) -> Result<(), Errno> {
+    // SAFETY: mask is a live host array of its length in bytes.
+    unsafe { raw::sys(libc::SYS_sched_setaffinity, &[tid as u64, std::mem::size_of_val(mask) as u64, ptr(mask)]) }
+        .map(|_| ())
+}
+
+/// sched_getaffinity(2) of host thread `tid`: 1024 CPUs' bits.
+pub fn sched_getaffinity(tid: i32) -> Result<[u64; 16], Errno> {
+    let mut m = [0u64; 16];
+    let len = std::mem::size_of_val(&m) as u64;
+    // SAFETY: m is a live, writable host array of `len` bytes.
+    unsafe { raw::sys(libc::SYS_sched_getaffinity, &[tid as u64, len, mut_ptr(&mut m)]) }?;
+    Ok(m)
+}
+
+/// Whether the calling thread's process is a child subreaper, and
+/// making it one or not (PR_SET/GET_CHILD_SUBREAPER).
+pub fn child_subreaper() -> Result<bool, Errno> {
+    let mut v: libc::c_int = 0;
+    // SAFETY: the kernel writes one int into a live host int.
+    unsafe { raw::sys(libc::SYS_prctl, &[libc::PR_GET_CHILD_SUBREAPER as u64, mut_ptr(&mut v)]) }?;
+    Ok(v != 0)
+}
+
+/// Sets or clears PR_SET_CHILD_SUBREAPER.
+pub fn set_child_subreaper(on: bool) -> Result<(), Errno> {
+    int_call(libc::SYS_prctl, &[libc::PR_SET_CHILD_SUBREAPER as u64, u64::from(on)]).map(|_| ())
 }
 
 /// sched_rr_get_interval(2).

@@ -1,6 +1,7 @@
 //! Calls only DragonFly has, that reach neutral handlers: the `extp*`
 //! positioned reads and writes (libc's `pread` family), `sysarch`,
-//! `utrace`, and the `extattr` calls.
+//! `utrace`, the `extattr` and `__acl_*` calls, `mlockall`, `procctl`,
+//! `uuidgen`, `__realpath`, and the calls DragonFly itself only stubs.
 
 use godfly_abi::dragonfly::consts as d;
 
@@ -14,6 +15,7 @@ use crate::host::fs;
 use crate::mem;
 use crate::sys::file;
 use crate::thread::Ctx;
+use std::os::unix::ffi::OsStrExt;
 
 /// `extpread(fd, buf, nbyte, flags, offset)`, DragonFly 173 (`pread`).
 pub fn extpread(_: &mut Ctx, a: &Args) -> SysResult {
@@ -142,4 +144,250 @@ pub fn mlockall(_: &mut Ctx, a: &Args) -> SysResult {
     }
     crate::host::mm::mlockall(libc::MCL_FUTURE)?;
     ok(0u64)
+}
+
+/// The POSIX AIO calls (`aio_*`, `lio_listio`): DragonFly's kernel has
+/// only stubs for them (`kern/vfs_aio.c`), each ENOSYS, without SIGSYS.
+pub fn aio_stub(_: &mut Ctx, _: &Args) -> SysResult {
+    Err(ENOSYS)
+}
+
+/// `sstk(incr)`, DragonFly 70: "not yet implemented", EOPNOTSUPP.
+pub fn sstk(_: &mut Ctx, _: &Args) -> SysResult {
+    Err(EOPNOTSUPP)
+}
+
+/// `sizeof(struct acl)`: `acl_cnt` and 32 entries of 12 bytes.
+const ACL_LEN: usize = 388;
+
+/// The `__acl_*` calls on a path or descriptor: the file looked up (or
+/// the descriptor checked), an ACL argument read whole (EFAULT), then the
+/// filesystem, and none of DragonFly's local ones (HAMMER2, tmpfs) keeps
+/// POSIX.1e ACLs: EOPNOTSUPP, as `vop_eopnotsupp` answers.
+fn acl(a: &Args, on_fd: bool, acl_arg: Option<usize>) -> SysResult {
+    if on_fd {
+        crate::host::fd::check_open(a.int(0))?;
+    } else {
+        fs::stat_path(&mem::read_path(a.ptr(0))?)?;
+    }
+    if let Some(i) = acl_arg {
+        mem::read_bytes(a.ptr(i), ACL_LEN)?;
+    }
+    Err(EOPNOTSUPP)
+}
+
+/// `__acl_get_file(path, type, aclp)`, DragonFly 347.
+pub fn acl_get_file(_: &mut Ctx, a: &Args) -> SysResult {
+    acl(a, false, None)
+}
+
+/// `__acl_set_file(path, type, aclp)`, DragonFly 348.
+pub fn acl_set_file(_: &mut Ctx, a: &Args) -> SysResult {
+    acl(a, false, Some(2))
+}
+
+/// `__acl_get_fd(fd, type, aclp)`, DragonFly 349.
+pub fn acl_get_fd(_: &mut Ctx, a: &Args) -> SysResult {
+    acl(a, true, None)
+}
+
+/// `__acl_set_fd(fd, type, aclp)`, DragonFly 350.
+pub fn acl_set_fd(_: &mut Ctx, a: &Args) -> SysResult {
+    acl(a, true, Some(2))
+}
+
+/// `__acl_delete_file(path, type)`, DragonFly 351.
+pub fn acl_delete_file(_: &mut Ctx, a: &Args) -> SysResult {
+    acl(a, false, None)
+}
+
+/// `__acl_delete_fd(fd, type)`, DragonFly 352.
+pub fn acl_delete_fd(_: &mut Ctx, a: &Args) -> SysResult {
+    acl(a, true, None)
+}
+
+/// `__acl_aclcheck_file(path, type, aclp)`, DragonFly 353.
+pub fn acl_aclcheck_file(_: &mut Ctx, a: &Args) -> SysResult {
+    acl(a, false, Some(2))
+}
+
+/// `__acl_aclcheck_fd(fd, type, aclp)`, DragonFly 354.
+pub fn acl_aclcheck_fd(_: &mut Ctx, a: &Args) -> SysResult {
+    acl(a, true, Some(2))
+}
+
+/// `procctl(idtype, id, cmd, data)`, DragonFly 536: only the caller's
+/// own pid (P_PID 0, else EINVAL); PROC_REAP_ACQUIRE (EALREADY when it
+/// already is a reaper) and PROC_REAP_RELEASE (ENOTCONN when it is not)
+/// on Linux's child subreaper, PROC_REAP_STATUS with the 192-byte
+/// `reaper_status` (REAPER_STAT_OWNED, the first child's pid or -1).
+pub fn procctl(_: &mut Ctx, a: &Args) -> SysResult {
+    const P_PID: i32 = 0;
+    const PROC_REAP_ACQUIRE: i32 = 1;
+    const PROC_REAP_RELEASE: i32 = 2;
+    const PROC_REAP_STATUS: i32 = 3;
+    const REAPER_STAT_OWNED: u32 = 1;
+    use crate::host::proc as hproc;
+    if a.int(0) != P_PID || a.int(1) != hproc::getpid() {
+        return Err(EINVAL);
+    }
+    match a.int(2) {
+        PROC_REAP_ACQUIRE => {
+            if hproc::child_subreaper()? {
+                return Err(crate::host::errno::EALREADY);
+            }
+            hproc::set_child_subreaper(true)?;
+        }
+        PROC_REAP_RELEASE => {
+            if !hproc::child_subreaper()? {
+                return Err(crate::host::errno::ENOTCONN);
+            }
+            hproc::set_child_subreaper(false)?;
+        }
+        PROC_REAP_STATUS => {
+            let mut st = [0u8; 192];
+            if hproc::child_subreaper()? {
+                st[..4].copy_from_slice(&REAPER_STAT_OWNED.to_ne_bytes());
+            }
+            let head = first_child(hproc::getpid()).unwrap_or(-1);
+            st[128..132].copy_from_slice(&head.to_ne_bytes());
+            if a.ptr(3) != 0 {
+                mem::write_bytes(a.ptr(3), &st)?;
+            }
+        }
+        _ => return Err(EINVAL),
+    }
+    ok(0u64)
+}
+
+/// The most recent child of process `pid` (`LIST_FIRST(p_children)`: the
+/// kernel adds children at the head), from `/proc/PID/task/*/children`.
+fn first_child(pid: i32) -> Option<i32> {
+    let mut kids: Vec<i32> = Vec::new();
+    for t in std::fs::read_dir(format!("/proc/{pid}/task")).ok()?.flatten() {
+        let text = std::fs::read_to_string(t.path().join("children")).unwrap_or_default();
+        kids.extend(text.split_whitespace().filter_map(|s| s.parse::<i32>().ok()));
+    }
+    kids.into_iter().max()
+}
+
+/// UUID state kept between calls, as `kern_uuid.c`'s `uuid_last`: the
+/// last time handed out, the clock sequence and the node.
+static UUID_LAST: crate::sync::Global<Option<(u64, u16, [u8; 6])>> = crate::sync::Global::new(64, None);
+
+/// `count` DragonFly `struct uuid`s (version 1, time-based, 16 bytes each,
+/// native-endian time fields, big-endian clock sequence with the variant
+/// bits) from `time` on, one 100 ns tick apart.
+pub fn uuids(time: u64, seq: u16, node: [u8; 6], count: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(count * 16);
+    for n in 0..count as u64 {
+        let t = (time + n) & ((1 << 60) - 1);
+        out.extend_from_slice(&(t as u32).to_ne_bytes());
+        out.extend_from_slice(&((t >> 32) as u16).to_ne_bytes());
+        out.extend_from_slice(&((((t >> 48) as u16) & 0xfff) | (1 << 12)).to_ne_bytes());
+        out.extend_from_slice(&((seq & 0x3fff) | 0x8000).to_be_bytes());
+        out.extend_from_slice(&node);
+    }
+    out
+}
+
+/// `uuidgen(store, count)`, DragonFly 392: 1 to 2048 UUIDs (EINVAL
+/// else). The node is an Ethernet address of the host's with the
+/// multicast bit set (as `uuid_node` sets it), else random; the clock
+/// sequence is random when the node changes, and steps when the clock has
+/// not moved past the last UUID.
+pub fn uuidgen(_: &mut Ctx, a: &Args) -> SysResult {
+    let count = a.int(1);
+    if !(1..=2048).contains(&count) {
+        return Err(EINVAL);
+    }
+    let count = count as usize;
+    let mut node = crate::host::interfaces().into_iter().find(|i| i.mac.len() == 6).map_or([0u8; 6], |i| {
+        let mut n = [0u8; 6];
+        n.copy_from_slice(&i.mac);
+        n
+    });
+    if node == [0; 6] {
+        let mut r = [0u8; 8];
+        crate::host::proc::getrandom_host(&mut r);
+        node.copy_from_slice(&r[..6]);
+    }
+    node[0] |= 0x01;
+    let now = crate::host::time::clock_gettime(libc::CLOCK_REALTIME)?;
+    let time = (0x01B2_1DD2_1381_4000u64 + now.tv_sec as u64 * 10_000_000 + now.tv_nsec as u64 / 100) & ((1 << 60) - 1);
+    let seq = {
+        let mut last = UUID_LAST.lock();
+        let seq = match *last {
+            Some((lt, ls, ln)) if ln == node => {
+                if lt >= time {
+                    (ls + 1) & 0x3fff
+                } else {
+                    ls
+                }
+            }
+            _ => {
+                let mut r = [0u8; 2];
+                crate::host::proc::getrandom_host(&mut r);
+                u16::from_ne_bytes(r) & 0x3fff
+            }
+        };
+        *last = Some((time + count as u64 - 1, seq, node));
+        seq
+    };
+    mem::write_bytes(a.ptr(0), &uuids(time, seq, node, count))?;
+    ok(0u64)
+}
+
+/// `__realpath(path, buf, len)`, DragonFly 551 (what libc's realpath
+/// asks first): the absolute path with every symlink resolved, its length
+/// in `rax`; ENAMETOOLONG when `len` has no room for it and its NUL
+/// (or is 0), EINVAL for a negative `len`.
+pub fn realpath(_: &mut Ctx, a: &Args) -> SysResult {
+    if (a.usize(2) as isize) < 0 {
+        return Err(EINVAL);
+    }
+    let path = mem::read_path(a.ptr(0))?;
+    fs::stat_path(&path)?;
+    if a.usize(2) == 0 {
+        return Err(crate::host::errno::ENAMETOOLONG);
+    }
+    let host = std::fs::canonicalize(std::ffi::OsStr::from_bytes(path.to_bytes()))
+        .map_err(|e| e.raw_os_error().map_or(EINVAL, Errno::from_linux))?;
+    let mut full = host.as_os_str().as_bytes().to_vec();
+    // Under `-L PREFIX` the guest's root is the prefix.
+    if let Some(pre) = mem::prefix()
+        && full.starts_with(pre)
+        && (full.len() == pre.len() || full[pre.len()] == b'/')
+    {
+        full.drain(..pre.len());
+        if full.is_empty() {
+            full.push(b'/');
+        }
+    }
+    if full.len() >= a.usize(2) {
+        return Err(crate::host::errno::ENAMETOOLONG);
+    }
+    let n = full.len();
+    full.push(0);
+    mem::write_bytes(a.ptr(1), &full)?;
+    ok(n as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uuids_are_version_1_with_the_variant_and_consecutive_times() {
+        let b = uuids(0x0123_4567_89ab_cdef & ((1 << 60) - 1), 0x1234, [1, 2, 3, 4, 5, 6], 2);
+        assert_eq!(b.len(), 32);
+        let hi = u16::from_ne_bytes([b[6], b[7]]);
+        assert_eq!(hi >> 12, 1, "version 1");
+        assert_eq!(b[8] & 0xc0, 0x80, "RFC 4122 variant");
+        assert_eq!(u16::from_be_bytes([b[8], b[9]]) & 0x3fff, 0x1234);
+        assert_eq!(&b[10..16], &[1, 2, 3, 4, 5, 6]);
+        let lo0 = u32::from_ne_bytes(b[0..4].try_into().unwrap());
+        let lo1 = u32::from_ne_bytes(b[16..20].try_into().unwrap());
+        assert_eq!(lo1, lo0.wrapping_add(1));
+    }
 }

@@ -203,6 +203,60 @@ pub fn lwp_getname(_: &mut Ctx, a: &Args) -> SysResult {
     ok_int(0)
 }
 
+/// `cpumask_t`: 256 CPUs in four words.
+type CpuMask = [u64; 4];
+
+/// The host threads an affinity call names: `pid` 0 or this process's
+/// own (threads of other processes are not addressable: ESRCH), `tid` < 0
+/// every LWP (`all`) or the first, else that LWP (ESRCH).
+fn affinity_targets(pid: i32, tid: i32, all: bool) -> Result<Vec<i32>, crate::host::Errno> {
+    if pid < 0 {
+        return Err(EINVAL);
+    }
+    if pid != 0 && pid != crate::host::proc::getpid() {
+        crate::host::proc::kill(pid, 0)?;
+        return Err(ESRCH);
+    }
+    if tid >= 0 {
+        return Ok(vec![thread::lookup(tid).ok_or(ESRCH)?.host_tid]);
+    }
+    let mut lwps = thread::all_tids();
+    lwps.sort_unstable_by_key(|l| l.0);
+    let hosts: Vec<i32> = lwps.into_iter().map(|l| l.1.host_tid).collect();
+    Ok(if all { hosts } else { hosts.into_iter().take(1).collect() })
+}
+
+/// `lwp_setaffinity(pid, tid, mask)`, DragonFly 544: another process's
+/// threads need privilege (EPERM, checked first); the mask is cut to the
+/// CPUs there are, and none is EPERM.
+pub fn lwp_setaffinity(_: &mut Ctx, a: &Args) -> SysResult {
+    let (pid, tid) = (a.int(0), a.int(1));
+    if pid != 0 && crate::host::proc::geteuid() != 0 {
+        return Err(crate::host::errno::EPERM);
+    }
+    let mask: CpuMask = mem::read(a.ptr(2))?;
+    if mask == [0; 4] {
+        return Err(crate::host::errno::EPERM);
+    }
+    let mut last = Ok(());
+    for host in affinity_targets(pid, tid, true)? {
+        // Linux keeps the CPUs it has; none of them is EINVAL there.
+        last = crate::host::proc::sched_setaffinity(host, &mask)
+            .map_err(|e| if e == EINVAL { crate::host::errno::EPERM } else { e });
+    }
+    last?;
+    ok_int(0)
+}
+
+/// `lwp_getaffinity(pid, tid, mask)`, DragonFly 545: the first 256 CPUs.
+pub fn lwp_getaffinity(_: &mut Ctx, a: &Args) -> SysResult {
+    let host = *affinity_targets(a.int(0), a.int(1), false)?.first().ok_or(ESRCH)?;
+    let m = crate::host::proc::sched_getaffinity(host)?;
+    let mask: CpuMask = [m[0], m[1], m[2], m[3]];
+    mem::write(a.ptr(2), &mask)?;
+    ok_int(0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -292,5 +292,59 @@ func main() {
 	fmt.Println("fchflags 0:", errs(e))
 	_, _, e = syscall.Syscall(sysFchflags, 999, 0, 0)
 	fmt.Println("fchflags bad fd:", errs(e))
+
+	// Calls DragonFly only stubs, and the rest of its own.
+	_, _, e = syscall.Syscall(318, 0, 0, 0) // aio_read
+	fmt.Println("aio_read:", errs(e))
+	_, _, e = syscall.Syscall(70, 0, 0, 0) // sstk
+	fmt.Println("sstk:", errs(e))
+	acl := make([]byte, 388)
+	_, _, e = syscall.Syscall(347, ptr(file), 1, uintptr(unsafe.Pointer(&acl[0]))) // __acl_get_file
+	fmt.Println("__acl_get_file:", errs(e))
+	_, _, e = syscall.Syscall(347, ptr(filepath.Join(dir, "none")), 1, uintptr(unsafe.Pointer(&acl[0])))
+	fmt.Println("__acl_get_file missing file:", errs(e))
+	_, _, e = syscall.Syscall(350, 999, 1, uintptr(unsafe.Pointer(&acl[0]))) // __acl_set_fd
+	fmt.Println("__acl_set_fd bad fd:", errs(e))
+	pid := uintptr(os.Getpid())
+	_, _, e = syscall.Syscall6(536, 0, pid, 1, 0, 0, 0) // procctl PROC_REAP_ACQUIRE
+	fmt.Println("PROC_REAP_ACQUIRE:", errs(e))
+	_, _, e = syscall.Syscall6(536, 0, pid, 1, 0, 0, 0)
+	fmt.Println("  again:", errs(e))
+	rs := make([]byte, 192)
+	_, _, e = syscall.Syscall6(536, 0, pid, 3, uintptr(unsafe.Pointer(&rs[0])), 0, 0)
+	fmt.Println("PROC_REAP_STATUS:", errs(e), "owned", binary.LittleEndian.Uint32(rs) == 1, "no child:", int32(binary.LittleEndian.Uint32(rs[128:])) == -1)
+	_, _, e = syscall.Syscall6(536, 0, pid, 2, 0, 0, 0)
+	fmt.Println("PROC_REAP_RELEASE:", errs(e))
+	_, _, e = syscall.Syscall6(536, 0, pid, 2, 0, 0, 0)
+	fmt.Println("  again:", errs(e))
+	_, _, e = syscall.Syscall6(536, 0, 1, 3, 0, 0, 0)
+	fmt.Println("procctl another pid:", errs(e))
+	u := make([]byte, 48)
+	_, _, e = syscall.Syscall(392, uintptr(unsafe.Pointer(&u[0])), 3, 0) // uuidgen
+	fmt.Println("uuidgen 3:", errs(e), "version 1:", u[7]>>4 == 1 && u[23]>>4 == 1 && u[39]>>4 == 1,
+		"variant:", u[8]&0xc0 == 0x80, "one node:", bytes.Equal(u[10:16], u[26:32]), "multicast bit:", u[10]&1 == 1,
+		"consecutive:", binary.LittleEndian.Uint32(u[16:]) == binary.LittleEndian.Uint32(u[0:])+1)
+	_, _, e = syscall.Syscall(392, uintptr(unsafe.Pointer(&u[0])), 0, 0)
+	fmt.Println("uuidgen 0:", errs(e))
+	_, _, e = syscall.Syscall(392, uintptr(unsafe.Pointer(&u[0])), 2049, 0)
+	fmt.Println("uuidgen 2049:", errs(e))
+	rp := make([]byte, 1024)
+	n, _, e = syscall.Syscall(551, ptr(link), uintptr(unsafe.Pointer(&rp[0])), 1024) // __realpath
+	real, _ := filepath.EvalSymlinks(file)
+	fmt.Println("__realpath of a symlink:", errs(e), string(rp[:n]) == real, rp[n] == 0)
+	_, _, e = syscall.Syscall(551, ptr(link), uintptr(unsafe.Pointer(&rp[0])), 4)
+	fmt.Println("__realpath too small:", errs(e))
+	_, _, e = syscall.Syscall(551, ptr(filepath.Join(dir, "none")), uintptr(unsafe.Pointer(&rp[0])), 1024)
+	fmt.Println("__realpath missing:", errs(e))
+	var mask [4]uint64
+	_, _, e = syscall.Syscall(545, 0, ^uintptr(0), uintptr(unsafe.Pointer(&mask))) // lwp_getaffinity
+	fmt.Println("lwp_getaffinity:", errs(e), "some CPU:", mask != [4]uint64{})
+	_, _, e = syscall.Syscall(544, 0, ^uintptr(0), uintptr(unsafe.Pointer(&mask))) // lwp_setaffinity
+	fmt.Println("lwp_setaffinity the same:", errs(e))
+	zero := [4]uint64{}
+	_, _, e = syscall.Syscall(544, 0, ^uintptr(0), uintptr(unsafe.Pointer(&zero)))
+	fmt.Println("lwp_setaffinity no CPU:", errs(e))
+	_, _, e = syscall.Syscall(545, 0, 0x7ffff, uintptr(unsafe.Pointer(&mask)))
+	fmt.Println("lwp_getaffinity no such thread:", errs(e))
 	fmt.Println("EXIT-SUCCESS")
 }
