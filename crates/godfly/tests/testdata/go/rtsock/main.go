@@ -189,5 +189,8 @@ func main() {
 	fmt.Println("9000 bytes:", err)
 	_, err = read(fd)
 	fmt.Println("nothing left:", err)
+	// DragonFly has no NET_RT_IFMALIST (NET_RT_MAXID is 4).
+	_, err = syscall.RouteRIB(4, 0)
+	fmt.Println("sysctl NET_RT_IFMALIST:", err)
 	fmt.Println("EXIT-SUCCESS")
 }
