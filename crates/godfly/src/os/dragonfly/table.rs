@@ -371,16 +371,46 @@ pub const UNSUPPORTED: &[(u32, &str)] = &[
         SYS_MINHERIT,
         "Linux can keep a range from a child (MADV_DONTFORK) but cannot make private memory shared across fork",
     ),
-    (SYS_MQ_OPEN, "POSIX message queues are not translated yet"),
-    (SYS_MQ_CLOSE, "POSIX message queues are not translated yet"),
-    (SYS_MQ_UNLINK, "POSIX message queues are not translated yet"),
-    (SYS_MQ_GETATTR, "POSIX message queues are not translated yet"),
-    (SYS_MQ_SETATTR, "POSIX message queues are not translated yet"),
-    (SYS_MQ_NOTIFY, "POSIX message queues are not translated yet"),
-    (SYS_MQ_SEND, "POSIX message queues are not translated yet"),
-    (SYS_MQ_RECEIVE, "POSIX message queues are not translated yet"),
-    (SYS_MQ_TIMEDSEND, "POSIX message queues are not translated yet"),
-    (SYS_MQ_TIMEDRECEIVE, "POSIX message queues are not translated yet"),
+    (
+        SYS_MQ_OPEN,
+        "POSIX message queues: DragonFly's defaults and limits (32 messages, up to 512) exceed what Linux gives an unprivileged process (fs.mqueue.msg_max, 10), and its names are a flat kernel namespace",
+    ),
+    (
+        SYS_MQ_CLOSE,
+        "POSIX message queues: DragonFly's defaults and limits (32 messages, up to 512) exceed what Linux gives an unprivileged process (fs.mqueue.msg_max, 10), and its names are a flat kernel namespace",
+    ),
+    (
+        SYS_MQ_UNLINK,
+        "POSIX message queues: DragonFly's defaults and limits (32 messages, up to 512) exceed what Linux gives an unprivileged process (fs.mqueue.msg_max, 10), and its names are a flat kernel namespace",
+    ),
+    (
+        SYS_MQ_GETATTR,
+        "POSIX message queues: DragonFly's defaults and limits (32 messages, up to 512) exceed what Linux gives an unprivileged process (fs.mqueue.msg_max, 10), and its names are a flat kernel namespace",
+    ),
+    (
+        SYS_MQ_SETATTR,
+        "POSIX message queues: DragonFly's defaults and limits (32 messages, up to 512) exceed what Linux gives an unprivileged process (fs.mqueue.msg_max, 10), and its names are a flat kernel namespace",
+    ),
+    (
+        SYS_MQ_NOTIFY,
+        "POSIX message queues: DragonFly's defaults and limits (32 messages, up to 512) exceed what Linux gives an unprivileged process (fs.mqueue.msg_max, 10), and its names are a flat kernel namespace",
+    ),
+    (
+        SYS_MQ_SEND,
+        "POSIX message queues: DragonFly's defaults and limits (32 messages, up to 512) exceed what Linux gives an unprivileged process (fs.mqueue.msg_max, 10), and its names are a flat kernel namespace",
+    ),
+    (
+        SYS_MQ_RECEIVE,
+        "POSIX message queues: DragonFly's defaults and limits (32 messages, up to 512) exceed what Linux gives an unprivileged process (fs.mqueue.msg_max, 10), and its names are a flat kernel namespace",
+    ),
+    (
+        SYS_MQ_TIMEDSEND,
+        "POSIX message queues: DragonFly's defaults and limits (32 messages, up to 512) exceed what Linux gives an unprivileged process (fs.mqueue.msg_max, 10), and its names are a flat kernel namespace",
+    ),
+    (
+        SYS_MQ_TIMEDRECEIVE,
+        "POSIX message queues: DragonFly's defaults and limits (32 messages, up to 512) exceed what Linux gives an unprivileged process (fs.mqueue.msg_max, 10), and its names are a flat kernel namespace",
+    ),
     (SYS_OPENBSD_POLL, "OpenBSD binary compatibility; poll is supported"),
     (SYS_RFORK, "rfork's sharing flags have no exact clone counterpart here; fork and vfork are supported"),
     (
