@@ -224,53 +224,58 @@ impl GuestMaps {
     }
 
     /// Detaches the System V segment the guest attached at `addr`
-    /// (EINVAL when there is none).
+    /// (EINVAL when there is none): every piece Linux's shmdt removes.
     pub fn shm_detach(&mut self, addr: u64) -> Result<(), Errno> {
         let maps = std::fs::read_to_string("/proc/self/maps").unwrap_or_default();
-        let end = sysv_extent(&maps, addr).ok_or(EINVAL)?;
-        if !self.covers(addr, end) {
+        let pieces = sysv_pieces(&maps, addr);
+        if pieces.is_empty() || pieces.iter().any(|&(s, e)| !self.covers(s, e)) {
             return Err(EINVAL);
         }
-        // SAFETY: a segment attached at addr, all of it the guest's.
+        // SAFETY: a segment attached at addr, every piece of it the guest's.
         unsafe { ipc::shmdt(addr) }?;
-        self.0.remove(addr, end);
+        for (s, e) in pieces {
+            self.0.remove(s, e);
+        }
         Ok(())
     }
 }
 
-/// The end of the System V segment mapped at `start` in a
-/// `/proc/self/maps` text: its pieces (split by mprotect) run on with the
-/// same inode and the file offset going on where the last one ended; a
-/// second attach of the same segment right after starts at offset 0 again.
-/// None when no segment starts there.
-pub fn sysv_extent(maps: &str, start: u64) -> Option<u64> {
-    // (end, inode, the offset the next piece must have)
-    let mut cur: Option<(u64, String, u64)> = None;
+/// The pieces of the System V segment attached at `start`, from a
+/// `/proc/self/maps` text, as Linux's shmdt finds them: the mapping that
+/// starts there at file offset 0, then every later one of the same inode
+/// whose offset is its distance from `start` (a range unmapped in the
+/// middle leaves a gap; a second attach right after starts at offset 0
+/// again and is not one of them), up to the segment's size, which the
+/// pieces themselves bound. Empty when no segment starts at `start`.
+pub fn sysv_pieces(maps: &str, start: u64) -> Vec<(u64, u64)> {
+    let mut out = Vec::new();
+    let mut inode: Option<String> = None;
     for line in maps.lines() {
         let mut f = line.split_whitespace();
-        let (Some(range), Some(_perms), Some(off), Some(_dev), Some(inode)) =
+        let (Some(range), Some(_perms), Some(off), Some(_dev), Some(ino)) =
             (f.next(), f.next(), f.next(), f.next(), f.next())
         else {
             continue;
         };
-        let path = f.next().unwrap_or("");
+        if !f.next().unwrap_or("").starts_with("/SYSV") {
+            continue;
+        }
         let Some((a, b)) = range.split_once('-') else { continue };
         let (Ok(a), Ok(b), Ok(off)) =
             (u64::from_str_radix(a, 16), u64::from_str_radix(b, 16), u64::from_str_radix(off, 16))
         else {
             continue;
         };
-        let sysv = path.starts_with("/SYSV");
-        match &cur {
-            None if a == start && sysv => cur = Some((b, inode.to_string(), off + (b - a))),
-            Some((e, ino, next)) if a == *e && sysv && inode == ino && off == *next => {
-                cur = Some((b, ino.clone(), off + (b - a)));
+        match &inode {
+            None if a == start && off == 0 => {
+                inode = Some(ino.to_string());
+                out.push((a, b));
             }
-            Some(_) => break,
-            None => {}
+            Some(i) if i == ino && a > start && off == a - start => out.push((a, b)),
+            _ => {}
         }
     }
-    cur.map(|(e, _, _)| e)
+    out
 }
 
 /// Flags of a placeholder mapping.
@@ -337,17 +342,24 @@ mod tests {
     }
 
     #[test]
-    fn a_sysv_segment_runs_over_its_pieces_and_stops_at_another_file() {
+    fn shmdt_finds_every_piece_of_the_segment_and_no_other_attach() {
         let maps = "7f0000000000-7f0000001000 rw-s 00000000 00:01 42                         /SYSV0000abcd (deleted)\n\
-                    7f0000001000-7f0000003000 r--s 00001000 00:01 42                         /SYSV0000abcd (deleted)\n\
-                    7f0000003000-7f0000004000 rw-s 00000000 00:01 43                         /SYSV0000abce (deleted)\n\
-                    7f0000004000-7f0000005000 rw-s 00000000 00:01 43                         /SYSV0000abce (deleted)\n\
+                    7f0000001000-7f0000002000 r--s 00001000 00:01 42                         /SYSV0000abcd (deleted)\n\
+                    7f0000003000-7f0000004000 rw-s 00003000 00:01 42                         /SYSV0000abcd (deleted)\n\
+                    7f0000004000-7f0000005000 rw-s 00000000 00:01 42                         /SYSV0000abcd (deleted)\n\
                     7f0000005000-7f0000006000 rw-p 00000000 00:00 0\n";
-        assert_eq!(sysv_extent(maps, 0x7f00_0000_0000), Some(0x7f00_0000_3000));
-        assert_eq!(sysv_extent(maps, 0x7f00_0000_3000), Some(0x7f00_0000_4000));
-        // The same segment attached again right after: a second extent.
-        assert_eq!(sysv_extent(maps, 0x7f00_0000_4000), Some(0x7f00_0000_5000));
-        assert_eq!(sysv_extent(maps, 0x7f00_0000_5000), None);
-        assert_eq!(sysv_extent(maps, 0x7f00_0000_1000), Some(0x7f00_0000_3000));
+        // Two pieces, a page unmapped between, then the third piece; the
+        // mapping at 0x4000 is a second attach of the same segment.
+        assert_eq!(
+            sysv_pieces(maps, 0x7f00_0000_0000),
+            vec![
+                (0x7f00_0000_0000, 0x7f00_0000_1000),
+                (0x7f00_0000_1000, 0x7f00_0000_2000),
+                (0x7f00_0000_3000, 0x7f00_0000_4000)
+            ]
+        );
+        assert_eq!(sysv_pieces(maps, 0x7f00_0000_4000), vec![(0x7f00_0000_4000, 0x7f00_0000_5000)]);
+        assert!(sysv_pieces(maps, 0x7f00_0000_1000).is_empty(), "not where an attach starts");
+        assert!(sysv_pieces(maps, 0x7f00_0000_5000).is_empty());
     }
 }

@@ -12,7 +12,9 @@ use crate::xlat::{Fcntl, Ioctl, TermiosWhen};
 
 /// dup(2).
 pub fn dup(_: &mut Ctx, a: &Args) -> SysResult {
-    ok_int(hfd::dup(a.int(0))?)
+    let to = hfd::dup(a.int(0))?;
+    super::rtsock::dup(a.int(0), to);
+    ok_int(to)
 }
 
 /// dup2(2).
@@ -21,8 +23,11 @@ pub fn dup2(_: &mut Ctx, a: &Args) -> SysResult {
     if from != to {
         hfd::check_open(from)?;
         super::kqueue::fd_closed(to);
+        super::socket::fd_closed(to);
     }
-    ok_int(hfd::dup2(from, to)?)
+    let r = hfd::dup2(from, to)?;
+    super::rtsock::dup(from, to);
+    ok_int(r)
 }
 
 /// pipe(2): the descriptors come back in `rax` and `rdx`.
@@ -53,6 +58,7 @@ pub fn closefrom(_: &mut Ctx, a: &Args) -> SysResult {
         return Err(EINVAL);
     }
     super::kqueue::fds_closed_from(fd);
+    super::socket::fds_closed_from(fd);
     // Close around godfly's own descriptors.
     let mut lo = fd as u32;
     for keep in out::internal_fds_from(fd) {
@@ -90,8 +96,12 @@ pub fn fcntl(_: &mut Ctx, a: &Args) -> SysResult {
     };
     let int = |c: i32, v: i64| hfd::fcntl_int(fd, c, v);
     match cmd {
-        Fcntl::DupFd => ok(int(libc::F_DUPFD, i64::from(arg as i32))?),
-        Fcntl::DupFdCloexec => ok(int(libc::F_DUPFD_CLOEXEC, i64::from(arg as i32))?),
+        Fcntl::DupFd | Fcntl::DupFdCloexec => {
+            let c = if cmd == Fcntl::DupFd { libc::F_DUPFD } else { libc::F_DUPFD_CLOEXEC };
+            let to = int(c, i64::from(arg as i32))? as i32;
+            super::rtsock::dup(fd, to);
+            ok_int(to)
+        }
         Fcntl::Dup2Fd | Fcntl::Dup2FdCloexec => {
             let to = arg as i32;
             hfd::check_open(fd)?;
@@ -101,7 +111,10 @@ pub fn fcntl(_: &mut Ctx, a: &Args) -> SysResult {
             }
             let fl = if cmd == Fcntl::Dup2FdCloexec { libc::O_CLOEXEC } else { 0 };
             super::kqueue::fd_closed(to);
-            ok_int(hfd::dup3(fd, to, fl)?)
+            super::socket::fd_closed(to);
+            let r = hfd::dup3(fd, to, fl)?;
+            super::rtsock::dup(fd, to);
+            ok_int(r)
         }
         // FD_CLOEXEC is 1 everywhere.
         Fcntl::GetFd => ok(int(libc::F_GETFD, 0)?),

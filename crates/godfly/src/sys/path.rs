@@ -418,15 +418,23 @@ fn set_flags_fd(fd: i32, bsd: u32) -> Result<(), Errno> {
     if new == cur { Ok(()) } else { fs::set_inode_flags(fd, new) }
 }
 
-/// The flags of a path: the file opened (not for I/O) to reach its inode.
-/// A symlink itself, which Linux gives no flags, can only be given none.
+/// The flags of a path: a regular file or directory is opened (not for
+/// I/O) to reach its inode. Anything else, a device node above all (its
+/// driver's open would run), is looked at only: Linux keeps no flags on
+/// it, so it can only be given none. A symlink itself likewise.
 fn set_flags_at(dfd: i32, path: &CStr, bsd: u32, follow: bool) -> Result<u64, Errno> {
+    let st = fs::fstatat(dfd, path, if follow { 0 } else { libc::AT_SYMLINK_NOFOLLOW })?;
+    let fmt = st.st_mode & libc::S_IFMT;
+    if fmt != libc::S_IFREG && fmt != libc::S_IFDIR {
+        return if bsd == 0 { Ok(0) } else { Err(EOPNOTSUPP) };
+    }
     let mut of = libc::O_RDONLY | libc::O_NONBLOCK | libc::O_NOCTTY | libc::O_CLOEXEC;
     if !follow {
         of |= libc::O_NOFOLLOW;
     }
     let fd = match fs::openat(dfd, path, of, 0) {
         Ok(fd) => fd,
+        // Replaced by a symlink since the look: as above.
         Err(e) if e == ELOOP && !follow => {
             return if bsd == 0 { Ok(0) } else { Err(EOPNOTSUPP) };
         }

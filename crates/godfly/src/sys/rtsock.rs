@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::call::{SysResult, ok, ok_int};
-use crate::host::errno::{ECONNREFUSED, EMSGSIZE, ENOTCONN, EPIPE, EPROTONOSUPPORT};
+use crate::host::errno::{EMSGSIZE, EPROTONOSUPPORT};
 use crate::host::{Errno, fd as hfd, net, out, proc as hproc};
 use crate::mem;
 use crate::personality;
@@ -32,7 +32,7 @@ use crate::sync::Global;
 /// DragonFly (`route_usrreqs`, RAWSNDQ 8192); a longer write is EMSGSIZE.
 pub const MAX_MSG: usize = 8192;
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Sock {
     /// godfly's end of the pair.
     peer: i32,
@@ -40,11 +40,12 @@ struct Sock {
     proto: i32,
 }
 
-/// This process's routing sockets by guest descriptor.
+/// This process's routing sockets by guest descriptor (copies share a
+/// `peer`).
 static SOCKS: Global<BTreeMap<i32, Sock>> = Global::new(62, BTreeMap::new());
 static ANY: AtomicBool = AtomicBool::new(false);
 /// Whether this process's helper thread runs.
-static PUMP: Global<bool> = Global::new(63, false);
+static PUMP: AtomicBool = AtomicBool::new(false);
 
 /// Whether guest descriptor `fd` is a routing socket of this process.
 pub fn is_route(fd: i32) -> bool {
@@ -59,34 +60,45 @@ pub fn open(raw: bool, ty_flags: i32, proto: i32) -> SysResult {
         return Err(EPROTONOSUPPORT);
     }
     let flags = ty_flags & (libc::SOCK_CLOEXEC | libc::SOCK_NONBLOCK);
-    let [guest, mine] = net::socketpair(libc::AF_UNIX, libc::SOCK_DGRAM | flags, 0)?;
+    let [guest, mine] = net::socketpair(libc::AF_UNIX, libc::SOCK_SEQPACKET | flags, 0)?;
     // godfly's end: close-on-exec and never blocking, whatever the guest asked.
     let _ = hfd::fcntl_int(mine, libc::F_SETFD, i64::from(libc::FD_CLOEXEC));
     let fl = hfd::fcntl_int(mine, libc::F_GETFL, 0).unwrap_or(0) as i64;
     let _ = hfd::fcntl_int(mine, libc::F_SETFL, fl | i64::from(libc::O_NONBLOCK));
     out::add_internal_fd(mine);
-    {
-        let mut s = SOCKS.lock();
-        s.insert(guest, Sock { peer: mine, proto });
-        ANY.store(true, Ordering::Relaxed);
-    }
     start_pump();
+    let mut s = SOCKS.lock();
+    s.insert(guest, Sock { peer: mine, proto });
+    ANY.store(true, Ordering::Relaxed);
     ok_int(guest)
 }
 
-/// Forgets a closed descriptor: godfly's end goes with it.
-pub fn fd_closed(fd: i32) {
+/// A copy `to` of descriptor `from` was made (dup, dup2, fcntl): if
+/// `from` is a routing socket, so is `to`.
+pub fn dup(from: i32, to: i32) {
     if !ANY.load(Ordering::Relaxed) {
         return;
     }
-    let gone = {
+    let mut s = SOCKS.lock();
+    if let Some(&sock) = s.get(&from) {
+        s.insert(to, sock);
+    }
+}
+
+/// Guest descriptor `fd` is closed (or replaced): it is no routing socket
+/// any more. godfly's end stays for the other copies; the helper closes
+/// it when the last one goes.
+pub fn fd_closed(fd: i32) {
+    if ANY.load(Ordering::Relaxed) {
+        SOCKS.lock().remove(&fd);
+    }
+}
+
+/// Every descriptor from `low` up is closed (`closefrom`).
+pub fn fds_closed_from(low: i32) {
+    if ANY.load(Ordering::Relaxed) {
         let mut s = SOCKS.lock();
-        let g = s.remove(&fd);
-        ANY.store(!s.is_empty(), Ordering::Relaxed);
-        g
-    };
-    if let Some(s) = gone {
-        out::close_internal(s.peer);
+        let _ = s.split_off(&low);
     }
 }
 
@@ -94,37 +106,30 @@ pub fn fd_closed(fd: i32) {
 pub fn after_fork() {
     SOCKS.lock().clear();
     ANY.store(false, Ordering::Relaxed);
-    *PUMP.lock() = false;
+    PUMP.store(false, Ordering::Relaxed);
 }
 
 /// Sends `msg` of guest family `fam` to every routing socket that hears
-/// it; drops sockets whose guest end is gone.
+/// it, once per socket (copies share an end). A full queue drops the
+/// message, as a BSD socket buffer does; a socket whose guest side is
+/// gone is the helper's to close.
 fn broadcast(fam: i32, msg: &[u8]) {
-    let mut s = SOCKS.lock();
-    let mut dead = Vec::new();
-    for (&fd, sock) in s.iter() {
-        if sock.proto != 0 && fam != 0 && fam != sock.proto {
+    let s = SOCKS.lock();
+    let mut sent: Vec<i32> = Vec::new();
+    for sock in s.values() {
+        if (sock.proto != 0 && fam != 0 && fam != sock.proto) || sent.contains(&sock.peer) {
             continue;
         }
-        match net::send_host(sock.peer, msg, libc::MSG_DONTWAIT | libc::MSG_NOSIGNAL) {
-            Err(e) if e == ECONNREFUSED || e == ENOTCONN || e == EPIPE => dead.push(fd),
-            // A full queue drops the message, as a BSD socket buffer does.
-            _ => {}
-        }
-    }
-    let gone: Vec<Sock> = dead.iter().filter_map(|fd| s.remove(fd)).collect();
-    ANY.store(!s.is_empty(), Ordering::Relaxed);
-    drop(s);
-    // INTERNAL_FDS ranks below SOCKS: taken only once SOCKS is free.
-    for sock in gone {
-        out::close_internal(sock.peer);
+        sent.push(sock.peer);
+        let _ = net::send_host(sock.peer, msg, libc::MSG_DONTWAIT | libc::MSG_NOSIGNAL);
     }
 }
 
-/// Answers one message the guest wrote; the write's own result.
-fn answer(msg: &[u8]) -> Result<(), Errno> {
+/// Answers one message the guest wrote, as a writer with root or not;
+/// the write's own result.
+fn answer(msg: &[u8], root: bool) -> Result<(), Errno> {
     let st = crate::host::net_state();
-    let o = (personality::current().net.route_output)(msg, &st, hproc::getpid(), hproc::geteuid() == 0);
+    let o = (personality::current().net.route_output)(msg, &st, hproc::getpid(), root);
     if let Some((fam, reply)) = o.reply {
         broadcast(fam, &reply);
     }
@@ -137,18 +142,30 @@ pub fn write(buf: u64, len: usize) -> SysResult {
         return Err(EMSGSIZE);
     }
     let msg = mem::read_bytes(buf, len)?;
-    answer(&msg)?;
+    answer(&msg, hproc::geteuid() == 0)?;
     ok(len as u64)
 }
 
-/// Starts the helper thread, once per process.
+/// Whether the process (its first thread, whose credentials the BSDs'
+/// per-process ones are closest to) is root: for messages the helper
+/// answers, which runs with the credentials godfly started with.
+fn process_is_root() -> bool {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("Uid:"))
+        .and_then(|v| v.split_whitespace().nth(1).and_then(|e| e.parse::<u32>().ok()))
+        .is_some_and(|e| e == 0)
+}
+
+/// Starts the helper thread, once per process. Listening starts before
+/// the first look at the tables, and both before socket(2) returns: no
+/// change after it goes unreported. No lock is held meanwhile (fork takes
+/// them all in rank order).
 fn start_pump() {
-    let mut p = PUMP.lock();
-    if *p {
+    if PUMP.swap(true, Ordering::SeqCst) {
         return;
     }
-    // Listening starts before the first look at the tables, and both
-    // before socket(2) returns: no change after it goes unreported.
     let nl = net::route_monitor().ok();
     if let Some(fd) = nl {
         out::add_internal_fd(fd);
@@ -160,15 +177,23 @@ fn start_pump() {
     let spawned =
         std::thread::Builder::new().name("godfly-rtsock".into()).stack_size(256 * 1024).spawn(move || pump(nl, seen));
     crate::host::sig::restore(&old);
-    *p = spawned.is_ok();
+    if spawned.is_err() {
+        PUMP.store(false, Ordering::SeqCst);
+        if let Some(fd) = nl {
+            out::close_internal(fd);
+        }
+    }
 }
 
 /// The helper: waits for the host's tables to change or a message to
-/// arrive on godfly's ends, and answers.
+/// arrive on godfly's ends, answers, and closes the ends whose guest
+/// side is gone.
 fn pump(nl: Option<i32>, mut seen: crate::host::NetState) {
     let mut buf = vec![0u8; MAX_MSG];
     loop {
-        let peers: Vec<i32> = SOCKS.lock().values().map(|s| s.peer).collect();
+        let mut peers: Vec<i32> = SOCKS.lock().values().map(|s| s.peer).collect();
+        peers.sort_unstable();
+        peers.dedup();
         let mut fds: Vec<libc::pollfd> =
             nl.iter().chain(&peers).map(|&fd| libc::pollfd { fd, events: libc::POLLIN, revents: 0 }).collect();
         // New sockets join within a quarter second.
@@ -184,7 +209,18 @@ fn pump(nl: Option<i32>, mut seen: crate::host::NetState) {
                 continue;
             }
             while let Ok(n) = net::recv_host(p.fd, &mut buf, libc::MSG_DONTWAIT) {
-                let _ = answer(&buf[..n]);
+                if n == 0 {
+                    break;
+                }
+                let _ = answer(&buf[..n], process_is_root());
+            }
+            if p.revents & (libc::POLLHUP | libc::POLLERR) != 0 {
+                // Every guest copy is closed: forget it, then close.
+                let mut s = SOCKS.lock();
+                s.retain(|_, sock| sock.peer != p.fd);
+                ANY.store(!s.is_empty(), Ordering::Relaxed);
+                drop(s);
+                out::close_internal(p.fd);
             }
         }
         if changed {

@@ -49,6 +49,18 @@ pub fn fd_closed(fd: i32) {
     super::rtsock::fd_closed(fd);
 }
 
+/// Forgets per-socket state of every descriptor from `low` up.
+pub fn fds_closed_from(low: i32) {
+    if ANY_NOSIGPIPE.load(Ordering::Relaxed) {
+        let mut g = NOSIGPIPE.lock();
+        if let Some(set) = g.as_mut() {
+            set.retain(|&fd| fd < low);
+            ANY_NOSIGPIPE.store(!set.is_empty(), Ordering::Relaxed);
+        }
+    }
+    super::rtsock::fds_closed_from(low);
+}
+
 /// Reads a socket address argument with the guest kernel's bounds (on
 /// DragonFly: longer than 255 bytes ENAMETOOLONG, shorter than its family
 /// field EDOM), checked before the descriptor is.

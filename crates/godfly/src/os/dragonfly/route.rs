@@ -1,7 +1,8 @@
 //! Routing-socket messages for the route sysctls (`net/route.h`,
 //! RTM_VERSION 7, `rtsock.c sysctl_rtsock`):
 //! - NET_RT_IFLIST: per interface an RTM_IFINFO `if_msghdr` (176 bytes,
-//!   `if_data` at offset 16 with the MTU at +8) with the interface's
+//!   index at 4, flags at 8, addrs at 12 as RTM_VERSION 7 has them in
+//!   `net/if.h`; `if_data` at offset 16 with the MTU at +8) with the interface's
 //!   56-byte `sockaddr_dl`, then one RTM_NEWADDR `ifa_msghdr` (24 bytes) per
 //!   address with netmask (trimmed, as `in_socktrim` leaves it), address
 //!   and broadcast sockaddrs;
@@ -12,6 +13,11 @@
 //!
 //! Each sockaddr takes its length rounded up to 8 bytes (a zero-length
 //! one still takes 8).
+//!
+//! Go's own parsers (internal/routebsd, golang.org/x/net/route) read the
+//! interface messages with the pre-version-7 order (addrs at 4, index at
+//! 12), so Go 1.27's `net.Interfaces()` finds no interface on DragonFly
+//! (golang/go#81503, #46674): under godfly too, as a builder must show.
 
 use crate::host::errno::{EAFNOSUPPORT, EINVAL, EOPNOTSUPP, EPERM, EPROTONOSUPPORT, ESRCH};
 use crate::host::{Errno, Interface, NetState};
@@ -139,9 +145,9 @@ pub fn ifinfo_msg(ifc: &Interface) -> Vec<u8> {
     let mut m = vec![0u8; IF_MSGHDR_LEN];
     m[2] = RTM_VERSION;
     m[3] = RTM_IFINFO;
-    m[4..8].copy_from_slice(&RTA_IFP.to_ne_bytes());
+    m[4..6].copy_from_slice(&(ifc.index as u16).to_ne_bytes());
     m[8..12].copy_from_slice(&if_flags_from_linux(ifc.flags).to_ne_bytes());
-    m[12..14].copy_from_slice(&(ifc.index as u16).to_ne_bytes());
+    m[12..16].copy_from_slice(&RTA_IFP.to_ne_bytes());
     m[16 + 8..16 + 12].copy_from_slice(&ifc.mtu.to_ne_bytes());
     m.extend_from_slice(&sockaddr_dl(ifc));
     pad8(&mut m);
@@ -163,9 +169,9 @@ fn ifa_msg(ifc: &Interface, a: &crate::host::IfAddr, ty: u8) -> Vec<u8> {
         addrs |= RTA_BRD;
         push_sa(&mut body, &sockaddr_inet(a.family, b, 0));
     }
-    m[4..8].copy_from_slice(&addrs.to_ne_bytes());
+    m[4..6].copy_from_slice(&(ifc.index as u16).to_ne_bytes());
     m[8..12].copy_from_slice(&if_flags_from_linux(ifc.flags).to_ne_bytes());
-    m[12..14].copy_from_slice(&(ifc.index as u16).to_ne_bytes());
+    m[12..16].copy_from_slice(&addrs.to_ne_bytes());
     m.extend_from_slice(&body);
     seal(&mut m);
     m
@@ -360,11 +366,13 @@ pub fn output(msg: &[u8], st: &NetState, pid: i32, root: bool) -> RouteOutput {
     }
     let mut rtm = msg.to_vec();
     rtm[RTM_PID..RTM_PID + 4].copy_from_slice(&pid.to_ne_bytes());
-    let echo = |mut m: Vec<u8>, e: Errno| {
+    // Until DST is known the echo is for every reader; then for DST's family.
+    let echo_to = |fam: i32, mut m: Vec<u8>, e: Errno| {
         m[RTM_ERRNO..RTM_ERRNO + 4]
             .copy_from_slice(&(super::errno::from_linux(i32::from(e.get())) as i32).to_ne_bytes());
-        RouteOutput { reply: Some((0, m)), result: Err(e) }
+        RouteOutput { reply: Some((fam, m)), result: Err(e) }
     };
+    let echo = |m: Vec<u8>, e: Errno| echo_to(0, m, e);
     if rtm[2] != RTM_VERSION {
         return echo(rtm, EPROTONOSUPPORT);
     }
@@ -382,10 +390,11 @@ pub fn output(msg: &[u8], st: &NetState, pid: i32, root: bool) -> RouteOutput {
     {
         return echo(rtm, EINVAL);
     }
+    let dst_fam = i32::from(dst.get(1).copied().unwrap_or(0));
     if ty != RTM_GET {
-        return echo(rtm, if root { EOPNOTSUPP } else { EPERM });
+        return echo_to(dst_fam, rtm, if root { EOPNOTSUPP } else { EPERM });
     }
-    let Some((fam, addr)) = inet_of(dst) else { return echo(rtm, EAFNOSUPPORT) };
+    let Some((fam, addr)) = inet_of(dst) else { return echo_to(dst_fam, rtm, EAFNOSUPPORT) };
     let exact = slot(RTA_NETMASK).filter(|_| flags & BSD_RTF_HOST == 0).map(|m| {
         let mut b = inet_of(m).map(|(_, b)| b).unwrap_or_default();
         b.resize(addr.len(), 0);
@@ -397,7 +406,7 @@ pub fn output(msg: &[u8], st: &NetState, pid: i32, root: bool) -> RouteOutput {
         .filter(|r| usable(r) && matches(r, fam, &addr) && exact.is_none_or(|p| r.prefix == p))
         .filter_map(|r| Some((r, st.ifcs.iter().find(|i| i.name == r.ifname)?)))
         .max_by_key(|(r, _)| (r.prefix, std::cmp::Reverse(r.metric)));
-    let Some((r, ifc)) = found else { return echo(rtm, ESRCH) };
+    let Some((r, ifc)) = found else { return echo_to(dst_fam, rtm, ESRCH) };
     let mut m = rt_msg(r, ifc, RTM_GET, addrs & (RTA_IFP | RTA_IFA) != 0);
     // The caller's own fields stay: its pid (as the kernel sets it), seq,
     // use, inits; flags gain RTF_DONE.
@@ -495,7 +504,8 @@ mod tests {
         assert_eq!(l1, 232);
         let a = &b[l1..];
         assert_eq!(a[3], RTM_NEWADDR);
-        assert_eq!(u32::from_ne_bytes(a[4..8].try_into().unwrap()), RTA_NETMASK | RTA_IFA);
+        assert_eq!(u16::from_ne_bytes([a[4], a[5]]), 1, "ifam_index");
+        assert_eq!(u32::from_ne_bytes(a[12..16].try_into().unwrap()), RTA_NETMASK | RTA_IFA, "ifam_addrs");
         // The netmask trimmed to 5 bytes (in 8), then the address: 48 in all.
         assert_eq!(u16::from_ne_bytes([a[0], a[1]]), 48);
         assert_eq!(&a[IFA_MSGHDR_LEN..IFA_MSGHDR_LEN + 5], &[5, 2, 0, 0, 255]);

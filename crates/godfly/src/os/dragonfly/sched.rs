@@ -47,19 +47,20 @@ pub fn prio_from_linux(p: i32) -> i32 {
     (p - 1).clamp(0, RTP_PRIO_MAX)
 }
 
-/// `p31b_proc`: root only, pid 0 the caller, a missing process ESRCH.
+/// `p31b_proc`: pid 0 the caller, a missing process ESRCH, then root
+/// only (EPERM).
 /// Returns the host thread that is the process's first LWP.
 fn target(pid: i32) -> Result<i32, Errno> {
+    // The process is looked up first, then the gate.
+    let tid = match pid {
+        0 => hproc::getpid(),
+        p if p < 0 || hproc::getpgid(p).is_err() => return Err(ESRCH),
+        p => p,
+    };
     if hproc::geteuid() != 0 {
         return Err(EPERM);
     }
-    if pid == 0 {
-        return Ok(hproc::getpid());
-    }
-    if pid < 0 || hproc::getpgid(pid).is_err() {
-        return Err(ESRCH);
-    }
-    Ok(pid)
+    Ok(tid)
 }
 
 fn read_param(addr: u64) -> Result<i32, Errno> {

@@ -189,6 +189,20 @@ func main() {
 	fmt.Println("9000 bytes:", err)
 	_, err = read(fd)
 	fmt.Println("nothing left:", err)
+	// A copy is the same socket, and lives on when the original closes.
+	t, _ := syscall.Dup(fd)
+	syscall.Close(fd)
+	q = msg(rtmGet, 0, rtaDst, 50, sin([4]byte{127, 0, 0, 1}))
+	_, err = syscall.Write(t, q)
+	r, rerr := readWithin(t)
+	fmt.Println("through a dup after close:", err, rerr, len(r) > 20 && int32(ne.Uint32(r[20:])) == 50)
+	// A file put over a routing socket's number is a file.
+	f, _ := os.CreateTemp("", "rtsock")
+	defer os.Remove(f.Name())
+	s2, _ := syscall.Socket(syscall.AF_ROUTE, syscall.SOCK_RAW, 0)
+	syscall.Dup2(int(f.Fd()), s2)
+	n, err = syscall.Write(s2, []byte("hi"))
+	fmt.Println("dup2 a file over it, then write:", n, err)
 	// DragonFly has no NET_RT_IFMALIST (NET_RT_MAXID is 4).
 	_, err = syscall.RouteRIB(4, 0)
 	fmt.Println("sysctl NET_RT_IFMALIST:", err)
