@@ -400,6 +400,14 @@ pub struct Limits {
     pub kevent_chunk: usize,
 }
 
+impl Limits {
+    /// An iovec count as the guest kernel bounds it (EMSGSIZE past 1024 on
+    /// DragonFly, negative counts included), checked before the descriptor.
+    pub fn check_iovcnt(&self, n: u32) -> Result<(), Errno> {
+        if n > self.iov_max { Err(self.iov_too_many) } else { Ok(()) }
+    }
+}
+
 /// Processes.
 #[derive(Debug)]
 pub struct Procs {

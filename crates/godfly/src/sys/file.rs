@@ -35,11 +35,9 @@ pub fn write(_: &mut Ctx, a: &Args) -> SysResult {
     ok(mem::short_transfer(n, a.ptr(1), len, mem::Dir::FromGuest)?)
 }
 
-/// An iovec count as the guest kernel bounds it (EMSGSIZE past 1024 on
-/// DragonFly, negative counts included), checked before the descriptor.
-pub fn check_iovcnt(n: u32) -> Result<(), Errno> {
-    let lim = &personality::current().limits;
-    if n > lim.iov_max { Err(lim.iov_too_many) } else { Ok(()) }
+/// An iovec count as the guest kernel bounds it, before the descriptor.
+fn check_iovcnt(n: u32) -> Result<(), Errno> {
+    personality::current().limits.check_iovcnt(n)
 }
 
 /// readv(2).

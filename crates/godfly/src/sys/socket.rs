@@ -332,7 +332,7 @@ pub fn sendmsg(_: &mut Ctx, a: &Args) -> SysResult {
     // DragonFly's order: the name, the iovec count, the control data, and
     // only then the descriptor.
     let name = if m.msg_name != 0 { Some(read_addr(m.msg_name, m.msg_namelen)?) } else { None };
-    super::file::check_iovcnt(m.msg_iovlen as u32)?;
+    personality::current().limits.check_iovcnt(m.msg_iovlen as u32)?;
     let control = if m.msg_control != 0 {
         let (min, max) = personality::current().limits.control_len;
         let len = m.msg_controllen as usize;
@@ -355,7 +355,7 @@ pub fn sendmsg(_: &mut Ctx, a: &Args) -> SysResult {
 /// recvmsg(2).
 pub fn recvmsg(_: &mut Ctx, a: &Args) -> SysResult {
     let mut m: Msghdr = mem::read(a.ptr(1))?;
-    super::file::check_iovcnt(m.msg_iovlen as u32)?;
+    personality::current().limits.check_iovcnt(m.msg_iovlen as u32)?;
     let mut control = vec![0u8; if m.msg_control != 0 { (m.msg_controllen as usize).min(1 << 16) } else { 0 }];
     let got = net::recvmsg(
         a.int(0),
@@ -402,7 +402,7 @@ pub fn sendfile(_: &mut Ctx, a: &Args) -> SysResult {
         trl = (raw[2], raw[3] as i32);
         for (iov, n) in [hdr, trl] {
             if iov != 0 {
-                super::file::check_iovcnt(n as u32)?;
+                personality::current().limits.check_iovcnt(n as u32)?;
             }
         }
     }
