@@ -515,31 +515,8 @@ mod tests {
 
     #[test]
     fn routes_become_rtm_get_messages() {
-        let eth = Interface {
-            name: "eth0".into(),
-            index: 2,
-            flags: 0x1 | 0x2 | 0x40,
-            mtu: 1500,
-            mac: vec![2, 0, 0, 0, 0, 1],
-            addrs: vec![IfAddr {
-                family: libc::AF_INET,
-                addr: vec![192, 0, 2, 2],
-                netmask: vec![255, 255, 255, 0],
-                broadcast: Some(vec![192, 0, 2, 255]),
-                scope_id: 0,
-            }],
-        };
-        let def = Route {
-            family: libc::AF_INET,
-            dst: vec![0; 4],
-            prefix: 0,
-            gateway: Some(vec![192, 0, 2, 1]),
-            flags: RTF_UP | RTF_GATEWAY,
-            ifname: "eth0".into(),
-            metric: 0,
-            mtu: 0,
-        };
-        let net = Route { dst: vec![192, 0, 2, 0], prefix: 24, gateway: None, flags: RTF_UP, ..def.clone() };
+        let NetState { routes, ifcs } = state();
+        let (def, net, eth) = (routes[0].clone(), routes[1].clone(), ifcs[0].clone());
         let b = rtdump(&[def.clone(), net], std::slice::from_ref(&eth), 0, None).unwrap();
         let l1 = u16::from_ne_bytes([b[0], b[1]]) as usize;
         assert_eq!((b[2], b[3]), (RTM_VERSION, RTM_GET));
