@@ -81,17 +81,38 @@ fn map_stack(
 }
 
 /// Rewrites the system-call sites of a Go program (see `loader::fastpath`).
-fn install_fast_path(data: &[u8], prog: &loader::Program) {
-    let sites = loader::fastpath::find_sites(data);
+fn install_fast_path(data: &[u8], meta: Option<&std::fs::Metadata>, prog: &loader::Program) {
+    // The list kept from an earlier start of the same program, if every
+    // site in it is still there; else a scan, kept for next time.
+    let key = meta.and_then(|m| loader::sitecache::key(m, data));
+    let bytes_at = |addr: u64, len: usize| prog.file_bytes(data, addr, len);
+    let cached = key.as_ref().and_then(|k| loader::sitecache::load(k, |s| loader::sitecache::matches(s, bytes_at)));
+    let from_cache = cached.is_some();
+    let sites = cached.unwrap_or_else(|| {
+        let sites = loader::fastpath::find_sites(data);
+        if let Some(k) = &key {
+            loader::sitecache::store(k, &sites);
+        }
+        sites
+    });
     let text: Vec<(u64, u64, i32)> = prog
         .segments
         .iter()
         .filter(|s| s.flags & object::elf::PF_X != 0)
         .map(|s| (s.vaddr, s.memsz, libc::PROT_READ | libc::PROT_EXEC))
         .collect();
-    let n = loader::fastpath::install(&sites, &text);
+    // Clock sites are answered from the vDSO unless the call is traced or
+    // a failure is injected into it (both need the full way).
+    let p = prog.personality;
+    let clock = p.calls.defs.iter().find(|d| d.name == "clock_gettime").and_then(|d| {
+        let full = crate::trace::wants(u64::from(d.nr)) || crate::crash::inject::armed_for(u64::from(d.nr));
+        (crate::host::time::vdso_clock_gettime().is_some() && !full)
+            .then_some(loader::fastpath::FastClock { nr: d.nr, clock: p.time.clock })
+    });
+    let (n, clocks) = loader::fastpath::install(&sites, &text, clock);
     if std::env::var_os(crate::env::DEBUG_FASTPATH).is_some() {
-        crate::diag!("godfly: fast path: {} sites found, {n} rewritten", sites.len());
+        let how = if from_cache { "kept from an earlier start" } else { "found" };
+        crate::diag!("godfly: fast path: {} sites {how}, {n} rewritten, {clocks} answered from the vDSO", sites.len());
     }
 }
 
@@ -228,15 +249,17 @@ fn start(program: &Path, args: Vec<OsString>, setup: Setup) -> Result<std::conve
     }
     crate::crash::inject::arm(p.calls.defs);
     loader::elf::map(&prog, &file).map_err(StartError::Load)?;
+    let meta = file.metadata().ok();
     drop(file);
     crate::host::init_xstate();
+    crate::host::time::init_vdso();
     if crate::host::xstate().is_none() {
         // The fast path keeps the extended state with XSAVE; without it,
         // every call traps (the kernel's signal frames keep the state).
         crate::stubs::disable();
     }
     if !crate::stubs::disabled() {
-        install_fast_path(&data, &prog);
+        install_fast_path(&data, meta.as_ref(), &prog);
     }
     drop(data);
     let exe = std::fs::canonicalize(program).unwrap_or_else(|_| program.to_path_buf());

@@ -79,6 +79,31 @@ fn vector_registers_survive_system_calls_signals_and_preemption() {
 }
 
 #[test]
+fn clock_sites_answered_from_the_vdso_keep_registers_and_give_efault() {
+    // clock_gettime shaped as the Go runtime's (constant clock id, the
+    // timespec on the stack): values, the registers the kernel keeps,
+    // EFAULT for a timespec on an unmapped or read-only page, and MXCSR
+    // across Go's own system calls and clocks; the same as natively.
+    let out = common::same_as_native("fastclock", &[], &[]);
+    common::ends_with_sentinel(&out);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("timespec on a read-only page, clock 1: bad address, registers kept: true\n"), "{text}");
+    // The runtime's two clocks and the program's two are vDSO sites
+    // (unless this run is the trap-only one).
+    let bin = common::build("fastclock", "dragonfly");
+    let dbg = common::run_godfly(&bin, &[], &[("GODFLY_DEBUG_FASTPATH", "1")]);
+    let err = String::from_utf8_lossy(&dbg.stderr);
+    if std::env::var_os("GODFLY_NO_FAST_PATH").is_none() {
+        let clocks: usize = err
+            .split(", ")
+            .find_map(|p| p.strip_suffix(" answered from the vDSO\n"))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("no fast-path summary: {err}"));
+        assert!(clocks >= 4, "{err}");
+    }
+}
+
+#[test]
 fn a_pseudo_terminal_opened_the_dragonfly_way_behaves_as_a_terminal() {
     // /dev/ptmx, TIOCISPTMASTER and FIODNAME as creack/pty and DragonFly's
     // libc use them; TIOCGETA/TIOCSETA as x/term's IsTerminal, MakeRaw and
@@ -246,4 +271,47 @@ fn process_tables_and_system_facts_by_sysctl_read_as_on_dragonfly() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+#[test]
+fn a_second_start_takes_the_site_list_the_first_kept_and_a_changed_list_is_not_used() {
+    if std::env::var_os("GODFLY_NO_FAST_PATH").is_some() {
+        return; // no sites without the fast path
+    }
+    let bin = common::build("hello", "dragonfly");
+    let root = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("sitecache-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let (cache, tmp) = (root.join("cache"), root.join("tmp"));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let (cache_s, tmp_s) = (cache.to_string_lossy().into_owned(), tmp.to_string_lossy().into_owned());
+    let env = [
+        ("XDG_CACHE_HOME", cache_s.as_str()),
+        ("XDG_RUNTIME_DIR", ""),
+        ("TMPDIR", tmp_s.as_str()),
+        ("GODFLY_DEBUG_FASTPATH", "1"),
+    ];
+    let run = || {
+        let out = common::run_godfly(&bin, &[], &env);
+        assert_eq!(out.status.code(), Some(7), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(String::from_utf8_lossy(&out.stdout).ends_with("EXIT-SUCCESS\n"));
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    assert!(run().contains(" sites found, "), "the first start scans");
+    let second = run();
+    assert!(second.contains(" sites kept from an earlier start, "), "{second}");
+    // One list, in godfly's directory; nothing in the guest's TMPDIR.
+    let lists: Vec<_> = std::fs::read_dir(cache.join("godfly/sites")).unwrap().flatten().map(|e| e.path()).collect();
+    assert_eq!(lists.len(), 1, "{lists:?}");
+    assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 0);
+    // A list whose sites are not in the program (here: moved by a byte)
+    // is scanned again, and replaced.
+    let text = std::fs::read_to_string(&lists[0]).unwrap();
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    let mut f: Vec<String> = lines[1].split(' ').map(String::from).collect();
+    f[0] = format!("{:x}", u64::from_str_radix(&f[0], 16).unwrap() + 1);
+    lines[1] = f.join(" ");
+    std::fs::write(&lists[0], lines.join("\n") + "\n").unwrap();
+    assert!(run().contains(" sites found, "), "a changed list is not used");
+    assert!(run().contains(" sites kept from an earlier start, "));
+    let _ = std::fs::remove_dir_all(&root);
 }

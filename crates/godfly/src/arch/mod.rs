@@ -59,6 +59,22 @@ pub struct ThreadBlock {
     /// godfly's code (`xstate::Info`), and the size of their image.
     pub xsave_mask: u64,
     pub xsave_size: u64,
+    /// The thread's arrived-signals word (`thread::Lwp::arrived`): the
+    /// fast clock goes the full way when a signal came in meanwhile.
+    pub arrived: *const u64,
+    /// The vDSO's `clock_gettime` (0: none; then no clock stub exists).
+    pub vdso_clock: u64,
+    /// Fast clock scratch: the call number, for the full way.
+    pub clock_nr: u64,
+    /// Fast clock scratch: the timespec the vDSO writes, copied to the
+    /// guest afterwards (the vDSO never stores to a guest pointer).
+    pub clock_ts: [u64; 2],
+    /// The full fast entry (`fast_entry`), where the fast clock falls back.
+    pub full_entry: u64,
+    /// The block's own address (read through `%gs`, cheaper than rdgsbase).
+    pub self_addr: u64,
+    /// The host's MXCSR_MASK, for the images the lean entry writes.
+    pub mxcsr_mask: u64,
 }
 
 /// Marks an initialised block.
@@ -74,6 +90,13 @@ const _: () = {
     assert!(std::mem::offset_of!(ThreadBlock, fast_rsp) == 56);
     assert!(std::mem::offset_of!(ThreadBlock, xsave_mask) == 64);
     assert!(std::mem::offset_of!(ThreadBlock, xsave_size) == 72);
+    assert!(std::mem::offset_of!(ThreadBlock, arrived) == 80);
+    assert!(std::mem::offset_of!(ThreadBlock, vdso_clock) == 88);
+    assert!(std::mem::offset_of!(ThreadBlock, clock_nr) == 96);
+    assert!(std::mem::offset_of!(ThreadBlock, clock_ts) == 104);
+    assert!(std::mem::offset_of!(ThreadBlock, full_entry) == 120);
+    assert!(std::mem::offset_of!(ThreadBlock, self_addr) == 128);
+    assert!(std::mem::offset_of!(ThreadBlock, mxcsr_mask) == 136);
     assert!(std::mem::size_of::<ThreadBlock>() <= BLOCK_HEADER);
 };
 
@@ -266,7 +289,7 @@ godfly_guest_access_fixup:
     // state (x87, SSE, AVX, AVX-512, ...) goes into an XSAVE image above it
     // that `fpregs` points at, described as a kernel frame's is, so that
     // godfly's own code (and the C library's AVX memcpy) cannot touch it.
-    .macro FAST_ENTRY name, save
+    .macro FAST_ENTRY name, save, lean
     .globl \name
     .type \name,@function
     .p2align 4
@@ -317,9 +340,26 @@ godfly_guest_access_fixup:
     mov qword ptr [rdi + 552], rax
     mov qword ptr [rdi + 560], rax
     mov qword ptr [rdi + 568], rax
+    .if \lean
+    // Lean: the site is in Go's own runtime or syscall assembly, called
+    // under Go's ABI0, where no vector register is live across the call:
+    // the image says every component is in its initial state (which a
+    // delivered signal's frame shows), with the guest's MXCSR, marked
+    // lean; only a signal delivery touches it (mem::host_xsave marks it
+    // written), and then it is restored whole on the way out.
+    mov dword ptr [rdi], 0x037f
+    mov dword ptr [rdi + 4], eax
+    stmxcsr dword ptr [rdi + 24]
+    mov eax, dword ptr [rcx + 136]
+    mov dword ptr [rdi + 28], eax
+    mov dword ptr [rdi + {lean_mark}], {lean_magic}
+    mov dword ptr [rdi + {lean_written}], 0
+    .else
+    mov dword ptr [rdi + {lean_mark}], eax
     mov eax, dword ptr [rcx + 64]
     mov edx, dword ptr [rcx + 68]
     \save [rdi]
+    .endif
     mov dword ptr [rdi + 464], {magic1}
     mov eax, dword ptr [rcx + 72]
     mov dword ptr [rdi + 480], eax
@@ -338,15 +378,43 @@ godfly_guest_access_fixup:
     mov rax, qword ptr [rcx + 8]
     wrfsbase rax
     mov byte ptr [rcx + 16], {block_sel}
+    .if \lean
+    cmp dword ptr [rsp + {ucsize} + {lean_written}], 0
+    jne 1f
+    ldmxcsr dword ptr [rsp + {ucsize} + 24]
+    // godfly's AVX left upper halves dirty: clean, so the guest's SSE code
+    // pays no transition (what Go's own AVX code does before returning).
+    vzeroupper
+    jmp 2f
+1:
+    .endif
     mov eax, dword ptr [rcx + 64]
     mov edx, dword ptr [rcx + 68]
     xrstor64 [rsp + {ucsize}]
+2:
     // godfly_on_fastcall has written rip and rax just below the guest
     // rsp (fault-safely: a sigreturn may have left rsp anywhere).
-    mov rax, qword ptr [rsp + {g} + 15*8]
+    // The flags: SF, ZF, AF, PF and CF by sahf, OF by an add; popfq (slow,
+    // microcoded) only when the old or new flags hold any other bit than
+    // those, IF and bit 1 (DF, TF, AC, ID: what sahf cannot set).
     mov rcx, qword ptr [rsp + {g} + 17*8]
+    pushfq
+    pop rax
+    or rax, rcx
+    test rax, {flags_other}
+    jnz 3f
+    mov eax, ecx
+    shl eax, 8
+    bt ecx, 11
+    setc al
+    add al, 0x7f
+    sahf
+    jmp 4f
+3:
     push rcx
     popfq
+4:
+    mov rax, qword ptr [rsp + {g} + 15*8]
     mov r8, qword ptr [rsp + {g} + 0*8]
     mov r9, qword ptr [rsp + {g} + 1*8]
     mov r10, qword ptr [rsp + {g} + 2*8]
@@ -368,8 +436,109 @@ godfly_guest_access_fixup:
     .endm
 
     // XSAVEOPT skips what is unchanged since the XRSTOR of the last call.
-    FAST_ENTRY godfly_fast_entry, xsaveopt64
-    FAST_ENTRY godfly_fast_entry_xsave, xsave64
+    FAST_ENTRY godfly_fast_entry, xsaveopt64, 0
+    FAST_ENTRY godfly_fast_entry_xsave, xsave64, 0
+    FAST_ENTRY godfly_fast_entry_lean, xsave64, 1
+
+    // The fast clock: a rewritten `clock_gettime` site whose clock the
+    // host's vDSO answers (`loader::fastpath` makes its stub). In: eax =
+    // the call number, ecx = the Linux clock, r11 = the rip after the
+    // original `syscall`, rdi and rsi as the guest set them. The vDSO uses
+    // neither vector registers nor %fs, so there is no XSAVE, no context
+    // and no %fs swap: only the selector is opened (a vDSO that falls back
+    // to a system call must reach the kernel), and a signal that lands
+    // here or in the vDSO is godfly's (trap treats the vDSO as godfly
+    // code), noted for later. The vDSO writes a timespec in the block,
+    // which is copied to the guest (a fault there resumes at the slow
+    // exit). Out as from the kernel: rax = 0, CF clear, rcx = rip, r11 =
+    // rflags, the rest unchanged. A vDSO error, a signal that arrived
+    // meanwhile or a bad pointer take the full entry instead, with the
+    // registers as the stub left them.
+    .globl godfly_fast_clock
+    .type godfly_fast_clock,@function
+    .p2align 4
+godfly_fast_clock:
+    mov qword ptr gs:[48], r11
+    mov qword ptr gs:[56], rsp
+    mov qword ptr gs:[96], rax
+    mov r11, qword ptr gs:[128]
+    mov byte ptr [r11 + 16], {allow}
+    lea rsp, [r11 + {block} - {xreserve}]
+    pushfq
+    push rdi
+    push rsi
+    push rdx
+    push r8
+    push r9
+    push r10
+    push r11
+    cld
+    mov edi, ecx
+    lea rsi, [r11 + 104]
+    call qword ptr [r11 + 88]
+    pop r11
+    test eax, eax
+    jnz godfly_clock_slow
+    mov rax, qword ptr [r11 + 80]
+    cmp qword ptr [rax], 0
+    jne godfly_clock_slow
+    mov rsi, qword ptr [rsp + 32]
+    .globl godfly_clock_copy_start
+    .globl godfly_clock_copy_end
+godfly_clock_copy_start:
+    mov rax, qword ptr [r11 + 104]
+    mov qword ptr [rsi], rax
+    mov rax, qword ptr [r11 + 112]
+    mov qword ptr [rsi + 8], rax
+godfly_clock_copy_end:
+    pop r10
+    pop r9
+    pop r8
+    pop rdx
+    pop rsi
+    pop rdi
+    mov byte ptr [r11 + 16], {block_sel}
+    mov rcx, qword ptr [r11 + 48]
+    pop r11
+    and r11, -2
+    // The flags as they came, CF clear: SF, ZF, AF, PF and CF by sahf and
+    // OF by an add, far cheaper than popfq, which only a set DF needs.
+    test r11d, 0x400
+    jnz 7f
+    mov eax, r11d
+    shl eax, 8
+    bt r11d, 11
+    setc al
+    add al, 0x7f
+    sahf
+    mov eax, 0
+    // Return to the address the site's `call` pushed (just below the
+    // guest's rsp, which is rip), so return prediction stays in step.
+    mov rsp, qword ptr gs:[56]
+    lea rsp, [rsp - 8]
+    ret
+7:
+    push r11
+    popfq
+    mov eax, 0
+    mov rsp, qword ptr gs:[56]
+    lea rsp, [rsp - 8]
+    ret
+    // In: r11 = the block, the host stack as the fast clock left it.
+    .globl godfly_clock_slow
+godfly_clock_slow:
+    pop r10
+    pop r9
+    pop r8
+    pop rdx
+    pop rsi
+    pop rdi
+    popfq
+    mov rax, qword ptr [r11 + 96]
+    mov rsp, qword ptr [r11 + 56]
+    mov r11, qword ptr [r11 + 48]
+    jmp qword ptr gs:[120]
+    .size godfly_fast_clock, . - godfly_fast_clock
 
     .globl godfly_asm_end
 godfly_asm_end:
@@ -382,6 +551,10 @@ godfly_asm_end:
     g = const UC_GREGS,
     fpregs = const UC_FPREGS,
     magic1 = const xstate::MAGIC1,
+    flags_other = const !0xad7i64,
+    lean_mark = const xstate::LEAN_MARK,
+    lean_magic = const xstate::LEAN_MAGIC,
+    lean_written = const xstate::LEAN_WRITTEN,
     mxcsr = const 0x1f80,
 );
 
@@ -492,7 +665,12 @@ unsafe extern "C" {
     /// stub (with XSAVEOPT; `godfly_fast_entry_xsave` for CPUs without).
     pub fn godfly_fast_entry();
     fn godfly_fast_entry_xsave();
+    fn godfly_fast_entry_lean();
     fn godfly_strnlen(src: *const u8, max: usize) -> i64;
+    fn godfly_fast_clock();
+    static godfly_clock_copy_start: u8;
+    static godfly_clock_copy_end: u8;
+    static godfly_clock_slow: u8;
     fn godfly_probe_write(addr: *mut u8) -> i64;
 }
 
@@ -571,6 +749,26 @@ pub fn probe_write(addr: u64) -> bool {
 /// Address of the fast-path entry.
 pub fn fast_entry(xsaveopt: bool) -> u64 {
     if xsaveopt { godfly_fast_entry as *const () as u64 } else { godfly_fast_entry_xsave as *const () as u64 }
+}
+
+/// If `rip` faulted in the fast clock's store to the guest, where to
+/// resume (the slow exit). That store runs with the guest's `%fs`, so the
+/// fault arrives as the guest's and is looked up here first.
+pub fn clock_copy_fixup(rip: u64) -> Option<u64> {
+    let start = &raw const godfly_clock_copy_start as u64;
+    let end = &raw const godfly_clock_copy_end as u64;
+    (start..end).contains(&rip).then_some(&raw const godfly_clock_slow as u64)
+}
+
+/// Address of the lean fast-path entry, for sites in Go's own runtime and
+/// syscall assembly (see `FAST_ENTRY`).
+pub fn fast_entry_lean() -> u64 {
+    godfly_fast_entry_lean as *const () as u64
+}
+
+/// Address of the fast clock entry (`godfly_fast_clock`).
+pub fn fast_clock_entry() -> u64 {
+    godfly_fast_clock as *const () as u64
 }
 
 /// Reads the current `%fs` base.

@@ -23,6 +23,15 @@ pub const MAGIC1: u32 = 0x4650_5853;
 /// Offset of MXCSR and MXCSR_MASK in the legacy area.
 pub const MXCSR: usize = 24;
 pub const MXCSR_MASK: usize = 28;
+/// The lean fast entry's mark in the legacy area's software bytes (past
+/// Linux's description, which ends at 484): an image that holds no
+/// register, every component initial, and whether godfly wrote it since.
+pub const LEAN_MARK: usize = 484;
+pub const LEAN_MAGIC: u32 = 0x4e41_454c;
+pub const LEAN_WRITTEN: usize = 488;
+// Past Linux's 20 bytes of description, inside the legacy area.
+const _: () = assert!(LEAN_MARK >= SW_BYTES + 20 && LEAN_WRITTEN + 4 <= LEGACY);
+
 /// Components: x87, SSE, AVX (YMM upper halves).
 pub const X87: u64 = 1;
 pub const SSE: u64 = 2;
@@ -150,6 +159,30 @@ pub fn sanitize(image: &mut [u8], features: u64, host_mask: u32) {
     }
 }
 
+/// The host's MXCSR_MASK (what FXSAVE reports; 0 means the default).
+pub fn host_mxcsr_mask() -> u32 {
+    #[repr(C, align(64))]
+    struct Area([u8; 512]);
+    let mut area = Area([0; 512]);
+    // SAFETY: FXSAVE writes 512 bytes to a 16-byte-aligned area; SSE2 is
+    // part of x86-64.
+    unsafe { std::arch::x86_64::_fxsave64(area.0.as_mut_ptr()) };
+    u32_at(&area.0, MXCSR_MASK)
+}
+
+/// If `legacy` is a lean image (`LEAN_MARK`), clears its register areas
+/// (they hold nothing) and marks it written, so the way out restores it
+/// whole. Returns whether it was one.
+pub fn take_lean(image: &mut [u8]) -> bool {
+    if image.len() < LEGACY || u32_at(image, LEAN_MARK) != LEAN_MAGIC {
+        return false;
+    }
+    // x87 registers and XMM0-15: 32..416.
+    image[32..416].fill(0);
+    put_u32(image, LEAN_WRITTEN, 1);
+    true
+}
+
 /// MXCSR_MASK of a host image.
 pub fn mxcsr_mask(image: &[u8]) -> u32 {
     u32_at(image, MXCSR_MASK)
@@ -170,6 +203,19 @@ mod tests {
         let mut legacy = vec![0xffu8; LEGACY];
         sanitize(&mut legacy, X87 | SSE, 0);
         assert_eq!(u32_at(&legacy, MXCSR), DEFAULT_MXCSR_MASK);
+    }
+
+    #[test]
+    fn a_lean_image_is_filled_in_and_marked_written_when_taken() {
+        let mut img = vec![0xaau8; 1024];
+        assert!(!take_lean(&mut img), "no mark: not lean");
+        assert!(img.iter().all(|&b| b == 0xaa));
+        put_u32(&mut img, LEAN_MARK, LEAN_MAGIC);
+        put_u32(&mut img, LEAN_WRITTEN, 0);
+        assert!(take_lean(&mut img));
+        assert!(img[32..416].iter().all(|&b| b == 0), "registers hold nothing");
+        assert_eq!(u32_at(&img, LEAN_WRITTEN), 1);
+        assert_eq!(&img[..32], &[0xaa; 32], "control words stay");
     }
 
     #[test]

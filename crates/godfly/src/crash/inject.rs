@@ -64,6 +64,12 @@ pub fn arm(defs: &[SyscallDef]) {
     }
 }
 
+/// Whether an injection is armed for call `nr`.
+pub fn armed_for(nr: u64) -> bool {
+    let armed = ARMED.load(Ordering::Relaxed);
+    armed != NONE && armed & 0xffff_ffff == nr
+}
+
 /// Fails here if the injection is armed for call `nr`.
 pub fn check(nr: u64) {
     let armed = ARMED.load(Ordering::Relaxed);

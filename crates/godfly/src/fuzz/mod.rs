@@ -117,8 +117,9 @@ pub fn elf(data: &[u8]) {
     for site in fastpath::find_sites(data) {
         assert!(site.load.len() >= 5 && site.after > site.addr, "{site:?}");
         let _ = fastpath::stub_bytes(&site, 0x1000);
-        if let Some(patch) = fastpath::site_bytes(site.addr, site.load.len(), 0x20_0000) {
-            assert_eq!(patch.len(), site.load.len(), "a patch must cover exactly the loading instruction");
+        let len = (site.after - site.addr) as usize;
+        if let Some(patch) = fastpath::site_bytes(site.addr, len, 0x20_0000) {
+            assert_eq!(patch.len(), len, "a patch must cover exactly the site, up to the end of its syscall");
         }
     }
 }

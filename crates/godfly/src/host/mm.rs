@@ -2,7 +2,8 @@
 //! `mlock`, `mincore`. Calls that can take memory away from under Rust
 //! (unmapping, replacing, protecting, discarding) are `unsafe fn`s: the
 //! caller must know the range is the guest's (`mem::owned` does, and is
-//! their one user). Mapping where nothing is yet, and asking, are safe.
+//! their one user, besides `MappedFile`, which unmaps only its own
+//! mapping). Mapping where nothing is yet, and asking, are safe.
 
 use super::raw::{self, mut_ptr};
 use super::{Errno, GuestPtr};
@@ -114,4 +115,35 @@ pub fn mincore_host(addr: u64, len: u64, vec: &mut [u8]) -> Result<(), Errno> {
     }
     // SAFETY: vec is a writable host buffer with a byte per page of the range.
     unsafe { raw::sys(libc::SYS_mincore, &[addr, len, mut_ptr(vec)]) }.map(|_| ())
+}
+
+/// A whole file mapped read-only and private, for reading without copying
+/// it (godfly's own mapping, never the guest's; unmapped when dropped).
+#[derive(Debug)]
+pub struct MappedFile {
+    addr: u64,
+    len: usize,
+}
+
+impl MappedFile {
+    /// Maps the first `len` bytes of `fd` (`len` > 0).
+    pub fn new(fd: i32, len: usize) -> Result<MappedFile, Errno> {
+        let addr = mmap_free(0, len, libc::PROT_READ, libc::MAP_PRIVATE, fd, 0)?;
+        Ok(MappedFile { addr, len })
+    }
+
+    /// The mapped bytes.
+    pub fn bytes(&self) -> &[u8] {
+        // SAFETY: the mapping is readable for `len` bytes and lives as long
+        // as `self`; nothing writes it (read-only and private).
+        unsafe { std::slice::from_raw_parts(self.addr as *const u8, self.len) }
+    }
+}
+
+impl Drop for MappedFile {
+    fn drop(&mut self) {
+        // SAFETY: the range is this value's own mapping, and no borrow of
+        // it outlives `self`.
+        let _ = unsafe { munmap(self.addr, self.len as u64) };
+    }
 }

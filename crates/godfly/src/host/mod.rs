@@ -11,6 +11,7 @@
 //! memory the guest could scribble on with a plain store anyway.)
 
 pub mod alloc;
+pub mod dirs;
 pub mod errno;
 pub mod event;
 pub mod fd;

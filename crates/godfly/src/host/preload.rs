@@ -2,12 +2,12 @@
 //! so that their own execs of DragonFly programs come back to godfly
 //! (`preload/godfly_preload.c`). The shared object is carried inside the
 //! godfly binary and written once per version to a private directory of
-//! godfly's (`shim_dirs`), never one of the guest's.
+//! godfly's (`host::dirs`), never one of the guest's.
 
 use std::ffi::OsStr;
 use std::hash::{Hash, Hasher};
 use std::io::Write;
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::PathBuf;
 
 use crate::sync::Global;
@@ -21,47 +21,14 @@ pub const EXE_ENV: &str = "GODFLY_EXE";
 /// The file name every copy of the shim has (to recognise it in LD_PRELOAD).
 const NAME_PREFIX: &str = "godfly-preload-";
 
-/// Where the shim may live, best first: directories of godfly's own, never
-/// the guest's `$TMPDIR` or working directory (a program that checks what
-/// it leaves there, as cmd/go's tests do, must find nothing of godfly's).
-fn shim_dirs() -> Vec<PathBuf> {
-    let uid = super::proc::getuid();
-    let var = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
-    let mut dirs = Vec::new();
-    dirs.extend(var("XDG_RUNTIME_DIR").map(|d| d.join("godfly")));
-    dirs.extend(var("XDG_CACHE_HOME").or_else(|| var("HOME").map(|h| h.join(".cache"))).map(|d| d.join("godfly")));
-    dirs.push(PathBuf::from(format!("/dev/shm/godfly-{uid}")));
-    dirs.push(PathBuf::from(format!("/tmp/godfly-{uid}")));
-    // The guest's temporary directory is /tmp when TMPDIR is unset. Its
-    // working directory counts unless it holds the user's home (/, /home,
-    // $HOME itself), where ~/.cache is the user's place for caches.
-    let tmp = var("TMPDIR").unwrap_or_else(|| PathBuf::from("/tmp"));
-    let home = var("HOME").and_then(|h| h.canonicalize().ok());
-    let cwd = std::env::current_dir()
-        .ok()
-        .and_then(|d| d.canonicalize().ok())
-        .filter(|d| home.as_ref().is_none_or(|h| !h.starts_with(d)));
-    let guest_owned: Vec<PathBuf> = tmp.canonicalize().ok().into_iter().chain(cwd).collect();
-    dirs.retain(|d| {
-        // The nearest existing ancestor says where the directory would be.
-        let real = d.ancestors().find_map(|a| a.canonicalize().ok()).unwrap_or_default();
-        !guest_owned.iter().any(|g| real.starts_with(g) || d.starts_with(g))
-    });
-    dirs
-}
-
 /// Writes the shim into `dir` (once per version: the name carries a hash
 /// of its contents) and returns its path.
 fn write_shim_in(dir: &std::path::Path) -> Option<PathBuf> {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     SHIM.hash(&mut h);
-    std::fs::create_dir_all(dir).ok()?;
-    let meta = std::fs::metadata(dir).ok()?;
-    // Only a directory of this user's, that no one else may write into.
-    if std::os::unix::fs::MetadataExt::uid(&meta) != super::proc::getuid() {
+    if !super::dirs::make_private(dir) {
         return None;
     }
-    let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
     let path = dir.join(format!("{NAME_PREFIX}{:016x}.so", h.finish()));
     if std::fs::read(&path).is_ok_and(|d| d == SHIM) {
         return Some(path);
@@ -82,7 +49,7 @@ fn write_shim_in(dir: &std::path::Path) -> Option<PathBuf> {
 }
 
 fn write_shim() -> Option<PathBuf> {
-    shim_dirs().iter().find_map(|d| write_shim_in(d))
+    super::dirs::private().iter().find_map(|d| write_shim_in(d))
 }
 
 /// Where the shim was written (`None` until the first exec of a host

@@ -45,3 +45,70 @@ pub fn setitimer(which: u32, new: &libc::itimerval) -> Result<(), Errno> {
     // SAFETY: new is a live host itimerval.
     unsafe { raw::sys(libc::SYS_setitimer, &[u64::from(which), ptr(new), 0]) }.map(|_| ())
 }
+
+/// Address of the vDSO's `clock_gettime` in this process (found once):
+/// what the fast path's clock stubs call, with no system call and no
+/// context build. `None` without a vDSO or without that symbol, or before
+/// `init_vdso`.
+pub fn vdso_clock_gettime() -> Option<u64> {
+    VDSO_CLOCK.get().copied().flatten().map(|v| v.clock)
+}
+
+/// Whether `rip` is in the vDSO's image (code godfly's fast clock runs
+/// with the guest's `%fs` loaded; never the guest's own).
+pub fn in_vdso(rip: u64) -> bool {
+    VDSO_CLOCK.get().copied().flatten().is_some_and(|v| (v.start..v.end).contains(&rip))
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Vdso {
+    clock: u64,
+    start: u64,
+    end: u64,
+}
+
+static VDSO_CLOCK: crate::sync::Startup<Option<Vdso>> = crate::sync::Startup::new();
+
+/// Looks the vDSO's clock up (once, at start-up).
+pub fn init_vdso() {
+    let _ = VDSO_CLOCK.set(find_vdso_clock());
+}
+
+fn find_vdso_clock() -> Option<Vdso> {
+    use object::{Object, ObjectSymbol};
+    // SAFETY: getauxval only reads the process's auxiliary vector.
+    let base = unsafe { libc::getauxval(libc::AT_SYSINFO_EHDR) };
+    if base == 0 {
+        return None;
+    }
+    // The image ends with its section headers: e_shoff + e_shnum * e_shentsize.
+    // SAFETY: the kernel maps at least the ELF header at AT_SYSINFO_EHDR.
+    let hdr = unsafe { &*(base as *const libc::Elf64_Ehdr) };
+    let len = (hdr.e_shoff as usize).checked_add(usize::from(hdr.e_shnum) * usize::from(hdr.e_shentsize))?;
+    if len > 1 << 20 {
+        return None;
+    }
+    // SAFETY: the vDSO image is mapped readable for the life of the process,
+    // and the section headers the header points at lie within it.
+    let image = unsafe { std::slice::from_raw_parts(base as *const u8, len) };
+    let file = object::File::parse(image).ok()?;
+    let sym = file.dynamic_symbols().find(|s| s.name() == Ok("__vdso_clock_gettime"))?;
+    // vDSO symbol values are offsets from the image's load address.
+    Some(Vdso { clock: base + sym.address(), start: base, end: base + len as u64 })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_vdso_clock_is_found_and_answers() {
+        super::init_vdso();
+        let f = super::vdso_clock_gettime().expect("a Linux x86-64 host has a vDSO clock_gettime");
+        let call: extern "C" fn(libc::clockid_t, *mut libc::timespec) -> i32 =
+            // SAFETY: the address is the vDSO's clock_gettime, of this C type.
+            unsafe { std::mem::transmute(f as usize) };
+        let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+        assert_eq!(call(libc::CLOCK_MONOTONIC, &mut ts), 0);
+        let host = super::clock_gettime(libc::CLOCK_MONOTONIC).unwrap();
+        assert!(ts.tv_sec <= host.tv_sec && host.tv_sec - ts.tv_sec < 2);
+    }
+}

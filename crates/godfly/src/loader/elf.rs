@@ -252,13 +252,45 @@ pub fn inspect(path: &Path, data: &[u8]) -> Result<Program, LoadError> {
     })
 }
 
-/// The largest program file godfly reads (the program and its contents are
-/// read whole, for the fast path's scan; Go's biggest test binaries are a
-/// few hundred MiB).
+impl Program {
+    /// `len` bytes of the program file at address `addr`, if they lie in
+    /// one segment's file bytes.
+    pub fn file_bytes<'a>(&self, data: &'a [u8], addr: u64, len: usize) -> Option<&'a [u8]> {
+        let s = self.segments.iter().find(|s| addr >= s.vaddr && addr - s.vaddr < s.filesz)?;
+        let end = (addr - s.vaddr).checked_add(len as u64)?;
+        if end > s.filesz {
+            return None;
+        }
+        let off = usize::try_from(s.offset.checked_add(addr - s.vaddr)?).ok()?;
+        data.get(off..off.checked_add(len)?)
+    }
+}
+
+/// The largest program file godfly reads (Go's biggest test binaries are
+/// a few hundred MiB).
 pub const MAX_PROGRAM_BYTES: u64 = 4 << 30;
 
-/// Opens and reads a program file, at most [`MAX_PROGRAM_BYTES`] of it.
-fn read_program(path: &Path) -> Result<(std::fs::File, Vec<u8>), LoadError> {
+/// A program file's contents: mapped (no copy: the start-up reads only the
+/// headers, notes, symbols and text it looks at), or read whole where the
+/// file cannot be mapped.
+#[derive(Debug)]
+pub enum Contents {
+    Mapped(crate::host::mm::MappedFile),
+    Read(Vec<u8>),
+}
+
+impl std::ops::Deref for Contents {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Contents::Mapped(m) => m.bytes(),
+            Contents::Read(v) => v,
+        }
+    }
+}
+
+/// Opens a program file, at most [`MAX_PROGRAM_BYTES`] of it.
+fn read_program(path: &Path) -> Result<(std::fs::File, Contents), LoadError> {
     let not_exec = |why: String| LoadError::NotExecutable(path.to_path_buf(), why);
     let file = std::fs::File::open(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => LoadError::NotFound(path.to_path_buf()),
@@ -275,16 +307,22 @@ fn read_program(path: &Path) -> Result<(std::fs::File, Vec<u8>), LoadError> {
             format!("is {} bytes long; godfly reads programs of at most {MAX_PROGRAM_BYTES} bytes", meta.len()),
         ));
     }
-    let mut data = Vec::with_capacity(meta.len() as usize);
+    if meta.is_file()
+        && meta.len() > 0
+        && let Ok(m) = crate::host::mm::MappedFile::new(file.as_raw_fd(), meta.len() as usize)
+    {
+        return Ok((file, Contents::Mapped(m)));
+    }
+    let mut data = Vec::new();
     // A file that grows while it is read is still read only up to the bound.
     std::io::Read::read_to_end(&mut std::io::Read::take(&file, MAX_PROGRAM_BYTES), &mut data)
         .map_err(|e| not_exec(e.to_string()))?;
-    Ok((file, data))
+    Ok((file, Contents::Read(data)))
 }
 
-/// Reads a program file and checks it; returns the open file (for mapping)
+/// Opens a program file and checks it; returns the open file (for mapping)
 /// and its contents (for the fast path's scan).
-pub fn open(path: &Path) -> Result<(Program, std::fs::File, Vec<u8>), LoadError> {
+pub fn open(path: &Path) -> Result<(Program, std::fs::File, Contents), LoadError> {
     let (file, data) = read_program(path)?;
     let prog = inspect(path, &data)?;
     Ok((prog, file, data))

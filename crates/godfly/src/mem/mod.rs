@@ -221,7 +221,9 @@ pub fn host_fxsave(uc: &mut libc::ucontext_t) -> Option<&mut [u8; 512]> {
     }
     // SAFETY: as above: a non-null fpregs is the kernel's FPU area, which
     // lives as long as the context it belongs to (borrowed here).
-    Some(unsafe { &mut *p.cast::<[u8; 512]>() })
+    let legacy = unsafe { &mut *p.cast::<[u8; 512]>() };
+    crate::arch::xstate::take_lean(legacy);
+    Some(legacy)
 }
 
 /// The whole extended-state image of a host context and the components it
@@ -239,7 +241,11 @@ pub fn host_xsave(uc: &mut libc::ucontext_t) -> Option<(&mut [u8], u64)> {
     let (features, size) = crate::arch::xstate::described(legacy);
     // SAFETY: the software bytes say how large the area is: the kernel
     // and the fast path write them for exactly the area they laid out.
-    Some((unsafe { std::slice::from_raw_parts_mut(p.cast::<u8>(), size) }, features))
+    let image = unsafe { std::slice::from_raw_parts_mut(p.cast::<u8>(), size) };
+    // The lean fast entry's image is filled in now, and restored on the
+    // way out, since the caller may change it.
+    crate::arch::xstate::take_lean(image);
+    Some((image, features))
 }
 
 /// Maps `len` bytes at exactly `addr` (MAP_FIXED_NOREPLACE): from `fd` at

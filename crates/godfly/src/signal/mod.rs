@@ -231,6 +231,11 @@ pub fn host_signal(lwp: &mut Lwp, sig: i32, info: &libc::siginfo_t, uc: &mut lib
 /// Moves host signals noted in `arrived` into the pending sets. Must run
 /// where locks may be taken (not in a nested handler).
 pub fn take_arrived(lwp: &Lwp) {
+    // A plain load first: the locked swap costs more than the rest of a
+    // call's checks, and almost always there is nothing.
+    if lwp.arrived.load(Ordering::Relaxed) == 0 {
+        return;
+    }
     let bits = lwp.arrived.swap(0, Ordering::AcqRel);
     if bits == 0 {
         return;

@@ -124,9 +124,18 @@ pub fn setup_current(
             fast_rsp: 0,
             xsave_mask: xstate.map_or(0, |x| x.features),
             xsave_size: xstate.map_or(0, |x| x.size as u64),
+            arrived: std::ptr::null(),
+            vdso_clock: crate::host::time::vdso_clock_gettime().unwrap_or(0),
+            clock_nr: 0,
+            clock_ts: [0; 2],
+            full_entry: arch::fast_entry(xstate.is_some_and(|x| x.xsaveopt)),
+            self_addr: block as u64,
+            mxcsr_mask: u64::from(crate::arch::xstate::host_mxcsr_mask()),
         });
-        // Its blocking host calls end early once a signal has arrived.
+        // Its blocking host calls end early once a signal has arrived, and
+        // so does its fast clock.
         let lwp = (*block).lwp.cast::<Lwp>();
+        (*block).arrived = (*lwp).arrived.as_ptr();
         crate::host::set_interrupt_flag((*lwp).arrived.as_ptr());
     }
     let stack = (block as usize + BLOCK_HEADER + BLOCK_GUARD) as u64;

@@ -43,9 +43,15 @@ extern "C" fn godfly_on_sigsys(sig: i32, info: *mut libc::siginfo_t, uc: *mut li
         crate::crash::godfly_bug("system call from godfly code with dispatch blocked", uc);
     } else {
         let rip = uc.uc_mcontext.gregs[libc::REG_RIP as usize] as u64;
-        let in_guest = from_guest == 1 && !arch::in_godfly_asm(rip);
-        crate::signal::host_signal(lwp, sig, info, uc, in_guest);
+        crate::signal::host_signal(lwp, sig, info, uc, in_guest_code(from_guest, rip));
     }
+}
+
+/// Whether a signal interrupted guest code: the guest's `%fs` was loaded,
+/// and rip is neither in godfly's assembly nor in the vDSO (which only the
+/// fast clock calls, with the guest's `%fs`).
+fn in_guest_code(from_guest: u64, rip: u64) -> bool {
+    from_guest == 1 && !arch::in_godfly_asm(rip) && !crate::host::time::in_vdso(rip)
 }
 
 #[unsafe(no_mangle)]
@@ -83,6 +89,12 @@ extern "C" fn godfly_on_fault(sig: i32, info: *mut libc::siginfo_t, uc: *mut lib
     // SAFETY: the kernel passes valid siginfo and ucontext pointers.
     let (info, uc) = unsafe { (&*info, &mut *uc.cast::<libc::ucontext_t>()) };
     let rip = uc.uc_mcontext.gregs[libc::REG_RIP as usize] as u64;
+    if let Some(fixup) = arch::clock_copy_fixup(rip) {
+        // The fast clock's store to a bad guest pointer: the full way
+        // answers it (EFAULT, as the guest's kernel does).
+        uc.uc_mcontext.gregs[libc::REG_RIP as usize] = fixup as i64;
+        return;
+    }
     if from_guest == 0 {
         if let Some(fixup) = arch::guest_access_fixup(rip) {
             uc.uc_mcontext.gregs[libc::REG_RIP as usize] = fixup as i64;
@@ -104,7 +116,7 @@ extern "C" fn godfly_on_async(sig: i32, info: *mut libc::siginfo_t, uc: *mut lib
     // SAFETY: on this thread's signal stack, for the duration of the handler.
     let lwp = unsafe { current_lwp() };
     let rip = uc.uc_mcontext.gregs[libc::REG_RIP as usize] as u64;
-    let in_guest = from_guest == 1 && !arch::in_godfly_asm(rip);
+    let in_guest = in_guest_code(from_guest, rip);
     crate::signal::host_signal(lwp, sig, info, uc, in_guest);
     if !in_guest && let Some(cancel) = arch::cp_cancel_point(rip) {
         // About to block with this signal untaken: return EINTR instead.
