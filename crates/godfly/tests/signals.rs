@@ -93,3 +93,14 @@ fn a_signal_sent_as_a_thread_reenters_a_blocking_read_is_taken_at_once() {
         common::ends_with_sentinel(&out);
     }
 }
+
+#[test]
+fn a_sleep_is_not_cut_short_by_a_signal_another_thread_takes() {
+    // A thread that blocks SIGUSR1 sleeps its whole time while threads
+    // that block it too raise it at the process and another thread takes
+    // it. godfly wakes the other threads with a host signal when the
+    // raiser blocks the signal; that must not end the sleeper's call
+    // (it did, and Go's crash relay then killed the process before the
+    // last thread had printed its stack: runtime's TestCrashDumpsAllThreads).
+    ends_with_sentinel(&same_as_native("sleepblocked", &[], &[]));
+}

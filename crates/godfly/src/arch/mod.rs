@@ -374,20 +374,49 @@ godfly_guest_access_fixup:
     add rsp, 8
     mov rdi, rsp
     call godfly_on_fastcall
-    rdgsbase rcx
+    jmp godfly_fast_exit
+    .size \name, . - \name
+    .endm
+
+    // XSAVEOPT skips what is unchanged since the XRSTOR of the last call.
+    FAST_ENTRY godfly_fast_entry, xsaveopt64, 0
+    FAST_ENTRY godfly_fast_entry_xsave, xsave64, 0
+    FAST_ENTRY godfly_fast_entry_lean, xsave64, 1
+
+    // The way back from every fast entry, with rsp at the context. From
+    // the check to the `lea` the sequence can run again from the top: a
+    // signal that lands there is noted and sent back to the check
+    // (`exit_fix`), which takes it before the guest runs, so no signal
+    // waits for the thread's next system call. At the `pop` and the `ret`
+    // only rax and rip are still on the guest stack: `exit_fix` finishes
+    // them and the signal is the guest's at once.
+    .globl godfly_fast_exit_check
+    .globl godfly_fast_exit_lea
+    .globl godfly_fast_exit_pop
+    .globl godfly_fast_exit_ret
+    .p2align 4
+godfly_fast_exit:
+godfly_fast_exit_check:
+    mov rcx, qword ptr gs:[128]
+    lea rsp, [rcx + {block} - {xreserve} - {ucsize}]
+    mov rax, qword ptr [rcx + 80]
+    cmp qword ptr [rax], 0
+    jne godfly_fast_exit_signals
     mov rax, qword ptr [rcx + 8]
     wrfsbase rax
     mov byte ptr [rcx + 16], {block_sel}
-    .if \lean
+    // A lean image (the mark, not written since) holds no register: only
+    // MXCSR comes back, and godfly's AVX left upper halves dirty: clean,
+    // so the guest's SSE code pays no transition (what Go's own AVX code
+    // does before returning). Anything else is restored whole.
+    cmp dword ptr [rsp + {ucsize} + {lean_mark}], {lean_magic}
+    jne 1f
     cmp dword ptr [rsp + {ucsize} + {lean_written}], 0
     jne 1f
     ldmxcsr dword ptr [rsp + {ucsize} + 24]
-    // godfly's AVX left upper halves dirty: clean, so the guest's SSE code
-    // pays no transition (what Go's own AVX code does before returning).
     vzeroupper
     jmp 2f
 1:
-    .endif
     mov eax, dword ptr [rcx + 64]
     mov edx, dword ptr [rcx + 68]
     xrstor64 [rsp + {ucsize}]
@@ -429,16 +458,26 @@ godfly_guest_access_fixup:
     mov rbx, qword ptr [rsp + {g} + 11*8]
     mov rdx, qword ptr [rsp + {g} + 12*8]
     mov rcx, qword ptr [rsp + {g} + 14*8]
+godfly_fast_exit_lea:
     lea rsp, [rax - 16]
+godfly_fast_exit_pop:
     pop rax
+godfly_fast_exit_ret:
     ret
-    .size \name, . - \name
-    .endm
-
-    // XSAVEOPT skips what is unchanged since the XRSTOR of the last call.
-    FAST_ENTRY godfly_fast_entry, xsaveopt64, 0
-    FAST_ENTRY godfly_fast_entry_xsave, xsave64, 0
-    FAST_ENTRY godfly_fast_entry_lean, xsave64, 1
+    // A signal was noted after the dispatcher's last look (or a rewound
+    // exit saw one): take it in godfly's state, then leave again. In: rcx
+    // = the block, rsp = the context.
+godfly_fast_exit_signals:
+    mov rax, qword ptr [rcx]
+    wrfsbase rax
+    mov byte ptr [rcx + 16], {allow}
+    cld
+    push {mxcsr}
+    ldmxcsr dword ptr [rsp]
+    add rsp, 8
+    mov rdi, rsp
+    call godfly_on_fastcall_signals
+    jmp godfly_fast_exit_check
 
     // The fast clock: a rewritten `clock_gettime` site whose clock the
     // host's vDSO answers (`loader::fastpath` makes its stub). In: eax =
@@ -479,6 +518,18 @@ godfly_fast_clock:
     pop r11
     test eax, eax
     jnz godfly_clock_slow
+    // From here to godfly_clock_leave the sequence can run again from the
+    // top (rsp and r11 are set anew, the registers read from the stack,
+    // not popped): a signal that lands there is sent back here (the
+    // check then takes the full way, which delivers it). At the `lea` and
+    // the `ret` only rip is left: `exit_fix` finishes the return.
+    .globl godfly_clock_check
+    .globl godfly_clock_leave
+    .globl godfly_clock_lea
+    .globl godfly_clock_ret
+godfly_clock_check:
+    mov r11, qword ptr gs:[128]
+    lea rsp, [r11 + {block} - {xreserve} - 56]
     mov rax, qword ptr [r11 + 80]
     cmp qword ptr [rax], 0
     jne godfly_clock_slow
@@ -491,15 +542,15 @@ godfly_clock_copy_start:
     mov rax, qword ptr [r11 + 112]
     mov qword ptr [rsi + 8], rax
 godfly_clock_copy_end:
-    pop r10
-    pop r9
-    pop r8
-    pop rdx
-    pop rsi
-    pop rdi
+    mov r10, qword ptr [rsp]
+    mov r9, qword ptr [rsp + 8]
+    mov r8, qword ptr [rsp + 16]
+    mov rdx, qword ptr [rsp + 24]
+    mov rsi, qword ptr [rsp + 32]
+    mov rdi, qword ptr [rsp + 40]
     mov byte ptr [r11 + 16], {block_sel}
     mov rcx, qword ptr [r11 + 48]
-    pop r11
+    mov r11, qword ptr [rsp + 48]
     and r11, -2
     // The flags as they came, CF clear: SF, ZF, AF, PF and CF by sahf and
     // OF by an add, far cheaper than popfq, which only a set DF needs.
@@ -511,18 +562,19 @@ godfly_clock_copy_end:
     setc al
     add al, 0x7f
     sahf
-    mov eax, 0
-    // Return to the address the site's `call` pushed (just below the
-    // guest's rsp, which is rip), so return prediction stays in step.
-    mov rsp, qword ptr gs:[56]
-    lea rsp, [rsp - 8]
-    ret
+    jmp 8f
 7:
     push r11
     popfq
+8:
     mov eax, 0
+    // Return to the address the site's `call` pushed (just below the
+    // guest's rsp, which is rip), so return prediction stays in step.
+godfly_clock_leave:
     mov rsp, qword ptr gs:[56]
+godfly_clock_lea:
     lea rsp, [rsp - 8]
+godfly_clock_ret:
     ret
     // In: r11 = the block, the host stack as the fast clock left it.
     .globl godfly_clock_slow
@@ -668,6 +720,14 @@ unsafe extern "C" {
     fn godfly_fast_entry_lean();
     fn godfly_strnlen(src: *const u8, max: usize) -> i64;
     fn godfly_fast_clock();
+    static godfly_fast_exit_check: u8;
+    static godfly_fast_exit_lea: u8;
+    static godfly_fast_exit_pop: u8;
+    static godfly_fast_exit_ret: u8;
+    static godfly_clock_check: u8;
+    static godfly_clock_leave: u8;
+    static godfly_clock_lea: u8;
+    static godfly_clock_ret: u8;
     static godfly_clock_copy_start: u8;
     static godfly_clock_copy_end: u8;
     static godfly_clock_slow: u8;
@@ -760,6 +820,51 @@ pub fn clock_copy_fixup(rip: u64) -> Option<u64> {
     (start..end).contains(&rip).then_some(&raw const godfly_clock_slow as u64)
 }
 
+/// How to finish a fast-path exit that a signal interrupted, so that the
+/// signal is taken now and not at the thread's next system call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitFix {
+    /// Resume here: the exit runs again from its check, which takes the
+    /// signal (the interrupted registers do not matter).
+    Again(u64),
+    /// Only `pop rax; ret` is left: rax is at rsp, rip above it.
+    PopReturn,
+    /// Only `ret` is left: rip is at rsp.
+    Return,
+    /// Only `lea -8(%rsp),%rsp; ret` is left: rip is just below rsp.
+    ReturnBelow,
+}
+
+/// The fix for a signal that interrupted godfly's code at `rip`, if it
+/// landed in a fast-path exit (`godfly_fast_exit`, the fast clock's).
+pub fn exit_fix(rip: u64) -> Option<ExitFix> {
+    let (check, lea, pop, ret) = (
+        &raw const godfly_fast_exit_check as u64,
+        &raw const godfly_fast_exit_lea as u64,
+        &raw const godfly_fast_exit_pop as u64,
+        &raw const godfly_fast_exit_ret as u64,
+    );
+    let (ccheck, cleave, clea, cret) = (
+        &raw const godfly_clock_check as u64,
+        &raw const godfly_clock_leave as u64,
+        &raw const godfly_clock_lea as u64,
+        &raw const godfly_clock_ret as u64,
+    );
+    if (check..=lea).contains(&rip) {
+        Some(ExitFix::Again(check))
+    } else if rip == pop {
+        Some(ExitFix::PopReturn)
+    } else if rip == ret || rip == cret {
+        Some(ExitFix::Return)
+    } else if (ccheck..=cleave).contains(&rip) {
+        Some(ExitFix::Again(ccheck))
+    } else if rip == clea {
+        Some(ExitFix::ReturnBelow)
+    } else {
+        None
+    }
+}
+
 /// Address of the lean fast-path entry, for sites in Go's own runtime and
 /// syscall assembly (see `FAST_ENTRY`).
 pub fn fast_entry_lean() -> u64 {
@@ -777,4 +882,32 @@ pub fn read_fs() -> u64 {
     // SAFETY: rdfsbase only reads a register; FSGSBASE is checked at start-up.
     unsafe { std::arch::asm!("rdfsbase {}", out(reg) v, options(nomem, nostack, preserves_flags)) };
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_signal_in_a_fast_exit_is_sent_back_to_its_check_or_finishes_the_return() {
+        let check = &raw const godfly_fast_exit_check as u64;
+        let lea = &raw const godfly_fast_exit_lea as u64;
+        assert_eq!(exit_fix(check), Some(ExitFix::Again(check)));
+        assert_eq!(exit_fix(check + 9), Some(ExitFix::Again(check)));
+        assert_eq!(exit_fix(lea), Some(ExitFix::Again(check)), "before the lea the context is still there");
+        assert_eq!(exit_fix(&raw const godfly_fast_exit_pop as u64), Some(ExitFix::PopReturn));
+        assert_eq!(exit_fix(&raw const godfly_fast_exit_ret as u64), Some(ExitFix::Return));
+        let ccheck = &raw const godfly_clock_check as u64;
+        assert_eq!(exit_fix(ccheck), Some(ExitFix::Again(ccheck)));
+        assert_eq!(exit_fix(&raw const godfly_clock_copy_start as u64), Some(ExitFix::Again(ccheck)));
+        assert_eq!(exit_fix(&raw const godfly_clock_leave as u64), Some(ExitFix::Again(ccheck)));
+        assert_eq!(exit_fix(&raw const godfly_clock_lea as u64), Some(ExitFix::ReturnBelow));
+        assert_eq!(exit_fix(&raw const godfly_clock_ret as u64), Some(ExitFix::Return));
+        // The entries themselves and the rest of godfly are not exits.
+        assert_eq!(exit_fix(godfly_fast_clock as *const () as u64), None);
+        assert_eq!(exit_fix(fast_entry(true)), None);
+        assert_eq!(exit_fix(read_fs as *const () as u64), None);
+        // Each exit lies inside godfly's assembly, where a signal is godfly's.
+        assert!(in_godfly_asm(check) && in_godfly_asm(ccheck));
+    }
 }

@@ -127,6 +127,23 @@ pub fn block_all() -> libc::sigset_t {
     mask_op(libc::SIG_SETMASK, Some(&all))
 }
 
+/// Blocks every host signal but the synchronous ones (faults, which must
+/// reach godfly's handlers, and SIGSYS) on the calling thread, in addition
+/// to what it blocks.
+pub fn block_async() {
+    let keep = FAULT_SIGNALS.iter().copied().chain([libc::SIGSYS]);
+    // SAFETY: sigfillset and sigdelset on a local set.
+    let set = unsafe {
+        let mut s: libc::sigset_t = std::mem::zeroed();
+        libc::sigfillset(&mut s);
+        for k in keep {
+            libc::sigdelset(&mut s, k);
+        }
+        s
+    };
+    mask_op(libc::SIG_BLOCK, Some(&set));
+}
+
 /// Discards the instances of `sig` pending for the calling thread (which
 /// blocks it).
 pub fn drain(sig: i32) {

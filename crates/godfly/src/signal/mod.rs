@@ -263,6 +263,13 @@ pub fn take_arrived(lwp: &Lwp) {
     }
 }
 
+/// Moves the signals that arrived into the pending sets, and says whether
+/// one is waiting that this thread could take now.
+pub fn takes_any(lwp: &Lwp) -> bool {
+    take_arrived(lwp);
+    has_deliverable(lwp)
+}
+
 /// Whether a signal is waiting that this thread could take now.
 pub fn has_deliverable(lwp: &Lwp) -> bool {
     lwp.pending.has_unblocked(&lwp.sigmask) || PROCESS_PENDING.has_unblocked(&lwp.sigmask)

@@ -6,7 +6,7 @@
 use godfly_abi::bsd::{Itimerval, Timespec, Timeval};
 
 use crate::call::{Args, SysResult, ok_int};
-use crate::host::errno::EINVAL;
+use crate::host::errno::{EINTR, EINVAL};
 use crate::host::time as ht;
 use crate::mem;
 use crate::personality;
@@ -50,19 +50,27 @@ pub fn clock_getres(_: &mut Ctx, a: &Args) -> SysResult {
 }
 
 /// nanosleep(2): on EINTR the time left goes to `rmtp`.
-pub fn nanosleep(_: &mut Ctx, a: &Args) -> SysResult {
+pub fn nanosleep(ctx: &mut Ctx, a: &Args) -> SysResult {
     let req: Timespec = mem::read(a.ptr(0))?;
     if req.tv_sec < 0 || !(0..1_000_000_000).contains(&req.tv_nsec) {
         return Err(EINVAL);
     }
-    let lreq = libc::timespec { tv_sec: req.tv_sec, tv_nsec: req.tv_nsec };
-    if let Err((e, rem)) = ht::nanosleep(&lreq) {
+    let mut lreq = libc::timespec { tv_sec: req.tv_sec, tv_nsec: req.tv_nsec };
+    loop {
+        let Err((e, rem)) = ht::nanosleep(&lreq) else { return ok_int(0) };
+        // A host signal that brings this thread nothing to take (the
+        // carrier of a signal another thread will take, one this thread
+        // blocks) does not end the sleep: on DragonFly only a signal
+        // delivered to the thread does. The rest of the time is slept.
+        if e == EINTR && !crate::signal::takes_any(ctx.lwp) {
+            lreq = rem;
+            continue;
+        }
         if a.ptr(1) != 0 {
             mem::write(a.ptr(1), &Timespec { tv_sec: rem.tv_sec, tv_nsec: rem.tv_nsec })?;
         }
         return Err(e);
     }
-    ok_int(0)
 }
 
 /// gettimeofday(2). The timezone argument is obsolete and filled with

@@ -37,13 +37,22 @@ extern "C" fn godfly_on_sigsys(sig: i32, info: *mut libc::siginfo_t, uc: *mut li
     let lwp = unsafe { current_lwp() };
     if info.si_code == SYS_USER_DISPATCH && from_guest == 1 {
         crate::dispatch::dispatch(lwp, uc, Entry::Trap);
+        // A signal from here to the sigreturn would wait for the thread's
+        // next system call: hold them in the kernel until the sigreturn
+        // (which restores the guest's host mask, and they arrive at once in
+        // guest code), and take any that came since the dispatcher looked.
+        sig::block_async();
+        crate::signal::take_arrived(lwp);
+        if crate::signal::has_deliverable(lwp) {
+            crate::signal::deliver_pending(lwp, uc);
+        }
     } else if info.si_code == SYS_USER_DISPATCH {
         // A syscall from godfly's own code while the selector blocked it:
         // a godfly bug, never the guest's.
         crate::crash::godfly_bug("system call from godfly code with dispatch blocked", uc);
     } else {
-        let rip = uc.uc_mcontext.gregs[libc::REG_RIP as usize] as u64;
-        crate::signal::host_signal(lwp, sig, info, uc, in_guest_code(from_guest, rip));
+        let in_guest = settle(from_guest, uc);
+        crate::signal::host_signal(lwp, sig, info, uc, in_guest);
     }
 }
 
@@ -52,6 +61,38 @@ extern "C" fn godfly_on_sigsys(sig: i32, info: *mut libc::siginfo_t, uc: *mut li
 /// fast clock calls, with the guest's `%fs`).
 fn in_guest_code(from_guest: u64, rip: u64) -> bool {
     from_guest == 1 && !arch::in_godfly_asm(rip) && !crate::host::time::in_vdso(rip)
+}
+
+/// For an asynchronous signal: whether it interrupted guest code, after
+/// finishing a fast-path exit it landed in (`arch::exit_fix`): one that
+/// can run again from its check is sent back there (which takes the
+/// signal before the guest runs); one with only the return left is
+/// completed here, and the signal is the guest's now.
+fn settle(from_guest: u64, uc: &mut libc::ucontext_t) -> bool {
+    let g = &mut uc.uc_mcontext.gregs;
+    let (rip, rsp) = (g[libc::REG_RIP as usize] as u64, g[libc::REG_RSP as usize] as u64);
+    let word = |at: u64| crate::mem::read::<u64>(at).ok();
+    let done = match arch::exit_fix(rip) {
+        None => return in_guest_code(from_guest, rip),
+        Some(arch::ExitFix::Again(check)) => {
+            g[libc::REG_RIP as usize] = check as i64;
+            return false;
+        }
+        Some(arch::ExitFix::PopReturn) => {
+            word(rsp).zip(word(rsp.wrapping_add(8))).map(|(rax, to)| (Some(rax), to, rsp.wrapping_add(16)))
+        }
+        Some(arch::ExitFix::Return) => word(rsp).map(|to| (None, to, rsp.wrapping_add(8))),
+        Some(arch::ExitFix::ReturnBelow) => word(rsp.wrapping_sub(8)).map(|to| (None, to, rsp)),
+    };
+    // An unreadable guest stack (unmapped meanwhile by another thread):
+    // the signal waits, as for any godfly code.
+    let Some((rax, to, sp)) = done else { return false };
+    if let Some(rax) = rax {
+        g[libc::REG_RAX as usize] = rax as i64;
+    }
+    g[libc::REG_RIP as usize] = to as i64;
+    g[libc::REG_RSP as usize] = sp as i64;
+    true
 }
 
 #[unsafe(no_mangle)]
@@ -64,6 +105,27 @@ extern "C" fn godfly_on_fastcall(uc: *mut libc::ucontext_t) {
     // A restart runs the call again from the rewritten site, through its
     // stub (dispatch knows from the entry).
     crate::dispatch::dispatch(lwp, uc, Entry::Fast);
+    finish_fastcall(lwp, uc);
+}
+
+/// A signal noted after the dispatcher's last look at a fast-path call (or
+/// one a rewound exit found): taken before the guest runs again.
+#[unsafe(no_mangle)]
+extern "C" fn godfly_on_fastcall_signals(uc: *mut libc::ucontext_t) {
+    // SAFETY: the fast exit passes the context the entry built on this
+    // thread's signal stack; it lives until this function returns.
+    let uc = unsafe { &mut *uc };
+    // SAFETY: on this thread's signal stack, for the duration of the call.
+    let lwp = unsafe { current_lwp() };
+    crate::signal::take_arrived(lwp);
+    if crate::signal::has_deliverable(lwp) {
+        crate::signal::deliver_pending(lwp, uc);
+    }
+    finish_fastcall(lwp, uc);
+}
+
+/// Puts rax and rip where the fast exit returns from.
+fn finish_fastcall(lwp: &mut crate::thread::Lwp, uc: &mut libc::ucontext_t) {
     // The way back is `pop rax; ret` from just below the guest's rsp. A
     // sigreturn may have set rsp to memory that is not there: then the
     // guest faults as its next push would (found by the guest-side fuzz,
@@ -116,7 +178,7 @@ extern "C" fn godfly_on_async(sig: i32, info: *mut libc::siginfo_t, uc: *mut lib
     // SAFETY: on this thread's signal stack, for the duration of the handler.
     let lwp = unsafe { current_lwp() };
     let rip = uc.uc_mcontext.gregs[libc::REG_RIP as usize] as u64;
-    let in_guest = in_guest_code(from_guest, rip);
+    let in_guest = settle(from_guest, uc);
     crate::signal::host_signal(lwp, sig, info, uc, in_guest);
     if !in_guest && let Some(cancel) = arch::cp_cancel_point(rip) {
         // About to block with this signal untaken: return EINTR instead.
