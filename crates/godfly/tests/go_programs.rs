@@ -315,3 +315,22 @@ fn a_second_start_takes_the_site_list_the_first_kept_and_a_changed_list_is_not_u
     assert!(run().contains(" sites kept from an earlier start, "));
     let _ = std::fs::remove_dir_all(&root);
 }
+
+#[test]
+fn programs_linked_without_a_symbol_table_get_the_fast_path_from_gos_function_table() {
+    // `go test` and `go run` link with -s -w: no .symtab. The sites come
+    // from .gopclntab then; the program's own assembly (vectors keeps
+    // YMM/ZMM values across its getpid) still gets the full entry.
+    let bin = common::build_with("vectors", "dragonfly", "-s -w");
+    let native = common::build("vectors", "linux");
+    let g = common::run_godfly(&bin, &["300"], &[("GODFLY_DEBUG_FASTPATH", "1")]);
+    let n = common::run_native(&native, &["300"], &[]);
+    assert_eq!(String::from_utf8_lossy(&g.stdout), String::from_utf8_lossy(&n.stdout));
+    assert!(String::from_utf8_lossy(&g.stdout).contains("mismatches: 0\n"));
+    let err = String::from_utf8_lossy(&g.stderr);
+    if std::env::var_os("GODFLY_NO_FAST_PATH").is_none() {
+        let line = err.lines().find(|l| l.contains("fast path:")).unwrap_or_else(|| panic!("{err}"));
+        let found: usize = line.split_whitespace().nth(3).and_then(|n| n.parse().ok()).unwrap_or(0);
+        assert!(found >= 20 && line.contains(", 2 answered from the vDSO"), "{line}");
+    }
+}

@@ -166,20 +166,29 @@ pub fn sites_in(code: &[u8], base: u64, lean: bool) -> Vec<Site> {
 /// Finds the sites of a Go program file (text symbols of its ELF symbol
 /// table); none for a program that is not Go's.
 pub fn find_sites(data: &[u8]) -> Vec<Site> {
-    use object::ObjectSegment;
+    use object::{ObjectSection, ObjectSegment};
     let Ok(file) = object::File::parse(data) else { return Vec::new() };
     if file.section_by_name(".go.buildinfo").is_none() {
         return Vec::new();
     }
     let segs: Vec<(u64, &[u8])> = file.segments().filter_map(|s| Some((s.address(), s.data().ok()?))).collect();
-    // Text symbols by address, then each `syscall` byte pair of the
-    // program's segments found with one fast search and mapped to the
-    // function around it: only those functions are decoded.
-    let mut funcs: Vec<(u64, u64, object::SymbolIndex)> = file
+    // Functions by address (from the symbol table, or, in a program linked
+    // without one as `go test` and `go run` link them, from Go's own
+    // function table), then each `syscall` byte pair of the program's text
+    // found with one fast search and mapped to the function around it:
+    // only those functions are decoded.
+    let mut funcs: Vec<(u64, u64, Func)> = file
         .symbols()
         .filter(|s| s.kind() == SymbolKind::Text && s.size() >= 7)
-        .map(|s| (s.address(), s.size(), s.index()))
+        .map(|s| (s.address(), s.size(), Func::Symbol(s.index())))
         .collect();
+    let pcln = file.section_by_name(".gopclntab").and_then(|s| s.data().ok());
+    if funcs.is_empty()
+        && let Some(table) = pcln
+    {
+        let text_start = file.section_by_name(".text").map_or(0, |s| s.address());
+        funcs = go_functions(table, text_start).into_iter().map(|(a, n, off)| (a, n, Func::Go(off))).collect();
+    }
     funcs.sort_unstable_by_key(|f| f.0);
     let mut hit: Vec<usize> = Vec::new();
     let text: Vec<(u64, &[u8])> = file
@@ -209,12 +218,80 @@ pub fn find_sites(data: &[u8]) -> Vec<Site> {
         };
         let off = (addr - base) as usize;
         let code = &bytes[off..off + size as usize];
-        let lean = file.symbol_by_index(index).is_ok_and(|s| s.name().is_ok_and(is_go_syscall_wrapper));
+        let lean = match index {
+            Func::Symbol(i) => file.symbol_by_index(i).is_ok_and(|s| s.name().is_ok_and(is_go_syscall_wrapper)),
+            Func::Go(off) => pcln.is_some_and(|t| go_function_is_wrapper(t, off)),
+        };
         out.extend(sites_in(code, addr, lean));
     }
     out.sort_by_key(|s| s.addr);
     out.dedup();
     out
+}
+
+/// Where a function's name comes from.
+#[derive(Debug, Clone, Copy)]
+enum Func {
+    Symbol(object::SymbolIndex),
+    /// The offset of its `_func` record in Go's function table.
+    Go(usize),
+}
+
+/// Go's function table header (`runtime.pcHeader`) since Go 1.20.
+const PCLN_MAGIC: u32 = 0xffff_fff1;
+/// `abi.FuncFlagAsm`: the function is assembly.
+const FUNC_FLAG_ASM: u8 = 4;
+
+fn le32(b: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_le_bytes(b.get(at..at.checked_add(4)?)?.try_into().ok()?))
+}
+
+fn le64(b: &[u8], at: usize) -> Option<u64> {
+    Some(u64::from_le_bytes(b.get(at..at.checked_add(8)?)?.try_into().ok()?))
+}
+
+/// The functions of Go's function table (`.gopclntab`): (address, size,
+/// offset of the `_func` record). Entries are offsets from the start of the
+/// text: the header's `textStart`, or where it is 0 (as Go's linker now
+/// leaves it) `text_start`, the `.text` section's address. Empty for a
+/// table of another format. Every value comes from the file: nothing may
+/// overflow or index past it.
+pub fn go_functions(t: &[u8], text_start: u64) -> Vec<(u64, u64, usize)> {
+    let parse = || -> Option<Vec<(u64, u64, usize)>> {
+        if le32(t, 0)? != PCLN_MAGIC || t.get(7) != Some(&8) {
+            return None;
+        }
+        let nfunc = usize::try_from(le64(t, 8)?).ok()?;
+        let text = Some(le64(t, 24)?).filter(|&v| v != 0).unwrap_or(text_start);
+        let pcln = usize::try_from(le64(t, 64)?).ok()?;
+        // nfunc + 1 (entry offset, _func offset) pairs; the last entry is the end of the text.
+        let pairs = t.get(pcln..pcln.checked_add(nfunc.checked_add(1)?.checked_mul(8)?)?)?;
+        let entry = |k: usize| le32(pairs, k * 8);
+        let mut out = Vec::with_capacity(nfunc.min(pairs.len() / 8));
+        for k in 0..nfunc {
+            let (start, end) = (entry(k)?, entry(k + 1)?);
+            let func = pcln.checked_add(usize::try_from(le32(pairs, k * 8 + 4)?).ok()?)?;
+            if end > start && end - start >= 7 {
+                out.push((text.checked_add(u64::from(start))?, u64::from(end - start), func));
+            }
+        }
+        Some(out)
+    };
+    parse().unwrap_or_default()
+}
+
+/// `is_go_syscall_wrapper` for a function of Go's table: assembly (its
+/// flag) of the runtime or the syscall package (its name).
+pub fn go_function_is_wrapper(t: &[u8], func: usize) -> bool {
+    let check = || -> Option<bool> {
+        let flag = *t.get(func.checked_add(41)?)?;
+        let names = usize::try_from(le64(t, 32)?).ok()?;
+        let name_off = usize::try_from(le32(t, func.checked_add(4)?)?).ok()?;
+        let name = t.get(names.checked_add(name_off)?..)?;
+        let name = &name[..name.iter().position(|&b| b == 0)?];
+        Some(flag & FUNC_FLAG_ASM != 0 && (name.starts_with(b"runtime.") || name.starts_with(b"syscall.")))
+    };
+    check().unwrap_or(false)
 }
 
 /// The machine code of one stub.
@@ -501,6 +578,42 @@ mod tests {
         let code = [0xb8, 1, 0, 0, 0, 0x0f, 0x05, 0xff, 0xe0];
         assert!(sites_in(&code, 0x1000, false).is_empty());
         assert_eq!(sites_in(&code[..7], 0x1000, false).len(), 1);
+    }
+
+    #[test]
+    fn gos_function_table_gives_functions_and_which_are_the_runtimes_assembly() {
+        // A pcHeader, two functions and the end, their _func records, names.
+        let mut t = vec![0u8; 0x200];
+        t[..4].copy_from_slice(&PCLN_MAGIC.to_le_bytes());
+        t[7] = 8;
+        t[8..16].copy_from_slice(&2u64.to_le_bytes()); // nfunc
+        t[32..40].copy_from_slice(&0x180u64.to_le_bytes()); // funcnametab
+        t[64..72].copy_from_slice(&0x80u64.to_le_bytes()); // functab
+        for (k, (entry, func)) in [(0u32, 0x40u32), (0x20, 0x70), (0x100, 0)].iter().enumerate() {
+            t[0x80 + k * 8..0x84 + k * 8].copy_from_slice(&entry.to_le_bytes());
+            t[0x84 + k * 8..0x88 + k * 8].copy_from_slice(&func.to_le_bytes());
+        }
+        // _func at functab+0x40: name 0 ("runtime.write1"), flag asm.
+        t[0xc0 + 4..0xc0 + 8].copy_from_slice(&0u32.to_le_bytes());
+        t[0xc0 + 41] = FUNC_FLAG_ASM;
+        // _func at functab+0x70: name 15 ("main.f"), flag asm.
+        t[0xf0 + 4..0xf0 + 8].copy_from_slice(&15u32.to_le_bytes());
+        t[0xf0 + 41] = FUNC_FLAG_ASM;
+        t[0x180..0x180 + 22].copy_from_slice(b"runtime.write1\0main.f\0");
+        let f = go_functions(&t, 0x40_1000);
+        assert_eq!(f, vec![(0x40_1000, 0x20, 0xc0), (0x40_1020, 0xe0, 0xf0)]);
+        assert!(go_function_is_wrapper(&t, 0xc0));
+        assert!(!go_function_is_wrapper(&t, 0xf0), "a program's own assembly");
+        t[0xc0 + 41] = 0;
+        assert!(!go_function_is_wrapper(&t, 0xc0), "Go code, not assembly");
+        // Another format, a short table, counts that run past it.
+        assert!(go_functions(&t[..40], 0x40_1000).is_empty());
+        let mut bad = t.clone();
+        bad[8..16].copy_from_slice(&u64::MAX.to_le_bytes());
+        assert!(go_functions(&bad, 0x40_1000).is_empty());
+        bad[..4].copy_from_slice(&0xffff_fff0u32.to_le_bytes());
+        assert!(go_functions(&bad, 0x40_1000).is_empty());
+        assert!(!go_function_is_wrapper(&t, usize::MAX));
     }
 
     #[test]
