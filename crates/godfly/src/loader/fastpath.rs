@@ -296,6 +296,13 @@ pub fn go_function_is_wrapper(t: &[u8], func: usize) -> bool {
 
 /// The machine code of one stub.
 pub fn stub_bytes(site: &Site, entry: u64) -> Option<[u8; STUB]> {
+    stub_with(site, &[], entry)
+}
+
+/// A stub: drop the return address, replay the site's load and the
+/// instructions between, `mov $after,%r11d`, then `extra`, then jump to
+/// `entry`.
+fn stub_with(site: &Site, extra: &[u8], entry: u64) -> Option<[u8; STUB]> {
     let after = u32::try_from(site.after).ok()?;
     let mut b = Vec::with_capacity(STUB);
     b.extend_from_slice(&[0x48, 0x8d, 0x64, 0x24, 0x08]); // lea 8(%rsp),%rsp
@@ -303,6 +310,7 @@ pub fn stub_bytes(site: &Site, entry: u64) -> Option<[u8; STUB]> {
     b.extend_from_slice(&site.between);
     b.extend_from_slice(&[0x41, 0xbb]); // mov $after,%r11d
     b.extend_from_slice(&after.to_le_bytes());
+    b.extend_from_slice(extra);
     b.extend_from_slice(&[0xff, 0x25, 0, 0, 0, 0]); // jmp *0(%rip)
     b.extend_from_slice(&entry.to_le_bytes());
     if b.len() > STUB {
@@ -372,22 +380,9 @@ pub fn clock_site(site: &Site, clock: &FastClock) -> Option<i32> {
 /// The machine code of a clock site's stub: as `stub_bytes`, with the
 /// Linux clock in `ecx`, jumping to the fast clock entry.
 pub fn clock_stub_bytes(site: &Site, linux_clock: i32, entry: u64) -> Option<[u8; STUB]> {
-    let after = u32::try_from(site.after).ok()?;
-    let mut b = Vec::with_capacity(STUB);
-    b.extend_from_slice(&[0x48, 0x8d, 0x64, 0x24, 0x08]); // lea 8(%rsp),%rsp
-    b.extend_from_slice(&site.load);
-    b.extend_from_slice(&site.between);
-    b.extend_from_slice(&[0x41, 0xbb]); // mov $after,%r11d
-    b.extend_from_slice(&after.to_le_bytes());
-    b.push(0xb9); // mov $clock,%ecx
-    b.extend_from_slice(&linux_clock.to_le_bytes());
-    b.extend_from_slice(&[0xff, 0x25, 0, 0, 0, 0]); // jmp *0(%rip)
-    b.extend_from_slice(&entry.to_le_bytes());
-    if b.len() > STUB {
-        return None;
-    }
-    b.resize(STUB, 0xcc);
-    b.try_into().ok()
+    let mut extra = vec![0xb9]; // mov $clock,%ecx
+    extra.extend_from_slice(&linux_clock.to_le_bytes());
+    stub_with(site, &extra, entry)
 }
 
 /// The bytes that replace a site, from its loading instruction to the end
@@ -634,6 +629,10 @@ mod tests {
         assert_eq!(&s[21..27], &[0xff, 0x25, 0, 0, 0, 0]);
         // mov $n,%eax ; mov $4,%edi ; syscall (12 bytes): jmp +5, then the
         // call, which ends where the syscall did.
+        let k = clock_stub_bytes(&site, libc::CLOCK_MONOTONIC, 0x1122_3344_5566_7788).unwrap();
+        assert_eq!(&k[..21], &s[..21], "the same head as the full stub");
+        assert_eq!(&k[21..26], &[0xb9, 1, 0, 0, 0]);
+        assert_eq!(&k[26..32], &[0xff, 0x25, 0, 0, 0, 0]);
         let c = site_bytes(0x40_1000, 12, 0x20_0000).unwrap();
         assert_eq!(&c[..2], &[0xeb, 5]);
         assert_eq!(&c[2..7], &[0xcc; 5]);
