@@ -131,7 +131,7 @@ def demo(args):
 
 def ensure_host_tools():
     """Installs, through apt-get, the host programs the tests run from guests."""
-    wanted = {"time": "/usr/bin/time", "make": "make", "git": "git", "iproute2": "ip", "util-linux": "unshare"}
+    wanted = {"time": "/usr/bin/time", "make": "make", "git": "git", "iproute2": "ip", "util-linux": "unshare", "gdb": "gdb"}
     missing = [pkg for pkg, prog in wanted.items() if not shutil.which(prog)]
     if not missing:
         return
@@ -194,7 +194,7 @@ def test():
     # ways must pass.
     trap_env = dict(env, GODFLY_NO_FAST_PATH="1")
     run(["cargo", "test", "--release", "-p", "godfly", "--test", "go_programs", "--test", "signals",
-         "--test", "trace", "--test", "cli", "--test", "guest_abi"], trap_env)
+         "--test", "trace", "--test", "cli", "--test", "guest_abi", "--test", "debug"], trap_env)
     # Go's own tests for GOOS=dragonfly under godfly, a short list; it closes
     # with its own "N passed, N failed, N skipped" line.
     run(["cargo", "xtask", "conformance", "--smoke"], env)

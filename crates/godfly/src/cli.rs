@@ -57,6 +57,16 @@ struct Program {
     /// and godfly's.
     #[arg(long, hide = true)]
     or_native: bool,
+    /// Wait for gdb on 127.0.0.1:PORT before the program's first
+    /// instruction (`target remote :PORT`); 0 picks a free port. Also
+    /// GODFLY_GDB=PORT, for every program started with it set.
+    #[arg(long, value_name = "PORT")]
+    gdb: Option<u16>,
+    /// On a fatal signal, write the guest's core to FILE (whatever
+    /// `ulimit -c` says; without it a core is `NAME.core` when the limit
+    /// allows).
+    #[arg(long, value_name = "FILE")]
+    core: Option<PathBuf>,
     /// The program (a static DragonFly x86-64 ELF executable).
     program: PathBuf,
     /// Its arguments.
@@ -133,7 +143,9 @@ fn start_trace(t: &TraceArgs) -> Result<(crate::trace::Options, i32), String> {
     Ok((opts, fd))
 }
 
-fn run_program(p: Program, setup: crate::run::Setup) -> i32 {
+fn run_program(p: Program, mut setup: crate::run::Setup) -> i32 {
+    setup.gdb = p.gdb;
+    setup.core = p.core.clone();
     use std::os::unix::ffi::OsStrExt;
     crate::crash::internal::install_panic_hook();
     if let Err(e) = crate::crash::inject::configure(&crate::os::all_call_tables()) {
@@ -176,7 +188,7 @@ pub fn main() -> i32 {
             run_program(program, setup)
         }
         Command::Trace { trace_args, program } => match start_trace(&trace_args) {
-            Ok(t) => run_program(program, crate::run::Setup { trace: Some(t) }),
+            Ok(t) => run_program(program, crate::run::Setup { trace: Some(t), ..Default::default() }),
             Err(e) => {
                 eprintln!("godfly: {e}");
                 2
@@ -231,6 +243,8 @@ pub fn exec_wrapper_main() -> i32 {
             prefix: None,
             no_fast_path: false,
             or_native: false,
+            gdb: None,
+            core: None,
             program: PathBuf::from(program),
             args: args.collect(),
         },

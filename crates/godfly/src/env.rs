@@ -21,6 +21,11 @@ pub const EXE: &str = "GODFLY_EXE";
 pub const LOGIN: &str = "GODFLY_LOGIN";
 /// Makes one godfly internal error happen on purpose (`crash::inject`).
 pub const INJECT_INTERNAL_ERROR: &str = "GODFLY_INJECT_INTERNAL_ERROR";
+/// `--gdb PORT` for every godfly program started with it in the
+/// environment: each waits for gdb on that port (0: a free port of its
+/// own, printed). Left in the guest's environment, so programs the guest
+/// starts get it too.
+pub const GDB: &str = "GODFLY_GDB";
 /// Prints how many call sites the fast path rewrote.
 pub const DEBUG_FASTPATH: &str = "GODFLY_DEBUG_FASTPATH";
 

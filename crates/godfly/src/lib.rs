@@ -15,6 +15,7 @@ pub mod arch;
 pub mod call;
 pub mod cli;
 pub mod crash;
+pub mod debug;
 pub mod dispatch;
 pub mod env;
 pub mod fuzz;

@@ -46,6 +46,10 @@ impl std::fmt::Display for StartError {
 pub struct Setup {
     /// Trace options and the output descriptor (`godfly trace`).
     pub trace: Option<(crate::trace::Options, i32)>,
+    /// Wait for gdb on this port before the first instruction (`--gdb`).
+    pub gdb: Option<u16>,
+    /// Where a fatal signal's core file goes (`--core`).
+    pub core: Option<std::path::PathBuf>,
 }
 
 /// Maps the initial stack at the guest's USRSTACK, or lower if the host
@@ -253,6 +257,12 @@ fn start(program: &Path, args: Vec<OsString>, setup: Setup) -> Result<std::conve
     drop(file);
     crate::host::init_xstate();
     crate::host::time::init_vdso();
+    let gdb = setup.gdb.or_else(crate::debug::port_from_env);
+    if gdb.is_some() {
+        // Under gdb the program's own bytes stay: its disassembly and its
+        // single steps are the program's, with every call trapped.
+        crate::stubs::disable();
+    }
     if crate::host::xstate().is_none() {
         // The fast path keeps the extended state with XSAVE; without it,
         // every call traps (the kernel's signal frames keep the state).
@@ -299,6 +309,13 @@ fn start(program: &Path, args: Vec<OsString>, setup: Setup) -> Result<std::conve
     crate::host::sig::catch(signal::CARRIER);
     inherit_dispositions();
     signal::set_post_hook(crate::sys::kqueue::signal_posted);
+    if let Some(core) = setup.core {
+        crate::debug::core::set_path(core);
+    }
+    if let Some(port) = gdb {
+        let name = program.display().to_string();
+        crate::debug::start(port, &name, prog.entry).map_err(StartError::Host)?;
+    }
     // Guest code starts: from here on global state is only `sync::Global`s.
     crate::sync::seal();
 

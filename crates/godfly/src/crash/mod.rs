@@ -115,7 +115,7 @@ pub fn report(lwp: &Lwp, sig: u32, info: &SigInfo, uc: &libc::ucontext_t) -> Str
 /// end the process with the same signal.
 pub fn guest_fatal(lwp: &Lwp, fault: &personality::Fault, uc: &libc::ucontext_t) -> ! {
     crate::host::out::diag_text(&report(lwp, fault.sig, &fault.info, uc));
-    crate::signal::die_of(fault.sig)
+    crate::signal::die(fault.sig, Some(crate::thread::park::regs_of(uc, lwp.guest_fs())))
 }
 
 /// godfly itself failed (a bug or an internal limit); never blamed on the

@@ -161,3 +161,27 @@ pub fn futex_wake(addr: GuestPtr, n: i32) -> Result<u64, Errno> {
     // SAFETY: the word is guest memory the kernel validates.
     unsafe { raw::sys(libc::SYS_futex, &[addr.0, libc::FUTEX_WAKE as u64, n as u64]) }
 }
+
+/// `FUTEX_WAIT_PRIVATE` on a word of godfly's own, not cancelled by an
+/// arrived signal (the waiter loops on the word itself): for threads the
+/// debugger holds.
+pub fn futex_wait_word(word: &std::sync::atomic::AtomicU32, expected: u32, timeout: Option<std::time::Duration>) {
+    let ts = timeout.map(|d| libc::timespec { tv_sec: d.as_secs() as i64, tv_nsec: i64::from(d.subsec_nanos()) });
+    let tp = ts.as_ref().map_or(0, ptr);
+    // SAFETY: the word is a live atomic of godfly's; tp is null or a live
+    // host timespec.
+    let _ = unsafe {
+        raw::sys(
+            libc::SYS_futex,
+            &[ptr(word), (libc::FUTEX_WAIT | libc::FUTEX_PRIVATE_FLAG) as u64, u64::from(expected), tp],
+        )
+    };
+}
+
+/// `FUTEX_WAKE_PRIVATE` of every waiter on a word of godfly's own.
+pub fn futex_wake_word(word: &std::sync::atomic::AtomicU32) {
+    // SAFETY: the word is a live atomic of godfly's.
+    let _ = unsafe {
+        raw::sys(libc::SYS_futex, &[ptr(word), (libc::FUTEX_WAKE | libc::FUTEX_PRIVATE_FLAG) as u64, i32::MAX as u64])
+    };
+}

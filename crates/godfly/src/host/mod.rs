@@ -20,6 +20,7 @@ pub mod ipc;
 pub mod mm;
 pub mod net;
 pub mod out;
+pub mod perf;
 pub mod preload;
 pub mod proc;
 mod raw;

@@ -123,6 +123,25 @@ macro_rules! diag {
     };
 }
 
+/// Moves a descriptor godfly made for itself to `min_fd` or above, closed
+/// on exec and not kept by a forked child, and marks it godfly's own.
+pub fn own_fd(fd: i32, min_fd: i32) -> Result<i32, Errno> {
+    let high = super::fd::dupfd_cloexec(fd, min_fd)?;
+    let _ = super::fd::close(fd);
+    add_internal_fd(high);
+    Ok(high)
+}
+
+/// [`own_fd`] for a descriptor Rust owns (a socket, a file).
+pub fn own_descriptor(fd: std::os::fd::OwnedFd, min_fd: i32) -> Result<std::os::fd::OwnedFd, Errno> {
+    use std::os::fd::{AsRawFd, FromRawFd};
+    let high = super::fd::dupfd_cloexec(fd.as_raw_fd(), min_fd)?;
+    drop(fd);
+    add_internal_fd(high);
+    // SAFETY: `high` was just created by this process and nothing else owns it.
+    Ok(unsafe { std::os::fd::OwnedFd::from_raw_fd(high) })
+}
+
 /// Moves `fd` to a descriptor at or above 900 that stays open across exec
 /// (for the trace output `godfly shell` hands down), closing the original
 /// if it was not a standard stream.

@@ -218,3 +218,12 @@ pub fn siginfo_uid(info: &libc::siginfo_t) -> u32 {
     // SAFETY: the uid member overlays the kernel's zero-filled union.
     unsafe { info.si_uid() }
 }
+
+/// `si_perf_data` of a host siginfo (a perf event's SIGTRAP: the value the
+/// event was opened with).
+pub fn siginfo_perf_data(info: &libc::siginfo_t) -> u64 {
+    // SAFETY: siginfo_t is 128 plain bytes; si_perf_data is the 8 bytes at
+    // offset 24 of a perf SIGTRAP's (zero for other signals).
+    let raw: [u8; 128] = unsafe { std::mem::transmute_copy(info) };
+    u64::from_le_bytes(raw[24..32].try_into().unwrap_or_default())
+}

@@ -281,6 +281,11 @@ pub fn sysv_pieces(maps: &str, start: u64) -> Vec<(u64, u64)> {
 /// Flags of a placeholder mapping.
 const PLACEHOLDER: i32 = libc::MAP_PRIVATE | libc::MAP_ANONYMOUS;
 
+/// Whether `[start, end)` is all the guest's memory.
+pub fn guest_covers(start: u64, end: u64) -> bool {
+    GUEST.lock().covers(start, end)
+}
+
 /// The guest's ranges, locked.
 pub fn guest() -> GuestMaps {
     GuestMaps(GUEST.lock())

@@ -337,8 +337,17 @@ pub fn deliver_pending(lwp: &mut Lwp, uc: &mut libc::ucontext_t) {
         // The disposition may have changed since the signal was posted.
         match disposition(sig) {
             Disposition::Handler => {
-                deliver::deliver(lwp, uc, sig, &info);
-                return;
+                // gdb sees it first, and may change or drop it.
+                match crate::debug::on_signal(lwp, uc, sig) {
+                    Some(s) if s == sig || disposition(s) == Disposition::Handler => {
+                        deliver::deliver(lwp, uc, s, &info);
+                        return;
+                    }
+                    Some(s) => {
+                        act_now(s);
+                    }
+                    None => {}
+                }
             }
             _ => {
                 act_now(sig);
@@ -360,7 +369,10 @@ pub fn guest_fault(lwp: &mut Lwp, sig: i32, info: &libc::siginfo_t, uc: &mut lib
 /// not blocked; otherwise it is fatal.
 fn fault_to_guest(lwp: &mut Lwp, uc: &mut libc::ucontext_t, fault: &Fault) -> Result<(), Fault> {
     if !sigismember(&lwp.sigmask, fault.sig) && disposition(fault.sig) == Disposition::Handler {
-        deliver::deliver(lwp, uc, fault.sig, &fault.info);
+        // gdb sees it first; dropped, the instruction runs again.
+        if let Some(s) = crate::debug::on_signal(lwp, uc, fault.sig) {
+            deliver::deliver(lwp, uc, s, &fault.info);
+        }
         return Ok(());
     }
     Err(*fault)
@@ -397,8 +409,31 @@ pub fn stack_fatal(uc: &libc::ucontext_t) -> Fault {
 /// Ends the process as killed by DragonFly signal `sig`: the host sees the
 /// corresponding host signal (so a shell reports 128+n).
 pub fn die_of(sig: u32) -> ! {
+    die(sig, None)
+}
+
+/// [`die_of`], with the registers of the calling thread when they are not
+/// those of its current call (a fault's). A signal whose default action
+/// dumps core writes the guest's core first (`debug::core`), and says so.
+pub fn die(sig: u32, own: Option<crate::thread::park::Regs>) -> ! {
     crate::trace::process_killed(sig);
     let h = to_host(sig).unwrap_or(libc::SIGKILL);
+    if default_action(sig) == SigDefault::Core && crate::debug::core::destination().is_some() {
+        let me = crate::thread::spawn::current_lwp_if_guest_thread();
+        let regs = own.or_else(|| me.and_then(|l| l.slot.regs()));
+        match (me, regs) {
+            (Some(l), Some(r)) => match crate::debug::core::dump(l.tid, r, h) {
+                Ok(p) => crate::diag!("godfly: core dumped to {}", p.display()),
+                Err(e) => crate::diag!("godfly: no core written: {e}"),
+            },
+            _ => crate::diag!("godfly: no core written: the dying thread's registers are not known"),
+        }
+    }
+    // No core of godfly's own from the host kernel: the guest's is written.
+    if let Ok(rl) = host::proc::getrlimit(libc::RLIMIT_CORE) {
+        let _ = host::proc::setrlimit(libc::RLIMIT_CORE, &libc::rlimit { rlim_cur: 0, rlim_max: rl.rlim_max });
+    }
+    crate::debug::exiting(crate::debug::Exit::Signal(sig));
     host::sig::set_default(h);
     host::sig::unblock(h);
     let _ = host::proc::tgkill(host::proc::gettid(), h);

@@ -18,6 +18,7 @@ use crate::thread::Ctx;
 /// Ends the whole guest process with `status` (every thread at once).
 pub fn exit_process(status: i32) -> ! {
     crate::trace::process_exit(status & 0xff);
+    crate::debug::exiting(crate::debug::Exit::Code(status));
     hproc::exit_group(status)
 }
 
@@ -179,11 +180,13 @@ pub fn fork(ctx: &mut Ctx, _: &Args) -> SysResult {
             pending: own_pending_set.clone(),
             execing: false,
             title: None,
+            slot: ctx.lwp.slot.clone(),
         };
         crate::thread::reset_after_fork(ctx.lwp.tid, info);
         super::kqueue::reset_after_fork();
         crate::host::out::close_internal_after_fork();
         super::rtsock::after_fork();
+        crate::debug::after_fork_child();
     }
     match r? {
         0 => {

@@ -2,6 +2,7 @@
 //! handler gets (`Ctx`), the registry of live LWPs, pending signals, and
 //! the start and end of a thread.
 
+pub mod park;
 pub mod pending;
 pub mod spawn;
 
@@ -59,6 +60,8 @@ pub struct Lwp {
     pub recent: [Option<Recent>; RECENT],
     /// Next slot of `recent`.
     pub recent_next: usize,
+    /// Where the debugger and core dumps find this thread stopped.
+    pub slot: Arc<park::Slot>,
 }
 
 impl Lwp {
@@ -119,6 +122,8 @@ pub struct LwpInfo {
     pub execing: bool,
     /// The title `lwp_setname` gave it (at most 1023 bytes), if any.
     pub title: Option<Arc<[u8]>>,
+    /// The thread's stop state (`park`).
+    pub slot: Arc<park::Slot>,
 }
 
 static LWPS: Global<Option<HashMap<i32, LwpInfo>>> = Global::new(30, None);

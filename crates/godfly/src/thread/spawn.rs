@@ -94,6 +94,11 @@ pub fn setup_current(
     let block = alloc_block()?;
     let host_tid = super::gettid();
     let pending = std::sync::Arc::new(super::PendingSet::default());
+    let slot = std::sync::Arc::new(super::park::Slot::default());
+    if !is_main {
+        // Hidden from the debugger until it reaches guest code.
+        slot.set_starting();
+    }
     let lwp = Box::new(Lwp {
         tid,
         host_tid,
@@ -108,6 +113,7 @@ pub fn setup_current(
         traceme: false,
         recent: [None; crate::call::RECENT],
         recent_next: 0,
+        slot: slot.clone(),
     });
     // SAFETY: block points at a fresh, writable, exclusively owned header page.
     unsafe {
@@ -152,7 +158,7 @@ pub fn setup_current(
         release_current(block);
         return Err(SetupError::Dispatch(std::io::Error::other("cannot set the %gs base")));
     }
-    super::register(tid, LwpInfo { host_tid, pending, execing: false, title: None });
+    super::register(tid, LwpInfo { host_tid, pending, execing: false, title: None, slot });
     Ok(GuestThread { block })
 }
 
@@ -203,6 +209,13 @@ pub fn unblock_host_signals() {
 
 /// Runs guest code on the calling thread until the LWP exits.
 pub fn run(thread: &GuestThread, regs: &EntryRegs) {
+    // SAFETY: setup_current pointed the block's lwp at this thread's Lwp,
+    // which lives until the thread ends.
+    let slot = unsafe { (*(*thread.block).lwp.cast::<Lwp>()).slot.clone() };
+    // A thread born while the debugger holds the others waits for them
+    // (the debugger does not know it yet), then shows as running.
+    super::park::hold_while_stopped();
+    slot.leave_call();
     unblock_host_signals();
     // SAFETY: the block was set up for this thread by setup_current, and
     // regs is a complete start state.

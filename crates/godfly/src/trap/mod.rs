@@ -12,6 +12,7 @@ use std::io;
 use crate::arch;
 use crate::dispatch::Entry;
 use crate::host::sig;
+use crate::thread::park;
 use crate::thread::spawn::current_lwp;
 
 /// `si_code` of a Syscall User Dispatch SIGSYS.
@@ -26,6 +27,8 @@ pub fn install() -> io::Result<()> {
         // another fault must still reach the fixup.
         sig::install_entry(s, arch::godfly_fault_entry as *const () as usize, libc::SA_NODEFER as u64)?;
     }
+    // The debugger's and the core dump's stop: never a guest signal.
+    sig::install_entry(park::STOP_SIGNAL, arch::godfly_async_entry as *const () as usize, 0)?;
     Ok(())
 }
 
@@ -36,6 +39,7 @@ extern "C" fn godfly_on_sigsys(sig: i32, info: *mut libc::siginfo_t, uc: *mut li
     // SAFETY: on this thread's signal stack, for the duration of the handler.
     let lwp = unsafe { current_lwp() };
     if info.si_code == SYS_USER_DISPATCH && from_guest == 1 {
+        crate::debug::enter_call(lwp, uc);
         crate::dispatch::dispatch(lwp, uc, Entry::Trap);
         // A signal from here to the sigreturn would wait for the thread's
         // next system call: hold them in the kernel until the sigreturn
@@ -45,6 +49,9 @@ extern "C" fn godfly_on_sigsys(sig: i32, info: *mut libc::siginfo_t, uc: *mut li
         crate::signal::take_arrived(lwp);
         if crate::signal::has_deliverable(lwp) {
             crate::signal::deliver_pending(lwp, uc);
+        }
+        if let Some(s) = crate::debug::leave_call(lwp, uc) {
+            give(lwp, uc, s);
         }
     } else if info.si_code == SYS_USER_DISPATCH {
         // A syscall from godfly's own code while the selector blocked it:
@@ -102,6 +109,7 @@ extern "C" fn godfly_on_fastcall(uc: *mut libc::ucontext_t) {
     let uc = unsafe { &mut *uc };
     // SAFETY: on this thread's signal stack, for the duration of the call.
     let lwp = unsafe { current_lwp() };
+    crate::debug::enter_call(lwp, uc);
     // A restart runs the call again from the rewritten site, through its
     // stub (dispatch knows from the entry).
     crate::dispatch::dispatch(lwp, uc, Entry::Fast);
@@ -126,6 +134,9 @@ extern "C" fn godfly_on_fastcall_signals(uc: *mut libc::ucontext_t) {
 
 /// Puts rax and rip where the fast exit returns from.
 fn finish_fastcall(lwp: &mut crate::thread::Lwp, uc: &mut libc::ucontext_t) {
+    if let Some(s) = crate::debug::leave_call(lwp, uc) {
+        give(lwp, uc, s);
+    }
     // The way back is `pop rax; ret` from just below the guest's rsp. A
     // sigreturn may have set rsp to memory that is not there: then the
     // guest faults as its next push would (found by the guest-side fuzz,
@@ -146,6 +157,12 @@ fn finish_fastcall(lwp: &mut crate::thread::Lwp, uc: &mut libc::ucontext_t) {
     crate::crash::guest_fatal(lwp, &fault, uc)
 }
 
+/// A signal gdb gave a thread it resumed: delivered now.
+fn give(lwp: &mut crate::thread::Lwp, uc: &mut libc::ucontext_t, sig: u32) {
+    crate::signal::post_self(lwp, sig);
+    crate::signal::deliver_pending(lwp, uc);
+}
+
 #[unsafe(no_mangle)]
 extern "C" fn godfly_on_fault(sig: i32, info: *mut libc::siginfo_t, uc: *mut libc::c_void, from_guest: u64) {
     // SAFETY: the kernel passes valid siginfo and ucontext pointers.
@@ -162,11 +179,33 @@ extern "C" fn godfly_on_fault(sig: i32, info: *mut libc::siginfo_t, uc: *mut lib
             uc.uc_mcontext.gregs[libc::REG_RIP as usize] = fixup as i64;
             return;
         }
+        if sig == libc::SIGTRAP && info.si_code == crate::host::perf::TRAP_PERF {
+            // A gdb watchpoint that godfly's own copy to guest memory hit:
+            // the write goes on, gdb hears of it when the call ends.
+            // SAFETY: on this thread's signal stack, for the duration of the handler.
+            let lwp = unsafe { current_lwp() };
+            crate::debug::watch_hit_in_godfly(lwp, sig::siginfo_perf_data(info));
+            return;
+        }
         crate::crash::godfly_bug("fault in godfly", uc);
     }
     // SAFETY: on this thread's signal stack, for the duration of the handler.
     let lwp = unsafe { current_lwp() };
+    if sig == libc::SIGTRAP && !arch::in_godfly_asm(rip) {
+        // gdb's breakpoints and steps come first.
+        let data = sig::siginfo_perf_data(info);
+        if let crate::debug::Trap::Handled(give_sig) = crate::debug::on_trap(lwp, info.si_code, data, uc) {
+            if let Some(s) = give_sig {
+                give(lwp, uc, s);
+            }
+            return;
+        }
+    }
     if let Err(fault) = crate::signal::guest_fault(lwp, sig, info, uc) {
+        if crate::debug::on_fatal(lwp, uc, fault.sig) {
+            // gdb let it go on without the signal: the instruction runs again.
+            return;
+        }
         crate::crash::guest_fatal(lwp, &fault, uc);
     }
 }
@@ -179,6 +218,19 @@ extern "C" fn godfly_on_async(sig: i32, info: *mut libc::siginfo_t, uc: *mut lib
     let lwp = unsafe { current_lwp() };
     let rip = uc.uc_mcontext.gregs[libc::REG_RIP as usize] as u64;
     let in_guest = settle(from_guest, uc);
+    if sig == park::STOP_SIGNAL {
+        // Never the guest's, never an EINTR: the thread parks if it was in
+        // guest code (elsewhere it stops at its call's end or is sent the
+        // signal again).
+        if let Some(s) = crate::debug::on_stop_signal(lwp, uc, in_guest) {
+            crate::signal::post_self(lwp, s);
+        }
+        if in_guest {
+            crate::signal::take_arrived(lwp);
+            crate::signal::deliver_pending(lwp, uc);
+        }
+        return;
+    }
     crate::signal::host_signal(lwp, sig, info, uc, in_guest);
     if !in_guest && let Some(cancel) = arch::cp_cancel_point(rip) {
         // About to block with this signal untaken: return EINTR instead.

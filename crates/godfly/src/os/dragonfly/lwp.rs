@@ -58,6 +58,7 @@ fn create(ctx: &mut Ctx, params: u64) -> SysResult {
         rflags: (r(libc::REG_EFL) & !1) | 0x202,
     };
     thread::spawn::spawn_lwp(tid, regs, ctx.lwp.guest_fs(), ctx.lwp.sigmask, d::SS_DISABLE)?;
+    crate::debug::lwp_created(tid);
     ok_int(0)
 }
 
