@@ -23,6 +23,9 @@ pub struct Installed {
     /// Stub k serves site `sites[k].0`, whose `syscall` ended at `.1`;
     /// (0, 0) for a stub whose site could not be rewritten.
     pub sites: Vec<(u64, u64)>,
+    /// The program's own bytes of each rewritten site (`sites[k].0` to
+    /// `sites[k].1`): what a core file, a crash report and gdb show.
+    pub originals: Vec<Vec<u8>>,
 }
 
 static INSTALLED: crate::sync::Startup<Installed> = crate::sync::Startup::new();
@@ -61,6 +64,30 @@ pub fn unstub(rip: u64) -> Option<(u64, u64)> {
     Some((site, if rip < start + LEA_LEN { 8 } else { 0 }))
 }
 
+/// Puts the program's own bytes back over every rewritten site inside
+/// `buf`, a copy of memory at `addr`, so that what godfly shows of the
+/// text is the program's, not the rewrite.
+pub fn show_original(addr: u64, buf: &mut [u8]) {
+    if let Some(inst) = INSTALLED.get() {
+        overlay(&inst.sites, &inst.originals, addr, buf);
+    }
+}
+
+fn overlay(sites: &[(u64, u64)], originals: &[Vec<u8>], addr: u64, buf: &mut [u8]) {
+    let end = addr.saturating_add(buf.len() as u64);
+    for (&(site, after), orig) in sites.iter().zip(originals) {
+        if site == 0 || after <= addr || site >= end {
+            continue;
+        }
+        for (i, &b) in orig.iter().enumerate() {
+            let a = site + i as u64;
+            if (addr..end).contains(&a) {
+                buf[(a - addr) as usize] = b;
+            }
+        }
+    }
+}
+
 static OFF: AtomicBool = AtomicBool::new(false);
 
 /// Turns the fast path off for this process and the godfly processes it
@@ -72,4 +99,23 @@ pub fn disable() {
 /// Whether the fast path is off (`--no-fast-path` here or in a parent).
 pub fn disabled() -> bool {
     OFF.load(Ordering::Relaxed) || std::env::var_os(crate::env::NO_FAST_PATH).is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_copy_of_rewritten_text_shows_the_programs_own_bytes() {
+        let sites = [(0x1005, 0x100c), (0, 0)];
+        let originals = vec![vec![0xb8, 0xa5, 0, 0, 0, 0x0f, 0x05], Vec::new()];
+        // A window that starts inside the site and ends past it.
+        let mut buf = [0xeeu8; 8];
+        overlay(&sites, &originals, 0x1007, &mut buf);
+        assert_eq!(buf, [0, 0, 0, 0x0f, 0x05, 0xee, 0xee, 0xee]);
+        // A window before the site is left alone.
+        let mut before = [0xeeu8; 5];
+        overlay(&sites, &originals, 0x1000, &mut before);
+        assert_eq!(before, [0xee; 5]);
+    }
 }

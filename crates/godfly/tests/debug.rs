@@ -303,7 +303,9 @@ fn a_crash_with_core_opens_in_gdb_with_the_faulting_function_on_top() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(std::os::unix::process::ExitStatusExt::signal(&out.status), Some(libc::SIGSEGV), "{err}");
     assert!(err.contains(&format!("godfly: core dumped to {}", core.display())), "{err}");
-    let log = gdb(&bin, Some(&core), &cmds(&["bt", "info threads", "info registers rip", "x/i $pc"]));
+    let log = gdb(&bin, Some(&core), &cmds(&["bt", "info threads", "info registers rip", "x/i $pc", "x/5i $pc-19"]));
+    // The core's text is the program's own, not the fast path's rewrite.
+    assert!(log.contains("syscall"), "{log}");
     assert!(log.contains("Program terminated with signal SIGSEGV"), "{log}");
     assert!(log.contains("#0  main.settls () at"), "{log}");
     assert!(log.contains("movl   $0xf1,0xf1"), "{log}");

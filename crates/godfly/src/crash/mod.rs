@@ -76,7 +76,9 @@ pub fn report(lwp: &Lwp, sig: u32, info: &SigInfo, uc: &libc::ucontext_t) -> Str
     // Disassembly from the function start (an instruction boundary).
     let start = place.function.as_ref().map_or(pc.saturating_sub(32), |_| pc - place.offset);
     let len = (pc - start + 64) as usize;
-    if let Ok(code) = crate::mem::read_bytes(start, len.min(4096)) {
+    if let Ok(mut code) = crate::mem::read_bytes(start, len.min(4096)) {
+        // The program's own instructions, not the fast path's rewrite.
+        crate::stubs::show_original(start, &mut code);
         let name = |ip: u64| match syms.function(ip) {
             Some((f, o)) => format!("{f}+{o}"),
             None => String::from("?"),

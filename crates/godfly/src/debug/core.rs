@@ -251,6 +251,7 @@ pub fn dump(me: i32, own: Regs, host_sig: i32) -> Result<PathBuf, String> {
             let n = CHUNK.min(s.start + filesz - a) as usize;
             let mut piece = super::mem_read(a, n).unwrap_or_default();
             piece.resize(n, 0);
+            crate::stubs::show_original(a, &mut piece);
             w.write_all(&piece).map_err(err)?;
             a += n as u64;
         }

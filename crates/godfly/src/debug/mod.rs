@@ -182,6 +182,7 @@ pub fn mem_write(addr: u64, data: &[u8]) -> std::io::Result<()> {
 /// they replaced.
 fn read_shadowed(addr: u64, len: usize) -> std::io::Result<Vec<u8>> {
     let mut v = mem_read(addr, len)?;
+    crate::stubs::show_original(addr, &mut v);
     let end = addr + v.len() as u64;
     let bps = BREAKPOINTS.lock();
     for (&a, &orig) in bps.range(addr..end) {

@@ -479,7 +479,12 @@ pub fn install(sites: &[Site], text: &[(u64, u64, i32)], clock: Option<FastClock
     }
     let _ = crate::mem::protect(page, size, libc::PROT_READ | libc::PROT_EXEC);
     let done = table.iter().filter(|t| t.0 != 0).count();
-    stubs::set(stubs::Installed { page, end: page + size as u64, sites: table });
+    let originals = sites
+        .iter()
+        .zip(&table)
+        .map(|(s, t)| if t.0 == 0 { Vec::new() } else { [&s.load[..], &s.between[..], &[0x0f, 0x05]].concat() })
+        .collect();
+    stubs::set(stubs::Installed { page, end: page + size as u64, sites: table, originals });
     (done, clocks)
 }
 
