@@ -17,7 +17,7 @@ use std::process::Command;
 use std::time::Instant;
 
 const TARGETS: &[&str] =
-    &["elf", "sysctl", "xlat", "sockaddr", "cmsg", "sigframe", "trace", "rangeset", "kevent", "rtmsg"];
+    &["elf", "sysctl", "xlat", "sockaddr", "cmsg", "sigframe", "trace", "rangeset", "kevent", "rtmsg", "rsp"];
 
 fn status(cmd: &mut Command, what: &str) -> Result<(), String> {
     let st = cmd.status().map_err(|e| format!("{what}: {e}"))?;

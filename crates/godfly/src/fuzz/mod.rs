@@ -32,6 +32,7 @@ pub const TARGETS: &[Target] = &[
     ("rangeset", rangeset),
     ("kevent", kevent),
     ("rtmsg", rtmsg),
+    ("rsp", rsp),
 ];
 
 /// Looks a target up by name.
@@ -536,5 +537,49 @@ pub fn rtmsg(data: &[u8]) {
         }
     } else {
         assert!(o.result.is_err());
+    }
+}
+
+/// Bytes from a gdb connection (any local process can connect to the
+/// stub's port): split anywhere, they make packets that frame back to
+/// themselves, commands with bounded sizes, and register writes that
+/// read back.
+pub fn rsp(data: &[u8]) {
+    use crate::debug::{regs, rsp};
+    dragonfly();
+    let cut = data.first().map_or(0, |b| usize::from(*b)).min(data.len());
+    let mut d = rsp::Decoder::default();
+    let mut inputs = d.feed(&data[..cut]);
+    inputs.extend(d.feed(&data[cut..]));
+    let mut r = crate::thread::park::Regs { gregs: [0; 23], fx: None, fs_base: 0 };
+    for i in inputs {
+        let rsp::Input::Packet(p) = i else { continue };
+        assert!(p.len() <= rsp::MAX_PACKET);
+        let framed = rsp::frame(&p);
+        if framed.len() < rsp::MAX_PACKET {
+            assert_eq!(rsp::Decoder::default().feed(&framed), vec![rsp::Input::Packet(p.clone())]);
+        }
+        match rsp::parse(&p) {
+            Some(rsp::Command::ReadMem(_, l)) => assert!(l <= rsp::MAX_MEM),
+            Some(rsp::Command::WriteRegs(b)) => {
+                assert_eq!(regs::write_all(&mut r, &b), b.len() == regs::packet_len());
+            }
+            Some(rsp::Command::WriteReg(n, b)) => {
+                // General, x87 data, vector registers and fs_base hold
+                // exactly what was written.
+                let exact = n < 17 || (24..=31).contains(&n) || (40..=57).contains(&n);
+                if regs::write(&mut r, n, &b) && exact {
+                    assert_eq!(regs::read(&r, n), Some(b));
+                }
+            }
+            Some(rsp::Command::ReadReg(n)) => assert_eq!(regs::read(&r, n).is_some(), n < regs::count()),
+            _ => {}
+        }
+    }
+    let sig = data.get(1).map_or(0, |b| u32::from(*b));
+    let p = crate::personality::current();
+    let g = crate::debug::gdbsig::to_gdb(sig, (p.signals.name)(sig));
+    if g != 143 && (1..=p.signals.max).contains(&sig) {
+        assert_eq!(crate::debug::gdbsig::from_gdb(g, p.signals.max, p.signals.name), Some(sig));
     }
 }
