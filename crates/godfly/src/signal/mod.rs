@@ -356,6 +356,15 @@ pub fn deliver_pending(lwp: &mut Lwp, uc: &mut libc::ucontext_t) {
     }
 }
 
+/// Delivers `sig` now, as gdb gave it to a thread it resumed (`signal
+/// SIG`, `C sig`): no second stop for it, its disposition as it is.
+pub fn deliver_given(lwp: &mut Lwp, uc: &mut libc::ucontext_t, sig: u32) {
+    posted(sig);
+    if !act_now(sig) {
+        deliver::deliver(lwp, uc, sig, &SigInfo::default());
+    }
+}
+
 /// A synchronous fault in guest code, in the guest's signal and code:
 /// delivered to the guest's handler, or `Err` with the fault the process
 /// must die of (the caller writes the crash report).

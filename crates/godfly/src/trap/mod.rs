@@ -159,8 +159,7 @@ fn finish_fastcall(lwp: &mut crate::thread::Lwp, uc: &mut libc::ucontext_t) {
 
 /// A signal gdb gave a thread it resumed: delivered now.
 fn give(lwp: &mut crate::thread::Lwp, uc: &mut libc::ucontext_t, sig: u32) {
-    crate::signal::post_self(lwp, sig);
-    crate::signal::deliver_pending(lwp, uc);
+    crate::signal::deliver_given(lwp, uc, sig);
 }
 
 #[unsafe(no_mangle)]
@@ -222,12 +221,13 @@ extern "C" fn godfly_on_async(sig: i32, info: *mut libc::siginfo_t, uc: *mut lib
         // Never the guest's, never an EINTR: the thread parks if it was in
         // guest code (elsewhere it stops at its call's end or is sent the
         // signal again).
-        if let Some(s) = crate::debug::on_stop_signal(lwp, uc, in_guest) {
-            crate::signal::post_self(lwp, s);
-        }
+        let given = crate::debug::on_stop_signal(lwp, uc, in_guest);
         if in_guest {
             crate::signal::take_arrived(lwp);
             crate::signal::deliver_pending(lwp, uc);
+            if let Some(s) = given {
+                give(lwp, uc, s);
+            }
         }
         return;
     }
