@@ -124,6 +124,8 @@ fn gdb_stops_at_the_entry_breaks_steps_watches_and_sees_the_exit_status() {
         "info registers rip",
         "stepi",
         "info registers rip",
+        "break main.main",
+        "continue",
         "break main.bump",
         "continue",
         "bt",
@@ -135,7 +137,7 @@ fn gdb_stops_at_the_entry_breaks_steps_watches_and_sees_the_exit_status() {
         "p $rsp == $sp",
         "set can-use-hw-watchpoints 0",
         "watch 'main.counter'",
-        "delete 1",
+        "delete 2",
         "continue",
         "delete",
         "continue",
@@ -146,7 +148,8 @@ fn gdb_stops_at_the_entry_breaks_steps_watches_and_sees_the_exit_status() {
     assert!(log.contains("_rt0_amd64_dragonfly ()"), "{log}");
     assert!(log.contains("rip            0x") && log.contains("<_rt0_amd64_dragonfly>"), "{log}");
     assert!(log.contains("<_rt0_amd64_dragonfly+4>"), "stepi moved one instruction:\n{log}");
-    assert!(log.contains("hit Breakpoint 1, main.bump (n=1"), "{log}");
+    assert!(log.contains("hit Breakpoint 1, main.main () at"), "{log}");
+    assert!(log.contains("hit Breakpoint 2, main.bump (n=1"), "{log}");
     assert!(log.contains("#1  0x") && log.contains("in main.main () at"), "backtrace:\n{log}");
     assert!(log.contains("<main.bump>"), "rip at the breakpoint:\n{log}");
     assert!(log.contains("$1 = 0") && log.contains("$2 = 1"), "counter before and after the step:\n{log}");
@@ -261,6 +264,24 @@ fn ctrl_c_stops_a_running_program_and_kill_ends_it() {
     let _ = r.reply();
     let (status, _, _) = stub.finish();
     assert_eq!(std::os::unix::process::ExitStatusExt::signal(&status), Some(9));
+}
+
+#[test]
+fn after_detach_the_program_runs_on_by_itself_without_the_breakpoints() {
+    let bin = common::build("debugme", "dragonfly");
+    let stub = Stub::start(&bin, &[], &[]);
+    let mut r = Rsp::connect(stub.port);
+    assert_eq!(r.ask("?"), "T05thread:1;");
+    // A breakpoint on main.bump's first byte, left in place at detach.
+    let syms = gdb(&bin, None, &cmds(&["info address main.bump"]));
+    let hex: String =
+        syms.split("address 0x").nth(1).unwrap_or("").chars().take_while(char::is_ascii_hexdigit).collect();
+    let at = u64::from_str_radix(&hex, 16).unwrap_or_else(|_| panic!("main.bump's address: {syms}"));
+    assert_eq!(r.ask(&format!("Z0,{at:x},1")), "OK");
+    assert_eq!(r.ask("D"), "OK");
+    let (status, out, _) = stub.finish();
+    assert_eq!(status.code(), Some(3));
+    assert_eq!(out, "counter 6 true\n");
 }
 
 #[test]
