@@ -164,8 +164,24 @@ fn gdb_lists_every_thread_of_a_multithreaded_program() {
     let bin = common::build("debugme", "dragonfly");
     let stub = Stub::start(&bin, &[], &[]);
     let mut c = vec![remote(stub.port)];
-    c.extend(cmds(&["break main.bump", "continue", "info threads", "thread apply all bt 1", "kill"]));
+    c.extend(cmds(&[
+        "break main.bump",
+        "continue",
+        "info threads",
+        "thread apply all bt 1",
+        // Vector registers written survive the thread's next instruction.
+        "set var $xmm2.v4_int32[0] = 7",
+        "stepi",
+        "p $xmm2.v4_int32[0]",
+    ]));
+    let avx = std::fs::read_to_string("/proc/cpuinfo").is_ok_and(|c| c.contains(" avx "));
+    if avx {
+        c.extend(cmds(&["set var $ymm1.v8_int32[7] = 5", "stepi", "p $ymm1.v8_int32[7]"]));
+    }
+    c.push("kill".into());
     let log = gdb(&bin, None, &c);
+    assert!(log.contains("$1 = 7"), "{log}");
+    assert!(!avx || log.contains("$2 = 5"), "{log}");
     let (status, _, _) = stub.finish();
     let lwps = log.lines().filter(|l| l.contains("Thread ") && l.contains("(LWP ")).count();
     assert!(lwps >= 4, "the Go runtime's threads, one per LWP:\n{log}");

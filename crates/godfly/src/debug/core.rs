@@ -269,7 +269,7 @@ mod tests {
         gregs[libc::REG_RIP as usize] = rip as i64;
         gregs[libc::REG_RSP as usize] = 0x7000;
         gregs[libc::REG_CSGSFS as usize] = (0x2bi64 << 48) | 0x33;
-        Regs { gregs, fx: None, fs_base: 0x1234 }
+        Regs { gregs, fs_base: 0x1234, ..Regs::default() }
     }
 
     #[test]

@@ -28,6 +28,8 @@ enum Loc {
     FsBase,
     /// The guest `%gs` base (godfly's own use of %gs is not the guest's: 0).
     GsBase,
+    /// The upper half of `ymm(i)`.
+    YmmH(usize),
 }
 
 /// gdb's register numbers, in the order of [`TARGET_XML`], with sizes.
@@ -93,19 +95,49 @@ const REGS: [(&str, usize, Loc); 59] = [
     ("gs_base", 8, Loc::GsBase),
 ];
 
+/// gdb's AVX feature: the upper halves of ymm0-15, after [`REGS`], on a
+/// host with AVX.
+const AVX_REGS: [(&str, usize, Loc); 16] = [
+    ("ymm0h", 16, Loc::YmmH(0)),
+    ("ymm1h", 16, Loc::YmmH(1)),
+    ("ymm2h", 16, Loc::YmmH(2)),
+    ("ymm3h", 16, Loc::YmmH(3)),
+    ("ymm4h", 16, Loc::YmmH(4)),
+    ("ymm5h", 16, Loc::YmmH(5)),
+    ("ymm6h", 16, Loc::YmmH(6)),
+    ("ymm7h", 16, Loc::YmmH(7)),
+    ("ymm8h", 16, Loc::YmmH(8)),
+    ("ymm9h", 16, Loc::YmmH(9)),
+    ("ymm10h", 16, Loc::YmmH(10)),
+    ("ymm11h", 16, Loc::YmmH(11)),
+    ("ymm12h", 16, Loc::YmmH(12)),
+    ("ymm13h", 16, Loc::YmmH(13)),
+    ("ymm14h", 16, Loc::YmmH(14)),
+    ("ymm15h", 16, Loc::YmmH(15)),
+];
+
+/// The registers gdb is told of: the AVX ones when the host has AVX.
+fn table(avx: bool) -> impl Iterator<Item = &'static (&'static str, usize, Loc)> {
+    REGS.iter().chain(AVX_REGS.iter().take(if avx { 16 } else { 0 }))
+}
+
+fn entry(avx: bool, n: usize) -> Option<(&'static str, usize, Loc)> {
+    table(avx).nth(n).copied()
+}
+
 /// Bytes of a whole `g` packet (before hex).
-pub fn packet_len() -> usize {
-    REGS.iter().map(|r| r.1).sum()
+pub fn packet_len(avx: bool) -> usize {
+    table(avx).map(|r| r.1).sum()
 }
 
 /// How many registers gdb knows.
-pub fn count() -> usize {
-    REGS.len()
+pub fn count(avx: bool) -> usize {
+    table(avx).count()
 }
 
 /// The target description: amd64 with x87/SSE and the segment bases, in
 /// gdb's own feature names, so gdb lays out `g` packets as [`REGS`] does.
-pub fn target_xml() -> String {
+pub fn target_xml(avx: bool) -> String {
     let mut x = String::from(
         r#"<?xml version="1.0"?>
 <!DOCTYPE target SYSTEM "gdb-target.dtd">
@@ -134,9 +166,10 @@ pub fn target_xml() -> String {
             Loc::Xmm(_) => "vec128",
             Loc::Mxcsr => "i386_mxcsr",
             Loc::FsBase | Loc::GsBase => "int",
+            Loc::YmmH(_) => "uint128",
         }
     };
-    for (n, (name, size, loc)) in REGS.iter().enumerate() {
+    for (n, (name, size, loc)) in table(avx).enumerate() {
         if *name == "xmm0" {
             x.push_str(
                 r#"</feature>
@@ -159,6 +192,9 @@ pub fn target_xml() -> String {
         }
         if *name == "fs_base" {
             x.push_str("</feature>\n<feature name=\"org.gnu.gdb.i386.segments\">\n");
+        }
+        if *name == "ymm0h" {
+            x.push_str("</feature>\n<feature name=\"org.gnu.gdb.i386.avx\">\n");
         }
         let group = match loc {
             Loc::FpCtl(..) | Loc::Ftag => " group=\"float\"",
@@ -216,8 +252,8 @@ fn abridged_tag(full: u16) -> u8 {
 }
 
 /// One register's bytes (little-endian, gdb's size).
-pub fn read(r: &Regs, n: usize) -> Option<Vec<u8>> {
-    let (_, size, loc) = *REGS.get(n)?;
+pub fn read(r: &Regs, avx: bool, n: usize) -> Option<Vec<u8>> {
+    let (_, size, loc) = entry(avx, n)?;
     let fx = r.fx.unwrap_or_else(initial_fx);
     let sel = r.gregs[libc::REG_CSGSFS as usize] as u64;
     Some(match loc {
@@ -238,6 +274,7 @@ pub fn read(r: &Regs, n: usize) -> Option<Vec<u8>> {
         Loc::Mxcsr => fx[24..28].to_vec(),
         Loc::FsBase => le(r.fs_base, 8),
         Loc::GsBase => le(0, 8),
+        Loc::YmmH(i) => r.ymm_hi.map_or([0u8; 16].to_vec(), |h| h[16 * i..16 * i + 16].to_vec()),
     })
     .map(|mut v| {
         v.resize(size, 0);
@@ -247,8 +284,8 @@ pub fn read(r: &Regs, n: usize) -> Option<Vec<u8>> {
 
 /// Writes one register; false if gdb's value has the wrong size or the
 /// register cannot change (the selectors, `gs_base`).
-pub fn write(r: &mut Regs, n: usize, bytes: &[u8]) -> bool {
-    let Some(&(_, size, loc)) = REGS.get(n) else { return false };
+pub fn write(r: &mut Regs, avx: bool, n: usize, bytes: &[u8]) -> bool {
+    let Some((_, size, loc)) = entry(avx, n) else { return false };
     if bytes.len() != size {
         return false;
     }
@@ -261,7 +298,12 @@ pub fn write(r: &mut Regs, n: usize, bytes: &[u8]) -> bool {
             r.gregs[libc::REG_EFL as usize] = ((old & !0xffff_ffff) | v) as i64;
         }
         // The selectors are the host's; writing the value they have is fine.
-        Loc::Sel(_) | Loc::GsBase => return read(r, n).is_some_and(|cur| cur == bytes),
+        Loc::Sel(_) | Loc::GsBase => return read(r, avx, n).is_some_and(|cur| cur == bytes),
+        Loc::YmmH(i) => {
+            // Only a frame with the AVX component can take them.
+            let Some(h) = r.ymm_hi.as_mut() else { return bytes.iter().all(|&b| b == 0) };
+            h[16 * i..16 * i + 16].copy_from_slice(bytes);
+        }
         Loc::St(i) => fx[32 + 16 * i..32 + 16 * i + 10].copy_from_slice(bytes),
         Loc::FpCtl(off, n) => fx[off..off + n].copy_from_slice(&bytes[..n]),
         Loc::Ftag => fx[4] = abridged_tag(v as u16),
@@ -276,19 +318,19 @@ pub fn write(r: &mut Regs, n: usize, bytes: &[u8]) -> bool {
 }
 
 /// All registers, as a `g` reply's bytes.
-pub fn read_all(r: &Regs) -> Vec<u8> {
-    (0..REGS.len()).flat_map(|n| read(r, n).unwrap_or_default()).collect()
+pub fn read_all(r: &Regs, avx: bool) -> Vec<u8> {
+    (0..count(avx)).flat_map(|n| read(r, avx, n).unwrap_or_default()).collect()
 }
 
 /// Writes all registers from a `G` packet's bytes; false on a wrong
 /// length. Registers that cannot change keep their value.
-pub fn write_all(r: &mut Regs, bytes: &[u8]) -> bool {
-    if bytes.len() != packet_len() {
+pub fn write_all(r: &mut Regs, avx: bool, bytes: &[u8]) -> bool {
+    if bytes.len() != packet_len(avx) {
         return false;
     }
     let mut at = 0;
-    for (n, (_, size, _)) in REGS.iter().enumerate() {
-        write(r, n, &bytes[at..at + size]);
+    for (n, (_, size, _)) in table(avx).enumerate() {
+        write(r, avx, n, &bytes[at..at + size]);
         at += size;
     }
     true
@@ -304,15 +346,15 @@ mod tests {
         gregs[libc::REG_RIP as usize] = 0x40_1000;
         gregs[libc::REG_EFL as usize] = 0x246;
         gregs[libc::REG_CSGSFS as usize] = (0x2bi64 << 48) | 0x33;
-        Regs { gregs, fx: None, fs_base: 0xc000_0100 }
+        Regs { gregs, fs_base: 0xc000_0100, ..Regs::default() }
     }
 
     #[test]
     fn the_g_packet_has_gdbs_amd64_layout() {
         let r = regs();
-        let all = read_all(&r);
-        assert_eq!(all.len(), packet_len());
-        assert_eq!(packet_len(), 16 * 8 + 8 + 4 + 6 * 4 + 8 * 10 + 8 * 4 + 16 * 16 + 4 + 2 * 8);
+        let all = read_all(&r, false);
+        assert_eq!(all.len(), packet_len(false));
+        assert_eq!(packet_len(false), 16 * 8 + 8 + 4 + 6 * 4 + 8 * 10 + 8 * 4 + 16 * 16 + 4 + 2 * 8);
         assert_eq!(&all[..8], &0x1122_3344_5566_7788u64.to_le_bytes());
         assert_eq!(&all[128..136], &0x40_1000u64.to_le_bytes());
         assert_eq!(&all[136..140], &0x246u32.to_le_bytes());
@@ -320,38 +362,38 @@ mod tests {
         assert_eq!(&all[140..144], &0x33u32.to_le_bytes());
         assert_eq!(&all[144..148], &0x2bu32.to_le_bytes());
         // fs_base near the end.
-        let fsb = packet_len() - 16;
+        let fsb = packet_len(false) - 16;
         assert_eq!(&all[fsb..fsb + 8], &0xc000_0100u64.to_le_bytes());
     }
 
     #[test]
     fn a_context_without_fpu_state_shows_the_reset_values() {
         let r = regs();
-        assert_eq!(read(&r, 32), Some(0x37fu32.to_le_bytes().to_vec()));
-        assert_eq!(read(&r, 34), Some(0xffffu32.to_le_bytes().to_vec()));
-        assert_eq!(read(&r, 56), Some(0x1f80u32.to_le_bytes().to_vec()));
+        assert_eq!(read(&r, false, 32), Some(0x37fu32.to_le_bytes().to_vec()));
+        assert_eq!(read(&r, false, 34), Some(0xffffu32.to_le_bytes().to_vec()));
+        assert_eq!(read(&r, false, 56), Some(0x1f80u32.to_le_bytes().to_vec()));
     }
 
     #[test]
     fn writes_reach_the_context_and_read_back() {
         let mut r = regs();
-        assert!(write(&mut r, 16, &0x40_2000u64.to_le_bytes()));
+        assert!(write(&mut r, false, 16, &0x40_2000u64.to_le_bytes()));
         assert_eq!(r.gregs[libc::REG_RIP as usize], 0x40_2000);
-        assert!(write(&mut r, 17, &0x202u32.to_le_bytes()));
+        assert!(write(&mut r, false, 17, &0x202u32.to_le_bytes()));
         assert_eq!(r.gregs[libc::REG_EFL as usize], 0x202);
         let x = [7u8; 16];
-        assert!(write(&mut r, 41, &x));
-        assert_eq!(read(&r, 41), Some(x.to_vec()));
-        assert!(write(&mut r, 57, &5u64.to_le_bytes()));
+        assert!(write(&mut r, false, 41, &x));
+        assert_eq!(read(&r, false, 41), Some(x.to_vec()));
+        assert!(write(&mut r, false, 57, &5u64.to_le_bytes()));
         assert_eq!(r.fs_base, 5);
         // Wrong size, unknown register, a selector changed: refused.
-        assert!(!write(&mut r, 16, &[1, 2]));
-        assert!(!write(&mut r, 99, &[0; 8]));
-        assert!(!write(&mut r, 18, &0x10u32.to_le_bytes()));
-        let all = read_all(&r);
+        assert!(!write(&mut r, false, 16, &[1, 2]));
+        assert!(!write(&mut r, false, 99, &[0; 8]));
+        assert!(!write(&mut r, false, 18, &0x10u32.to_le_bytes()));
+        let all = read_all(&r, false);
         let mut back = regs();
-        assert!(write_all(&mut back, &all));
-        assert_eq!(read_all(&back), all);
+        assert!(write_all(&mut back, false, &all));
+        assert_eq!(read_all(&back, false), all);
     }
 
     #[test]
@@ -368,7 +410,7 @@ mod tests {
 
     #[test]
     fn the_target_description_names_every_register_in_order() {
-        let x = target_xml();
+        let x = target_xml(false);
         let mut last = 0;
         for (n, (name, ..)) in REGS.iter().enumerate() {
             let at = x.find(&format!("name=\"{name}\" ")).unwrap_or_else(|| panic!("{name} missing"));
@@ -378,5 +420,26 @@ mod tests {
         }
         assert!(x.contains("org.gnu.gdb.i386.sse") && x.contains("org.gnu.gdb.i386.segments"));
         assert_eq!(x.matches("<feature").count(), x.matches("</feature>").count());
+    }
+
+    #[test]
+    fn with_avx_the_upper_halves_of_ymm_follow_the_segment_bases() {
+        let mut r = regs();
+        assert_eq!(count(true), 75);
+        assert_eq!(packet_len(true), packet_len(false) + 256);
+        // A frame without the AVX component shows zeros and takes only zeros.
+        assert_eq!(read(&r, true, 59), Some(vec![0; 16]));
+        assert!(!write(&mut r, true, 59, &[1; 16]));
+        assert!(read(&r, false, 59).is_none());
+        r.ymm_hi = Some([0; 256]);
+        assert!(write(&mut r, true, 60, &[9; 16]));
+        assert_eq!(read(&r, true, 60), Some(vec![9; 16]));
+        assert_eq!(&r.ymm_hi.unwrap()[16..32], &[9; 16]);
+        let x = target_xml(true);
+        assert!(
+            x.contains("org.gnu.gdb.i386.avx")
+                && x.contains("name=\"ymm15h\" bitsize=\"128\" type=\"uint128\" regnum=\"74\"")
+        );
+        assert!(!target_xml(false).contains("ymm0h"));
     }
 }

@@ -52,6 +52,11 @@ pub fn spawn(listener: TcpListener) -> Result<(), String> {
     r.map(|_| ()).map_err(|e| format!("cannot start the gdb stub: {e}"))
 }
 
+/// Whether gdb is told of the AVX registers (the host saves them).
+fn avx() -> bool {
+    crate::host::xstate().is_some_and(|x| x.features & crate::arch::xstate::AVX != 0)
+}
+
 /// The guest threads gdb sees, by LWP id.
 fn threads() -> Vec<(i32, crate::thread::LwpInfo)> {
     let mut v: Vec<_> = crate::thread::all_tids().into_iter().filter(|(_, i)| i.slot.state() != STARTING).collect();
@@ -324,20 +329,20 @@ fn answer(cmd: Command, g_thread: i32, cur: i32) -> Vec<u8> {
     let regs_of = |t: i32| slot_of(t).and_then(|s| s.regs().map(|r| (s, r)));
     match cmd {
         Command::ReadRegs => match regs_of(g_thread) {
-            Some((_, r)) => rsp::hex(&regs::read_all(&r)).into_bytes(),
-            None => vec![b'x'; regs::packet_len() * 2],
+            Some((_, r)) => rsp::hex(&regs::read_all(&r, avx())).into_bytes(),
+            None => vec![b'x'; regs::packet_len(avx()) * 2],
         },
         Command::WriteRegs(b) => match regs_of(g_thread) {
-            Some((s, mut r)) => ok(regs::write_all(&mut r, &b) && s.set_regs(&r)),
+            Some((s, mut r)) => ok(regs::write_all(&mut r, avx(), &b) && s.set_regs(&r)),
             None => b"E01".to_vec(),
         },
-        Command::ReadReg(n) if n < regs::count() => match regs_of(g_thread) {
-            Some((_, r)) => rsp::hex(&regs::read(&r, n).unwrap_or_default()).into_bytes(),
+        Command::ReadReg(n) if n < regs::count(avx()) => match regs_of(g_thread) {
+            Some((_, r)) => rsp::hex(&regs::read(&r, avx(), n).unwrap_or_default()).into_bytes(),
             None => b"E01".to_vec(),
         },
         Command::ReadReg(_) => b"E01".to_vec(),
         Command::WriteReg(n, b) => match regs_of(g_thread) {
-            Some((s, mut r)) => ok(regs::write(&mut r, n, &b) && s.set_regs(&r)),
+            Some((s, mut r)) => ok(regs::write(&mut r, avx(), n, &b) && s.set_regs(&r)),
             None => b"E01".to_vec(),
         },
         Command::ReadMem(a, l) => match super::read_shadowed(a, l) {
@@ -410,7 +415,7 @@ fn query(q: &[u8], cur: i32) -> Vec<u8> {
         .into_bytes();
     }
     if let Some(rest) = s.strip_prefix("Xfer:features:read:target.xml:") {
-        let xml = regs::target_xml();
+        let xml = regs::target_xml(avx());
         let (off, len) = rest.split_once(',').unwrap_or(("0", "0"));
         let off = usize::from_str_radix(off, 16).unwrap_or(usize::MAX);
         let len = usize::from_str_radix(len, 16).unwrap_or(0).min(rsp::MAX_PACKET / 2);

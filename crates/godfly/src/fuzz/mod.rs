@@ -551,7 +551,11 @@ pub fn rsp(data: &[u8]) {
     let mut d = rsp::Decoder::default();
     let mut inputs = d.feed(&data[..cut]);
     inputs.extend(d.feed(&data[cut..]));
-    let mut r = crate::thread::park::Regs { gregs: [0; 23], fx: None, fs_base: 0 };
+    let mut r = crate::thread::park::Regs::default();
+    let avx = data.get(2).is_some_and(|b| b & 1 == 1);
+    if data.get(2).is_some_and(|b| b & 2 == 2) {
+        r.ymm_hi = Some([0; 256]);
+    }
     for i in inputs {
         let rsp::Input::Packet(p) = i else { continue };
         assert!(p.len() <= rsp::MAX_PACKET);
@@ -562,17 +566,17 @@ pub fn rsp(data: &[u8]) {
         match rsp::parse(&p) {
             Some(rsp::Command::ReadMem(_, l)) => assert!(l <= rsp::MAX_MEM),
             Some(rsp::Command::WriteRegs(b)) => {
-                assert_eq!(regs::write_all(&mut r, &b), b.len() == regs::packet_len());
+                assert_eq!(regs::write_all(&mut r, avx, &b), b.len() == regs::packet_len(avx));
             }
             Some(rsp::Command::WriteReg(n, b)) => {
                 // General, x87 data, vector registers and fs_base hold
                 // exactly what was written.
-                let exact = n < 17 || (24..=31).contains(&n) || (40..=57).contains(&n);
-                if regs::write(&mut r, n, &b) && exact {
-                    assert_eq!(regs::read(&r, n), Some(b));
+                let exact = n < 17 || (24..=31).contains(&n) || (40..=57).contains(&n) || (avx && n >= 59);
+                if regs::write(&mut r, avx, n, &b) && exact {
+                    assert_eq!(regs::read(&r, avx, n), Some(b));
                 }
             }
-            Some(rsp::Command::ReadReg(n)) => assert_eq!(regs::read(&r, n).is_some(), n < regs::count()),
+            Some(rsp::Command::ReadReg(n)) => assert_eq!(regs::read(&r, avx, n).is_some(), n < regs::count(avx)),
             _ => {}
         }
     }

@@ -41,12 +41,15 @@ pub struct Slot {
 }
 
 /// A copy of a stopped thread's registers.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Regs {
     /// The host context's general registers (`libc::REG_*` order).
     pub gregs: [i64; 23],
     /// The FXSAVE image (x87, SSE), if the context has one.
     pub fx: Option<[u8; 512]>,
+    /// The upper halves of ymm0-15 (XSAVE's AVX component), if the
+    /// context's frame has one.
+    pub ymm_hi: Option<[u8; 256]>,
     /// The guest `%fs` base.
     pub fs_base: u64,
 }
@@ -65,6 +68,44 @@ const SW_RESERVED: usize = 464;
 const FP_XSTATE_MAGIC1: u32 = 0x4650_5853;
 /// XSTATE_BV in the XSAVE header (after the 512-byte legacy area).
 const XSTATE_BV: usize = 512;
+/// The AVX component's bit and place in a standard-format XSAVE image.
+const AVX_BIT: u64 = 4;
+const AVX_AT: usize = 576;
+
+/// Whether an FXSAVE image's kernel words say an XSAVE frame with the AVX
+/// component follows (`_fpx_sw_bytes`: magic, size, features, size).
+fn has_avx(fx: &[u8; 512]) -> bool {
+    let word = |at: usize| u32::from_le_bytes(fx[at..at + 4].try_into().unwrap_or_default());
+    let features = u64::from_le_bytes(fx[472..480].try_into().unwrap_or_default());
+    word(SW_RESERVED) == FP_XSTATE_MAGIC1 && features & AVX_BIT != 0 && word(480) as usize >= AVX_AT + 256
+}
+
+/// The FXSAVE image and the ymm upper halves of a context's FPU frame.
+///
+/// # Safety
+/// `fpp` is null or the live `fpregs` of a context, whose image is as
+/// large as its kernel words say.
+unsafe fn read_fp(fpp: *const u8) -> (Option<[u8; 512]>, Option<[u8; 256]>) {
+    if fpp.is_null() {
+        return (None, None);
+    }
+    // SAFETY: per the contract, at least the 512-byte legacy area.
+    let fx = unsafe { std::ptr::read_volatile(fpp.cast::<[u8; 512]>()) };
+    if !has_avx(&fx) {
+        return (Some(fx), None);
+    }
+    // SAFETY: the kernel words say the XSAVE header and the AVX
+    // component are there.
+    let bv = unsafe { std::ptr::read_unaligned(fpp.add(XSTATE_BV).cast::<u64>()) };
+    // A component in its initial state (bit clear) is all zeros.
+    let hi = if bv & AVX_BIT == 0 {
+        [0u8; 256]
+    } else {
+        // SAFETY: as above; the component is 256 bytes at its standard place.
+        unsafe { std::ptr::read_volatile(fpp.add(AVX_AT).cast::<[u8; 256]>()) }
+    };
+    (Some(fx), Some(hi))
+}
 
 impl Slot {
     /// The slot's state (`RUNNING`, `IN_CALL`, `PARKED`, `STARTING`).
@@ -128,20 +169,14 @@ impl Slot {
             // SAFETY: the slot says the context is live on its thread's
             // signal stack (parked or in a call); it is read with volatile
             // copies and used only if the slot held still across them.
-            let (gregs, fpp) = unsafe {
+            let (gregs, (fx, ymm_hi)) = unsafe {
                 let g = std::ptr::read_volatile(&raw const (*uc).uc_mcontext.gregs);
-                (g, std::ptr::read_volatile(&raw const (*uc).uc_mcontext.fpregs))
-            };
-            let fx = if fpp.is_null() {
-                None
-            } else {
-                // SAFETY: a non-null fpregs of a live context points at its
-                // FXSAVE image (at least 512 bytes).
-                Some(unsafe { std::ptr::read_volatile(fpp.cast::<[u8; 512]>()) })
+                let fpp = std::ptr::read_volatile(&raw const (*uc).uc_mcontext.fpregs);
+                (g, read_fp(fpp.cast::<u8>()))
             };
             let fs_base = self.fs_base.load(Ordering::Relaxed);
             if self.state() == s1 && self.wake.load(Ordering::Acquire) == w1 && self.uc.load(Ordering::Acquire) == uc {
-                return Some(Regs { gregs, fx, fs_base });
+                return Some(Regs { gregs, fx, ymm_hi, fs_base });
             }
         }
         None
@@ -173,6 +208,10 @@ impl Slot {
                 if magic == FP_XSTATE_MAGIC1 {
                     let bv = img.add(XSTATE_BV).cast::<u64>();
                     std::ptr::write_unaligned(bv, std::ptr::read_unaligned(bv) | 3);
+                    if let (Some(hi), true) = (r.ymm_hi, has_avx(&fx)) {
+                        std::ptr::copy_nonoverlapping(hi.as_ptr(), img.add(AVX_AT), 256);
+                        std::ptr::write_unaligned(bv, std::ptr::read_unaligned(bv) | AVX_BIT);
+                    }
                 }
             }
         }
@@ -183,15 +222,10 @@ impl Slot {
 
 /// The registers of a context the caller holds (its own handler's).
 pub fn regs_of(uc: &libc::ucontext_t, fs_base: u64) -> Regs {
-    let fpp = uc.uc_mcontext.fpregs;
-    let fx = if fpp.is_null() {
-        None
-    } else {
-        // SAFETY: a non-null fpregs of a live context points at its FXSAVE
-        // image (at least 512 bytes), which the caller's borrow keeps alive.
-        Some(unsafe { std::ptr::read_unaligned(fpp.cast::<[u8; 512]>()) })
-    };
-    Regs { gregs: uc.uc_mcontext.gregs, fx, fs_base }
+    // SAFETY: the fpregs of a live context (the caller's borrow keeps it
+    // alive) is null or its FPU frame.
+    let (fx, ymm_hi) = unsafe { read_fp(uc.uc_mcontext.fpregs.cast::<u8>()) };
+    Regs { gregs: uc.uc_mcontext.gregs, fx, ymm_hi, fs_base }
 }
 
 /// Whether every thread is being held.
@@ -224,7 +258,7 @@ mod tests {
         let s = Slot::default();
         assert_eq!(s.state(), RUNNING);
         assert!(s.regs().is_none());
-        assert!(!s.set_regs(&Regs { gregs: [0; 23], fx: None, fs_base: 0 }));
+        assert!(!s.set_regs(&Regs::default()));
     }
 
     #[test]
