@@ -256,6 +256,9 @@ fn ctrl_c_stops_a_running_program_and_kill_ends_it() {
     let mut r = Rsp::connect(stub.port);
     assert_eq!(r.ask("?"), "T05thread:1;");
     assert!(r.ask("qSupported:swbreak+").contains("qXfer:features:read+"));
+    // gdb started without the program learns its path.
+    let exe = std::fs::canonicalize(&bin).unwrap();
+    assert_eq!(r.ask("qXfer:exec-file:read::0,fff"), format!("l{}", exe.display()));
     // As gdb does: the Go runtime's preemption signal (SIGURG, gdb's 16)
     // goes through without a stop.
     assert_eq!(r.ask("QPassSignals:10;14"), "OK");

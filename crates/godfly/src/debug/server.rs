@@ -409,23 +409,19 @@ fn query(q: &[u8], cur: i32) -> Vec<u8> {
     let s = String::from_utf8_lossy(q);
     if s.starts_with("Supported") {
         return format!(
-            "PacketSize={:x};qXfer:features:read+;QPassSignals+;QStartNoAckMode+;swbreak+;vContSupported+",
+            "PacketSize={:x};qXfer:features:read+;qXfer:exec-file:read+;QPassSignals+;QStartNoAckMode+;swbreak+;vContSupported+",
             rsp::MAX_PACKET - 1
         )
         .into_bytes();
     }
     if let Some(rest) = s.strip_prefix("Xfer:features:read:target.xml:") {
-        let xml = regs::target_xml(avx());
-        let (off, len) = rest.split_once(',').unwrap_or(("0", "0"));
-        let off = usize::from_str_radix(off, 16).unwrap_or(usize::MAX);
-        let len = usize::from_str_radix(len, 16).unwrap_or(0).min(rsp::MAX_PACKET / 2);
-        if off >= xml.len() {
-            return b"l".to_vec();
-        }
-        let end = (off + len).min(xml.len());
-        let mut out = vec![if end == xml.len() { b'l' } else { b'm' }];
-        out.extend_from_slice(&xml.as_bytes()[off..end]);
-        return out;
+        return xfer(regs::target_xml(avx()).as_bytes(), rest);
+    }
+    if let Some(rest) = s.strip_prefix("Xfer:exec-file:read:") {
+        // The program's path, so `target remote` alone finds its symbols.
+        let exe = crate::process::facts().map(|p| p.exe_path.clone()).unwrap_or_default();
+        let range = rest.split_once(':').map_or(rest, |(_, r)| r);
+        return xfer(exe.as_bytes(), range);
     }
     if s.starts_with("Xfer:features:read:") {
         return b"E00".to_vec();
@@ -452,6 +448,21 @@ fn query(q: &[u8], cur: i32) -> Vec<u8> {
         return b"OK".to_vec();
     }
     Vec::new()
+}
+
+/// One `qXfer` read of `OFF,LEN` from `doc`: `m` and a piece, or `l` and
+/// the last one.
+fn xfer(doc: &[u8], range: &str) -> Vec<u8> {
+    let (off, len) = range.split_once(',').unwrap_or(("0", "0"));
+    let off = usize::from_str_radix(off, 16).unwrap_or(usize::MAX);
+    let len = usize::from_str_radix(len, 16).unwrap_or(0).min(rsp::MAX_PACKET / 2);
+    if off >= doc.len() {
+        return b"l".to_vec();
+    }
+    let end = off.saturating_add(len).min(doc.len());
+    let mut out = vec![if end == doc.len() { b'l' } else { b'm' }];
+    out.extend_from_slice(&doc[off..end]);
+    out
 }
 
 fn set(q: &[u8]) -> Vec<u8> {
