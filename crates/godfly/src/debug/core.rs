@@ -32,6 +32,26 @@ pub struct Thread {
 const NT_PRSTATUS: u32 = 1;
 const NT_FPREGSET: u32 = 2;
 const NT_PRPSINFO: u32 = 3;
+const NT_X86_XSTATE: u32 = 0x202;
+/// x87, SSE and AVX: the XSAVE features a core's xstate note holds.
+const XCR0_AVX: u64 = 7;
+/// Their standard-format XSAVE image: legacy area, header, AVX.
+const XSAVE_AVX_SIZE: usize = 832;
+
+/// A thread's xstate note (`NT_X86_XSTATE`): the FXSAVE image, the XCR0
+/// the image describes at the offset Linux keeps it (464), the header,
+/// and the ymm upper halves (zero when the frame had none).
+fn xstate(fx: &[u8; 512], ymm_hi: Option<&[u8; 256]>) -> Vec<u8> {
+    let mut x = vec![0u8; XSAVE_AVX_SIZE];
+    x[..512].copy_from_slice(fx);
+    x[464..472].copy_from_slice(&XCR0_AVX.to_le_bytes());
+    x[472..512].fill(0);
+    x[512..520].copy_from_slice(&XCR0_AVX.to_le_bytes());
+    if let Some(h) = ymm_hi {
+        x[576..832].copy_from_slice(h);
+    }
+    x
+}
 const PRSTATUS_SIZE: usize = 336;
 const PRPSINFO_SIZE: usize = 136;
 const PF_X: u32 = 1;
@@ -91,7 +111,7 @@ fn user_regs(r: &Regs) -> [u64; 27] {
 /// The note segment: each thread's status and FPU registers (the
 /// faulting one first, which gdb shows as current) and the process's
 /// name.
-pub fn notes(threads: &[Thread], pid: i32, host_sig: i32, name: &str) -> Vec<u8> {
+pub fn notes(threads: &[Thread], pid: i32, host_sig: i32, name: &str, avx: bool) -> Vec<u8> {
     let mut out = Vec::new();
     for t in threads {
         let mut st = vec![0u8; PRSTATUS_SIZE];
@@ -106,6 +126,9 @@ pub fn notes(threads: &[Thread], pid: i32, host_sig: i32, name: &str) -> Vec<u8>
         note(&mut out, b"CORE", NT_PRSTATUS, &st);
         let fx = t.regs.fx.unwrap_or_else(crate::thread::park::initial_fx);
         note(&mut out, b"CORE", NT_FPREGSET, &fx);
+        if avx {
+            note(&mut out, b"LINUX", NT_X86_XSTATE, &xstate(&fx, t.regs.ymm_hi.as_ref()));
+        }
     }
     let mut ps = vec![0u8; PRPSINFO_SIZE];
     ps[1] = b'R';
@@ -226,7 +249,8 @@ pub fn dump(me: i32, own: Regs, host_sig: i32) -> Result<PathBuf, String> {
     }
     let exe = crate::process::facts().map(|p| p.exe_path.clone()).unwrap_or_default();
     let name = std::path::Path::new(&exe).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let notes = notes(&threads, crate::host::proc::getpid(), host_sig, &name);
+    let avx = crate::host::xstate().is_some_and(|x| x.features & crate::arch::xstate::AVX != 0);
+    let notes = notes(&threads, crate::host::proc::getpid(), host_sig, &name, avx);
     let maps = std::fs::read_to_string("/proc/self/maps").map_err(|e| format!("/proc/self/maps: {e}"))?;
     let guest: Vec<(u64, u64)> = crate::mem::owned::guest().ranges().collect();
     let segs = segments(&maps, &guest);
@@ -274,8 +298,13 @@ mod tests {
 
     #[test]
     fn each_thread_gets_a_linux_prstatus_with_its_registers() {
-        let n =
-            notes(&[Thread { tid: 1, regs: regs(0x401000) }, Thread { tid: 2, regs: regs(0x402000) }], 77, 11, "crash");
+        let n = notes(
+            &[Thread { tid: 1, regs: regs(0x401000) }, Thread { tid: 2, regs: regs(0x402000) }],
+            77,
+            11,
+            "crash",
+            false,
+        );
         // namesz 5, descsz 336, type 1, "CORE\0" padded to 8.
         assert_eq!(&n[0..12], &[5, 0, 0, 0, 0x50, 1, 0, 0, 1, 0, 0, 0]);
         assert_eq!(&n[12..17], b"CORE\0");
@@ -290,6 +319,20 @@ mod tests {
         assert_eq!(reg(21), 0x1234); // fs_base
         // Two threads (status + FPU each) and the process info.
         assert_eq!(n.len(), 2 * (20 + PRSTATUS_SIZE + 20 + 512) + 20 + PRPSINFO_SIZE);
+        // With AVX, each thread also has its xstate note ("LINUX\0" padded to 8).
+        let a = notes(&[Thread { tid: 1, regs: regs(0x401000) }], 77, 11, "crash", true);
+        assert_eq!(a.len(), 20 + PRSTATUS_SIZE + 20 + 512 + 20 + XSAVE_AVX_SIZE + 20 + PRPSINFO_SIZE);
+    }
+
+    #[test]
+    fn the_xstate_note_says_which_features_it_holds() {
+        let mut hi = [0u8; 256];
+        hi[0] = 0xab;
+        let x = xstate(&crate::thread::park::initial_fx(), Some(&hi));
+        assert_eq!(x.len(), XSAVE_AVX_SIZE);
+        assert_eq!(u64::from_le_bytes(x[464..472].try_into().unwrap()), 7);
+        assert_eq!(u64::from_le_bytes(x[512..520].try_into().unwrap()), 7);
+        assert_eq!(x[576], 0xab);
     }
 
     #[test]
