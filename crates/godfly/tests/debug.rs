@@ -369,9 +369,10 @@ fn a_go_crash_core_has_every_thread_where_it_was() {
     // GOTRACEBACK=crash: Go re-raises with SIGABRT, whose default dumps core.
     assert_eq!(std::os::unix::process::ExitStatusExt::signal(&out.status), Some(libc::SIGABRT), "{err}");
     assert!(err.contains("core dumped to"), "{err}");
-    let log = gdb(&bin, Some(&core), &cmds(&["info threads", "bt 3", "p $xmm1.uint128 >= 0"]));
-    // The FPU and vector registers are in the core too.
-    assert!(log.contains("$1 = 1"), "{log}");
+    let log = gdb(&bin, Some(&core), &cmds(&["info threads", "bt 3", "p $mxcsr", "p $xmm1.v4_int32[0]"]));
+    // The FPU and vector registers are in the core too (MXCSR as Go
+    // leaves it: every exception masked).
+    assert!(log.contains("$1 = [ IM DM ZM OM UM PM ]") && log.contains("$2 = "), "{log}");
     assert!(log.contains("Program terminated with signal SIGABRT"), "{log}");
     let lwps = log.lines().filter(|l| l.contains("LWP ")).count();
     assert!(lwps >= 2, "every thread of the Go runtime:\n{log}");
