@@ -111,14 +111,14 @@ fn user_regs(r: &Regs) -> [u64; 27] {
 /// The note segment: each thread's status and FPU registers (the
 /// faulting one first, which gdb shows as current) and the process's
 /// name.
-pub fn notes(threads: &[Thread], pid: i32, host_sig: i32, name: &str, avx: bool) -> Vec<u8> {
+pub fn notes(threads: &[Thread], (pid, ppid): (i32, i32), host_sig: i32, name: &str, avx: bool) -> Vec<u8> {
     let mut out = Vec::new();
     for t in threads {
         let mut st = vec![0u8; PRSTATUS_SIZE];
         st[0..4].copy_from_slice(&host_sig.to_le_bytes());
         st[12..14].copy_from_slice(&(host_sig as u16).to_le_bytes());
         st[32..36].copy_from_slice(&t.tid.to_le_bytes());
-        st[36..40].copy_from_slice(&pid.to_le_bytes());
+        st[36..40].copy_from_slice(&ppid.to_le_bytes());
         for (i, v) in user_regs(&t.regs).iter().enumerate() {
             st[112 + 8 * i..120 + 8 * i].copy_from_slice(&v.to_le_bytes());
         }
@@ -133,6 +133,7 @@ pub fn notes(threads: &[Thread], pid: i32, host_sig: i32, name: &str, avx: bool)
     let mut ps = vec![0u8; PRPSINFO_SIZE];
     ps[1] = b'R';
     ps[24..28].copy_from_slice(&pid.to_le_bytes());
+    ps[28..32].copy_from_slice(&ppid.to_le_bytes());
     let n = name.as_bytes();
     ps[40..40 + n.len().min(15)].copy_from_slice(&n[..n.len().min(15)]);
     ps[56..56 + n.len().min(79)].copy_from_slice(&n[..n.len().min(79)]);
@@ -250,15 +251,21 @@ pub fn dump(me: i32, own: Regs, host_sig: i32) -> Result<PathBuf, String> {
     let exe = crate::process::facts().map(|p| p.exe_path.clone()).unwrap_or_default();
     let name = std::path::Path::new(&exe).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let avx = crate::host::xstate().is_some_and(|x| x.features & crate::arch::xstate::AVX != 0);
-    let notes = notes(&threads, crate::host::proc::getpid(), host_sig, &name, avx);
+    let ids = (crate::host::proc::getpid(), crate::host::proc::getppid());
+    let notes = notes(&threads, ids, host_sig, &name, avx);
     let maps = std::fs::read_to_string("/proc/self/maps").map_err(|e| format!("/proc/self/maps: {e}"))?;
     let guest: Vec<(u64, u64)> = crate::mem::owned::guest().ranges().collect();
     let segs = segments(&maps, &guest);
     let (head, sizes) = headers(notes.len(), &segs, limit);
+    use std::os::unix::fs::OpenOptionsExt;
+    // As DragonFly writes cores: readable by the owner alone, and never
+    // through a symbolic link someone left in the directory.
     let file = std::fs::OpenOptions::new()
         .write(true)
         .create(true)
         .truncate(true)
+        .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW)
         .open(&path)
         .map_err(|e| format!("{}: {e}", path.display()))?;
     let mut w = std::io::BufWriter::new(file);
@@ -300,7 +307,7 @@ mod tests {
     fn each_thread_gets_a_linux_prstatus_with_its_registers() {
         let n = notes(
             &[Thread { tid: 1, regs: regs(0x401000) }, Thread { tid: 2, regs: regs(0x402000) }],
-            77,
+            (77, 1),
             11,
             "crash",
             false,
@@ -320,7 +327,7 @@ mod tests {
         // Two threads (status + FPU each) and the process info.
         assert_eq!(n.len(), 2 * (20 + PRSTATUS_SIZE + 20 + 512) + 20 + PRPSINFO_SIZE);
         // With AVX, each thread also has its xstate note ("LINUX\0" padded to 8).
-        let a = notes(&[Thread { tid: 1, regs: regs(0x401000) }], 77, 11, "crash", true);
+        let a = notes(&[Thread { tid: 1, regs: regs(0x401000) }], (77, 1), 11, "crash", true);
         assert_eq!(a.len(), 20 + PRSTATUS_SIZE + 20 + 512 + 20 + XSAVE_AVX_SIZE + 20 + PRPSINFO_SIZE);
     }
 

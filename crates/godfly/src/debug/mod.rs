@@ -76,7 +76,7 @@ struct Watch {
 /// The x86 debug registers: four per thread.
 const MAX_WATCH_PIECES: usize = 4;
 
-static WATCHES: Global<Vec<Watch>> = Global::new(18, Vec::new());
+static WATCHES: Global<Vec<Watch>> = Global::new(5, Vec::new());
 
 /// How the process ended, for gdb's last reply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,10 +101,22 @@ struct Session {
 }
 
 static SESSION: Global<Session> =
-    Global::new(25, Session { event: None, queued: Vec::new(), pass: Vec::new(), exit: None });
+    Global::new(15, Session { event: None, queued: Vec::new(), pass: Vec::new(), exit: None });
 
 /// gdb's breakpoints: address and the byte the `int3` replaced.
 static BREAKPOINTS: Global<BTreeMap<u64, u8>> = Global::new(19, BTreeMap::new());
+
+/// Addresses of breakpoints gdb took out: a thread that hit one just
+/// before goes on as if it had not (bounded: emptied past 4096).
+static GONE: Global<std::collections::BTreeSet<u64>> = Global::new(22, std::collections::BTreeSet::new());
+
+fn gone(addr: u64) {
+    let mut g = GONE.lock();
+    if g.len() >= 4096 {
+        g.clear();
+    }
+    g.insert(addr);
+}
 
 /// Set while a stub wants the guest's events (from `start` until detach).
 static ACTIVE: AtomicBool = AtomicBool::new(false);
@@ -221,7 +233,10 @@ fn insert_breakpoint(addr: u64) -> bool {
 fn remove_breakpoint(addr: u64) -> bool {
     let mut bps = BREAKPOINTS.lock();
     match bps.remove(&addr) {
-        Some(orig) => mem_write(addr, &[orig]).is_ok(),
+        Some(orig) => {
+            gone(addr);
+            mem_write(addr, &[orig]).is_ok()
+        }
         None => true,
     }
 }
@@ -229,6 +244,7 @@ fn remove_breakpoint(addr: u64) -> bool {
 fn remove_all_breakpoints() {
     let mut bps = BREAKPOINTS.lock();
     for (a, orig) in std::mem::take(&mut *bps) {
+        gone(a);
         let _ = mem_write(a, &[orig]);
     }
     drop(bps);
@@ -355,6 +371,10 @@ fn action(kind: u64, sig: Option<u32>) -> u64 {
 fn stop_here(lwp: &mut Lwp, uc: &mut libc::ucontext_t, ev: Event) -> Option<u32> {
     {
         let mut s = SESSION.lock();
+        // gdb left meanwhile: nothing would let the thread go.
+        if !active() {
+            return None;
+        }
         if s.event.is_none() && !park::stopped() {
             s.event = Some((lwp.tid, ev));
             park::set_stopped(true);
@@ -411,17 +431,18 @@ pub fn leave_call(lwp: &mut Lwp, uc: &mut libc::ucontext_t) -> Option<u32> {
         if let Some(kind) = watch_at(addr) {
             sig = stop_here(lwp, uc, Event::Watch(kind, addr));
         }
-    } else if park::stopped() || lwp.slot.step.load(Ordering::Relaxed) {
-        if lwp.slot.step.load(Ordering::Acquire) && active() {
-            step_done(lwp, uc);
+    } else if lwp.slot.step.load(Ordering::Relaxed) {
+        step_done(lwp, uc);
+        if active() {
             sig = stop_here(lwp, uc, Event::Step);
-        } else if park::stopped() {
-            sig = hold(lwp, uc);
-        } else {
-            step_done(lwp, uc);
         }
     }
+    // Running from here, then a look at the stop flag: the stub sets the
+    // flag, then looks at the states, so one of the two sees the other.
     lwp.slot.leave_call();
+    if park::stopped() || lwp.slot.hold.load(Ordering::Acquire) {
+        sig = hold(lwp, uc).or(sig);
+    }
     sig
 }
 
@@ -447,7 +468,24 @@ pub enum Trap {
 /// A SIGTRAP from guest code: gdb's breakpoint, the first stop, or the
 /// end of a single step. Anything else is the guest's.
 pub fn on_trap(lwp: &mut Lwp, code: i32, perf_data: u64, uc: &mut libc::ucontext_t) -> Trap {
+    let rip = uc.uc_mcontext.gregs[libc::REG_RIP as usize] as u64;
     if !active() {
+        // A perf event is never the guest's (one of gdb's that fired as
+        // it detached), nor an int3 no longer in memory: it was one of
+        // gdb's, taken out after the thread hit it; the instruction runs.
+        if code == crate::host::perf::TRAP_PERF {
+            return Trap::Handled(None);
+        }
+        if lwp.slot.step.load(Ordering::Acquire) && code != SI_KERNEL {
+            // The end of a step gdb asked for before it left.
+            step_done(lwp, uc);
+            return Trap::Handled(None);
+        }
+        let at = rip.wrapping_sub(1);
+        if code == SI_KERNEL && GONE.lock().contains(&at) && mem_read(at, 1).is_ok_and(|b| b != [0xcc]) {
+            uc.uc_mcontext.gregs[libc::REG_RIP as usize] = at as i64;
+            return Trap::Handled(None);
+        }
         return Trap::Guest;
     }
     if code == crate::host::perf::TRAP_PERF {
@@ -460,7 +498,6 @@ pub fn on_trap(lwp: &mut Lwp, code: i32, perf_data: u64, uc: &mut libc::ucontext
             None => Trap::Handled(None),
         };
     }
-    let rip = uc.uc_mcontext.gregs[libc::REG_RIP as usize] as u64;
     if code == SI_KERNEL {
         let at = rip.wrapping_sub(1);
         if let Some(&(e, orig)) = ENTRY_TRAP.get()
@@ -478,6 +515,11 @@ pub fn on_trap(lwp: &mut Lwp, code: i32, perf_data: u64, uc: &mut libc::ucontext
                 step_done(lwp, uc);
             }
             return Trap::Handled(stop_here(lwp, uc, Event::Breakpoint));
+        }
+        if GONE.lock().contains(&at) && mem_read(at, 1).is_ok_and(|b| b != [0xcc]) {
+            // gdb took its int3 out after this thread hit it.
+            uc.uc_mcontext.gregs[libc::REG_RIP as usize] = at as i64;
+            return Trap::Handled(None);
         }
     }
     if lwp.slot.step.load(Ordering::Acquire) && (code == TRAP_TRACE || code == SI_KERNEL || code == 1) {

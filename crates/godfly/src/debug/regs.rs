@@ -308,8 +308,24 @@ pub fn write(r: &mut Regs, avx: bool, n: usize, bytes: &[u8]) -> bool {
         Loc::FpCtl(off, n) => fx[off..off + n].copy_from_slice(&bytes[..n]),
         Loc::Ftag => fx[4] = abridged_tag(v as u16),
         Loc::Xmm(i) => fx[160 + 16 * i..176 + 16 * i].copy_from_slice(bytes),
-        Loc::Mxcsr => fx[24..28].copy_from_slice(bytes),
-        Loc::FsBase => r.fs_base = v,
+        Loc::Mxcsr => {
+            // A reserved bit would make the kernel's restore fail.
+            let mask = match u32::from_le_bytes(fx[28..32].try_into().unwrap_or_default()) {
+                0 => 0xffbf,
+                m => m,
+            };
+            if v as u32 & !mask != 0 {
+                return false;
+            }
+            fx[24..28].copy_from_slice(bytes);
+        }
+        Loc::FsBase => {
+            // Only a user-space address: wrfsbase faults on a non-canonical one.
+            if v >= 1 << 47 {
+                return false;
+            }
+            r.fs_base = v;
+        }
     }
     if matches!(loc, Loc::St(_) | Loc::FpCtl(..) | Loc::Ftag | Loc::Xmm(_) | Loc::Mxcsr) {
         r.fx = Some(fx);
@@ -390,6 +406,10 @@ mod tests {
         assert!(!write(&mut r, false, 16, &[1, 2]));
         assert!(!write(&mut r, false, 99, &[0; 8]));
         assert!(!write(&mut r, false, 18, &0x10u32.to_le_bytes()));
+        // Values the kernel or the CPU would refuse.
+        assert!(!write(&mut r, false, 57, &0xffff_8000_0000_0000u64.to_le_bytes()));
+        assert!(!write(&mut r, false, 56, &0x1_0000u32.to_le_bytes()));
+        assert!(write(&mut r, false, 56, &0x1f80u32.to_le_bytes()));
         let all = read_all(&r, false);
         let mut back = regs();
         assert!(write_all(&mut back, false, &all));

@@ -177,8 +177,17 @@ fn run_until_stop(c: &mut Conn, first: bool) -> Ran {
         if fds[0].revents & libc::POLLIN != 0 {
             let _ = crate::host::fd::read_u64(wake);
         }
-        if fds[1].revents != 0 && !c.fill() {
-            return Ran::Gone;
+        if fds[1].revents != 0 {
+            if !c.fill() {
+                return Ran::Gone;
+            }
+            // While the guest runs only Ctrl-C means anything: the rest is
+            // dropped, not kept without bound.
+            let interrupted = c.inputs.iter().any(|i| *i == Input::Interrupt);
+            c.inputs.clear();
+            if interrupted {
+                c.inputs.push_back(Input::Interrupt);
+            }
         }
     }
 }
@@ -262,6 +271,12 @@ fn serve(listener: TcpListener) {
             }
         };
         wait_all_held(None, Duration::from_secs(3));
+        // The stopped thread itself may still be on its way to its park
+        // (a step or watch at a call's end): gdb may write its registers.
+        let deadline = Instant::now() + Duration::from_secs(3);
+        while slot_of(tid).is_some_and(|s| s.state() != PARKED) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(1));
+        }
         if !first {
             c.send(stop_reply(tid, ev).as_bytes());
         }
@@ -277,7 +292,7 @@ fn serve(listener: TcpListener) {
                 continue;
             };
             match cmd {
-                Command::Resume(acts) => match resume(&acts, tid, ev) {
+                Command::Resume(acts) => match resume(&acts, tid) {
                     Some((t, e)) => {
                         (tid, ev, g_thread) = (t, e, t);
                         SESSION.lock().event = Some((t, e));
@@ -480,17 +495,18 @@ fn set(q: &[u8]) -> Vec<u8> {
 }
 
 /// Lets the threads go as gdb asked; a stop that came meanwhile (queued)
-/// is reported at once instead, as all-stop wants. `cur` is the stop
-/// being left, whose signal a plain continue drops.
-fn resume(acts: &[(Resume, Tid)], cur: i32, ev: Event) -> Option<(i32, Event)> {
-    {
-        let mut s = SESSION.lock();
-        if !s.queued.is_empty() {
-            let q = s.queued.remove(0);
-            // A breakpoint gdb has removed meanwhile is no stop any more.
-            if q.1 != Event::Breakpoint || still_a_breakpoint(q.0) {
-                return Some(q);
-            }
+/// is reported at once instead, as all-stop wants. `cur` is the thread
+/// of the stop being left (a plain continue drops its signal).
+fn resume(acts: &[(Resume, Tid)], cur: i32) -> Option<(i32, Event)> {
+    // All under the session's lock, so no stop comes in unseen between
+    // the look at the queue and letting the threads go.
+    let mut s = SESSION.lock();
+    while !s.queued.is_empty() {
+        let q = s.queued.remove(0);
+        // A breakpoint gdb has removed meanwhile is no stop any more.
+        if q.1 != Event::Breakpoint || still_a_breakpoint(q.0) {
+            s.event = Some(q);
+            return Some(q);
         }
     }
     let pick = |tid: i32| {
@@ -500,28 +516,39 @@ fn resume(acts: &[(Resume, Tid)], cur: i32, ev: Event) -> Option<(i32, Event)> {
     };
     let mut plan = Vec::new();
     for (tid, info) in threads() {
-        let Some(&(r, _)) = pick(tid) else { continue };
-        let (kind, g) = match r {
+        let Some(&(r, t)) = pick(tid) else {
+            // No action: it stays stopped while the others run.
+            info.slot.hold.store(true, Ordering::Release);
+            continue;
+        };
+        let (mut kind, mut g) = match r {
             Resume::Continue(g) => (ACT_CONTINUE, g),
             Resume::Step(g) => (ACT_STEP, g),
-            Resume::Stop => continue,
+            Resume::Stop => {
+                info.slot.hold.store(true, Ordering::Release);
+                continue;
+            }
         };
-        let mut sig = g.and_then(guest_sig);
-        if tid == cur && g.is_none() && matches!(ev, Event::Signal(_) | Event::Fatal(_)) {
-            // gdb's `continue` after a signal stop without passing it.
-            sig = None;
+        if tid != cur && t != Tid::Id(tid) {
+            // An action for every thread (`c`, `s`, `C sig`): the step and
+            // the signal are the current thread's; the others continue.
+            (kind, g) = (ACT_CONTINUE, None);
         }
+        let sig = g.and_then(guest_sig);
+        info.slot.hold.store(false, Ordering::Release);
         match info.slot.state() {
             PARKED => plan.push((info.slot.clone(), action(kind, sig))),
             _ if kind == ACT_STEP => info.slot.step.store(true, Ordering::Release),
             _ => {}
         }
     }
-    SESSION.lock().event = None;
-    park::set_stopped(false);
+    s.event = None;
+    // Parked threads first: one that parks after this look finds the flag
+    // down and goes on by itself.
     for (slot, a) in plan {
         slot.resume(a);
     }
+    park::set_stopped(false);
     None
 }
 
@@ -532,18 +559,18 @@ fn still_a_breakpoint(tid: i32) -> bool {
 
 /// gdb left: its breakpoints come out and every thread runs on.
 fn detach() {
-    super::ACTIVE.store(false, Ordering::Release);
     super::remove_all_breakpoints();
     super::detach_watches();
-    {
-        let mut s = SESSION.lock();
-        s.event = None;
-        s.queued.clear();
-    }
-    park::set_stopped(false);
+    let mut s = SESSION.lock();
+    s.event = None;
+    s.queued.clear();
     for (_, info) in crate::thread::all_tids() {
+        info.slot.hold.store(false, Ordering::Release);
         if info.slot.state() == PARKED {
             info.slot.resume(ACT_CONTINUE);
         }
     }
+    park::set_stopped(false);
+    // Last: a trap that came meanwhile was still gdb's.
+    super::ACTIVE.store(false, Ordering::Release);
 }

@@ -26,8 +26,19 @@ pub fn deliver(lwp: &mut Lwp, uc: &mut libc::ucontext_t, sig: u32, info: &SigInf
     let was_on_altstack = on_altstack(&lwp.altstack, rsp);
     let on_alt = act.sa_flags & f.onstack != 0 && lwp.altstack.ss_flags & f.ss_disable == 0 && !was_on_altstack;
     let dv = Delivery { sig, info: *info, action: act, on_altstack: on_alt, was_on_altstack, saved_mask: lwp.sigmask };
+    // The trap flag of a step gdb asked for is not the interrupted code's:
+    // kept out of the frame (its sigreturn would step on), kept on for the
+    // handler's first instruction, where the step ends.
+    let stepping = lwp.slot.step.load(std::sync::atomic::Ordering::Acquire);
+    const TF: i64 = 0x100;
+    if stepping {
+        uc.uc_mcontext.gregs[libc::REG_EFL as usize] &= !TF;
+    }
     if (p.frames.deliver)(lwp, uc, &dv).is_err() {
         super::die_of(p.signals.num.ill);
+    }
+    if stepping {
+        uc.uc_mcontext.gregs[libc::REG_EFL as usize] |= TF;
     }
     if crate::trace::enabled() {
         crate::trace::signal(lwp.tid, sig, info.code, act.sa_handler);

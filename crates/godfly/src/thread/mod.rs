@@ -159,8 +159,9 @@ pub fn register(tid: i32, info: LwpInfo) {
 /// case the process must exit.
 pub fn unregister(tid: i32) -> bool {
     let mut lwps = LWPS.lock();
-    if let Some(m) = lwps.as_mut() {
-        m.remove(&tid);
+    if let Some(info) = lwps.as_mut().and_then(|m| m.remove(&tid)) {
+        // Its context goes with its stack: the debugger must not read it.
+        info.slot.retire();
     }
     LIVE.fetch_sub(1, Ordering::SeqCst) == 1
 }

@@ -15,6 +15,8 @@ pub const IN_CALL: u32 = 1;
 pub const PARKED: u32 = 2;
 /// A new thread not yet in guest code (hidden from the debugger).
 pub const STARTING: u32 = 3;
+/// The thread has ended (or is ending): its context is gone.
+pub const DEAD: u32 = 4;
 
 /// Set while the debugger (or a core dump) holds every thread: a call on
 /// its way out parks, a thread about to start waits.
@@ -35,6 +37,9 @@ pub struct Slot {
     action: AtomicU64,
     /// The debugger asked this thread to run one instruction.
     pub step: AtomicBool,
+    /// The debugger wants this thread to stay stopped while others run
+    /// (`vCont` gave it no action): it parks at its call's end too.
+    pub hold: AtomicBool,
     /// A watchpoint's address that godfly's own code hit for the guest
     /// (a call writing the guest's memory): reported when the call ends.
     pub watch_hit: AtomicU64,
@@ -72,50 +77,84 @@ const XSTATE_BV: usize = 512;
 const AVX_BIT: u64 = 4;
 const AVX_AT: usize = 576;
 
+/// Whether an FXSAVE image's kernel words say an XSAVE frame follows.
+fn is_xsave(fx: &[u8; 512]) -> bool {
+    u32::from_le_bytes(fx[SW_RESERVED..SW_RESERVED + 4].try_into().unwrap_or_default()) == FP_XSTATE_MAGIC1
+}
+
 /// Whether an FXSAVE image's kernel words say an XSAVE frame with the AVX
 /// component follows (`_fpx_sw_bytes`: magic, size, features, size).
 fn has_avx(fx: &[u8; 512]) -> bool {
     let word = |at: usize| u32::from_le_bytes(fx[at..at + 4].try_into().unwrap_or_default());
     let features = u64::from_le_bytes(fx[472..480].try_into().unwrap_or_default());
-    word(SW_RESERVED) == FP_XSTATE_MAGIC1 && features & AVX_BIT != 0 && word(480) as usize >= AVX_AT + 256
+    is_xsave(fx) && features & AVX_BIT != 0 && word(480) as usize >= AVX_AT + 256
 }
 
-/// The FXSAVE image and the ymm upper halves of a context's FPU frame.
-///
-/// # Safety
-/// `fpp` is null or the live `fpregs` of a context, whose image is as
-/// large as its kernel words say.
-unsafe fn read_fp(fpp: *const u8) -> (Option<[u8; 512]>, Option<[u8; 256]>) {
-    if fpp.is_null() {
+/// The FXSAVE image and the ymm upper halves of a context's FPU frame at
+/// `fpp` (0: none), read with fault-safe copies (the frame may belong to
+/// another thread). A component the XSAVE header says is in its initial
+/// state reads as that state, whatever stale bytes the image holds.
+fn read_fp(fpp: u64) -> (Option<[u8; 512]>, Option<[u8; 256]>) {
+    if fpp == 0 {
         return (None, None);
     }
-    // SAFETY: per the contract, at least the 512-byte legacy area.
-    let fx = unsafe { std::ptr::read_volatile(fpp.cast::<[u8; 512]>()) };
+    let Ok(mut fx) = crate::mem::read::<[u8; 512]>(fpp) else { return (None, None) };
+    if !is_xsave(&fx) {
+        return (Some(fx), None);
+    }
+    let bv: u64 = crate::mem::read(fpp + XSTATE_BV as u64).unwrap_or(u64::MAX);
+    if bv & 1 == 0 {
+        // x87 in its initial state: control word 0x37f, empty registers.
+        let init = initial_fx();
+        fx[0..24].copy_from_slice(&init[0..24]);
+        fx[32..160].fill(0);
+    }
+    if bv & 2 == 0 {
+        fx[160..416].fill(0);
+    }
     if !has_avx(&fx) {
         return (Some(fx), None);
     }
-    // SAFETY: the kernel words say the XSAVE header and the AVX
-    // component are there.
-    let bv = unsafe { std::ptr::read_unaligned(fpp.add(XSTATE_BV).cast::<u64>()) };
-    // A component in its initial state (bit clear) is all zeros.
     let hi = if bv & AVX_BIT == 0 {
         [0u8; 256]
     } else {
-        // SAFETY: as above; the component is 256 bytes at its standard place.
-        unsafe { std::ptr::read_volatile(fpp.add(AVX_AT).cast::<[u8; 256]>()) }
+        crate::mem::read::<[u8; 256]>(fpp + AVX_AT as u64).unwrap_or([0; 256])
     };
     (Some(fx), Some(hi))
 }
 
+/// Where the general registers and the FPU frame pointer of a host
+/// context are.
+fn context_fields(uc: u64) -> (u64, u64) {
+    let mc = uc + std::mem::offset_of!(libc::ucontext_t, uc_mcontext) as u64;
+    (
+        mc + std::mem::offset_of!(libc::mcontext_t, gregs) as u64,
+        mc + std::mem::offset_of!(libc::mcontext_t, fpregs) as u64,
+    )
+}
+
 impl Slot {
-    /// The slot's state (`RUNNING`, `IN_CALL`, `PARKED`, `STARTING`).
+    /// The slot's state (`RUNNING`, `IN_CALL`, `PARKED`, `STARTING`, `DEAD`).
     pub fn state(&self) -> u32 {
-        self.state.load(Ordering::Acquire)
+        self.state.load(Ordering::SeqCst)
     }
 
     /// Marks a new thread as starting (hidden until it enters guest code).
     pub fn set_starting(&self) {
-        self.state.store(STARTING, Ordering::Release);
+        self.state.store(STARTING, Ordering::SeqCst);
+    }
+
+    /// A new thread is about to run guest code: true unless every thread
+    /// is being held meanwhile (then it is starting again, and waits).
+    /// Store then load, against the stub's store then load: one of the two
+    /// sides sees the other.
+    pub fn start_running(&self) -> bool {
+        self.state.swap(RUNNING, Ordering::SeqCst);
+        if stopped() {
+            self.set_starting();
+            return false;
+        }
+        true
     }
 
     /// The thread entered a system call with guest context `uc`.
@@ -126,36 +165,55 @@ impl Slot {
     }
 
     /// The thread left its system call (and is about to run guest code).
+    /// The caller looks at `stopped()` after this (see `start_running`).
     pub fn leave_call(&self) {
-        self.state.store(RUNNING, Ordering::Release);
+        self.state.swap(RUNNING, Ordering::SeqCst);
+    }
+
+    /// The thread is ending: nothing may read its context any more.
+    pub fn retire(&self) {
+        self.uc.store(std::ptr::null_mut(), Ordering::SeqCst);
+        self.state.store(DEAD, Ordering::SeqCst);
     }
 
     /// Parks the calling thread with its guest context `uc` until
-    /// [`Slot::resume`]; returns the action the resumer gave.
+    /// [`Slot::resume`], or until nothing holds it any more (every thread
+    /// was let go, and the debugger did not ask this one to stay); returns
+    /// the action the resumer gave (0 when let go that way).
     pub fn park(&self, uc: &mut libc::ucontext_t, fs_base: u64) -> u64 {
         let was = self.state.load(Ordering::Relaxed);
         let generation = self.wake.load(Ordering::Acquire);
         self.fs_base.store(fs_base, Ordering::Relaxed);
         self.uc.store(uc, Ordering::Relaxed);
-        self.state.store(PARKED, Ordering::Release);
-        while self.wake.load(Ordering::Acquire) == generation {
-            crate::host::event::futex_wait_word(&self.wake, generation, None);
-        }
-        self.state.store(if was == IN_CALL { IN_CALL } else { RUNNING }, Ordering::Release);
-        self.action.load(Ordering::Acquire)
+        self.state.store(PARKED, Ordering::SeqCst);
+        let action = loop {
+            if self.wake.load(Ordering::Acquire) != generation {
+                break self.action.load(Ordering::Acquire);
+            }
+            if !stopped() && !self.hold.load(Ordering::Acquire) {
+                break 0;
+            }
+            // The timeout lets a thread that parked just after the stub
+            // looked find out that it was let go.
+            crate::host::event::futex_wait_word(&self.wake, generation, Some(std::time::Duration::from_millis(50)));
+        };
+        self.state.store(if was == IN_CALL { IN_CALL } else { RUNNING }, Ordering::SeqCst);
+        action
     }
 
     /// Lets a parked thread go with `action`.
     pub fn resume(&self, action: u64) {
+        self.hold.store(false, Ordering::Release);
         self.action.store(action, Ordering::Release);
         self.wake.fetch_add(1, Ordering::AcqRel);
         crate::host::event::futex_wake_word(&self.wake);
     }
 
     /// A copy of the registers of a thread that is parked or in a call;
-    /// `None` for a running one. A thread in a call may change its context
-    /// meanwhile (the result it writes): the copy is retried until the
-    /// slot held still across it.
+    /// `None` for a running or ended one. The copies are fault-safe (the
+    /// thread may end meanwhile) and a thread in a call may change its
+    /// context meanwhile (the result it writes): the copy is retried until
+    /// the slot held still across it.
     pub fn regs(&self) -> Option<Regs> {
         for _ in 0..100 {
             let (s1, w1) = (self.state(), self.wake.load(Ordering::Acquire));
@@ -166,14 +224,10 @@ impl Slot {
             if uc.is_null() {
                 return None;
             }
-            // SAFETY: the slot says the context is live on its thread's
-            // signal stack (parked or in a call); it is read with volatile
-            // copies and used only if the slot held still across them.
-            let (gregs, (fx, ymm_hi)) = unsafe {
-                let g = std::ptr::read_volatile(&raw const (*uc).uc_mcontext.gregs);
-                let fpp = std::ptr::read_volatile(&raw const (*uc).uc_mcontext.fpregs);
-                (g, read_fp(fpp.cast::<u8>()))
-            };
+            let (g_at, fp_at) = context_fields(uc as u64);
+            let Ok(gregs) = crate::mem::read::<[i64; 23]>(g_at) else { continue };
+            let fpp: u64 = crate::mem::read(fp_at).unwrap_or(0);
+            let (fx, ymm_hi) = read_fp(fpp);
             let fs_base = self.fs_base.load(Ordering::Relaxed);
             if self.state() == s1 && self.wake.load(Ordering::Acquire) == w1 && self.uc.load(Ordering::Acquire) == uc {
                 return Some(Regs { gregs, fx, ymm_hi, fs_base });
@@ -195,8 +249,9 @@ impl Slot {
             return false;
         }
         // SAFETY: a parked thread waits in `park` and does not touch its
-        // context until `resume`, which only this (the debugger's) thread
-        // calls; the context lives on the parked thread's signal stack.
+        // context until `resume` or its release, neither of which happens
+        // while the debugger's thread (the only caller) is here; the
+        // context lives on the parked thread's signal stack.
         unsafe {
             (*uc).uc_mcontext.gregs = r.gregs;
             let fpp = (*uc).uc_mcontext.fpregs;
@@ -222,20 +277,18 @@ impl Slot {
 
 /// The registers of a context the caller holds (its own handler's).
 pub fn regs_of(uc: &libc::ucontext_t, fs_base: u64) -> Regs {
-    // SAFETY: the fpregs of a live context (the caller's borrow keeps it
-    // alive) is null or its FPU frame.
-    let (fx, ymm_hi) = unsafe { read_fp(uc.uc_mcontext.fpregs.cast::<u8>()) };
+    let (fx, ymm_hi) = read_fp(uc.uc_mcontext.fpregs as u64);
     Regs { gregs: uc.uc_mcontext.gregs, fx, ymm_hi, fs_base }
 }
 
 /// Whether every thread is being held.
 pub fn stopped() -> bool {
-    STOPPED.load(Ordering::Acquire) != 0
+    STOPPED.load(Ordering::SeqCst) != 0
 }
 
 /// Starts or ends holding every thread.
 pub fn set_stopped(on: bool) {
-    STOPPED.store(u32::from(on), Ordering::Release);
+    STOPPED.store(u32::from(on), Ordering::SeqCst);
     if !on {
         crate::host::event::futex_wake_word(&STOPPED);
     }
@@ -244,7 +297,7 @@ pub fn set_stopped(on: bool) {
 /// A new thread waits here, before its first guest instruction, while
 /// every thread is held (the debugger does not know it yet).
 pub fn hold_while_stopped() {
-    while STOPPED.load(Ordering::Acquire) != 0 {
+    while STOPPED.load(Ordering::SeqCst) != 0 {
         crate::host::event::futex_wait_word(&STOPPED, 1, Some(std::time::Duration::from_millis(50)));
     }
 }
@@ -281,6 +334,8 @@ mod tests {
     #[test]
     fn a_parked_thread_resumes_with_the_action_and_the_registers_written() {
         let s = std::sync::Arc::new(Slot::default());
+        // Held by the debugger: it waits for its resume, nothing else.
+        s.hold.store(true, Ordering::Release);
         let t = {
             let s = s.clone();
             std::thread::spawn(move || {
@@ -300,6 +355,19 @@ mod tests {
         s.resume(5);
         assert_eq!(t.join().unwrap(), (5, 42));
         assert_eq!(s.state(), RUNNING);
+    }
+
+    #[test]
+    fn a_thread_parked_when_nothing_holds_it_goes_on_by_itself() {
+        // SAFETY: an all-zero ucontext is a valid plain value.
+        let mut uc: libc::ucontext_t = unsafe { std::mem::zeroed() };
+        let s = Slot::default();
+        assert!(!stopped());
+        assert_eq!(s.park(&mut uc, 0), 0);
+        assert_eq!(s.state(), RUNNING);
+        s.retire();
+        assert_eq!(s.state(), DEAD);
+        assert!(s.regs().is_none());
     }
 
     #[test]

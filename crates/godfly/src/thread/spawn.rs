@@ -214,8 +214,12 @@ pub fn run(thread: &GuestThread, regs: &EntryRegs) {
     let slot = unsafe { (*(*thread.block).lwp.cast::<Lwp>()).slot.clone() };
     // A thread born while the debugger holds the others waits for them
     // (the debugger does not know it yet), then shows as running.
-    super::park::hold_while_stopped();
-    slot.leave_call();
+    loop {
+        super::park::hold_while_stopped();
+        if slot.start_running() {
+            break;
+        }
+    }
     unblock_host_signals();
     // SAFETY: the block was set up for this thread by setup_current, and
     // regs is a complete start state.

@@ -28,7 +28,8 @@ pub fn install() -> io::Result<()> {
         sig::install_entry(s, arch::godfly_fault_entry as *const () as usize, libc::SA_NODEFER as u64)?;
     }
     // The debugger's and the core dump's stop: never a guest signal.
-    sig::install_entry(park::STOP_SIGNAL, arch::godfly_async_entry as *const () as usize, 0)?;
+    // SA_RESTART: a host call it interrupts goes on (it never means EINTR).
+    sig::install_entry(park::STOP_SIGNAL, arch::godfly_async_entry as *const () as usize, libc::SA_RESTART as u64)?;
     Ok(())
 }
 
