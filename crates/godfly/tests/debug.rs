@@ -115,35 +115,45 @@ fn cmds(list: &[&str]) -> Vec<String> {
     list.iter().map(|s| s.to_string()).collect()
 }
 
-#[test]
-fn gdb_stops_at_the_entry_breaks_steps_watches_and_sees_the_exit_status() {
+/// A batch gdb session against `debugme ARGS` under `godfly run --gdb`:
+/// gdb's output, then the program's exit status, standard output and error.
+fn debugme_session(args: &[&str], commands: &[String]) -> (String, std::process::ExitStatus, String, String) {
     let bin = common::build("debugme", "dragonfly");
-    let stub = Stub::start(&bin, &[], &[]);
+    let stub = Stub::start(&bin, args, &[]);
     let mut c = vec![remote(stub.port)];
-    c.extend(cmds(&[
-        "info registers rip",
-        "stepi",
-        "info registers rip",
-        "break main.main",
-        "continue",
-        "break main.bump",
-        "continue",
-        "bt",
-        "info registers rip",
-        "p 'main.counter'",
-        "next",
-        "next",
-        "p 'main.counter'",
-        "p $rsp == $sp",
-        "set can-use-hw-watchpoints 0",
-        "watch 'main.counter'",
-        "delete 2",
-        "continue",
-        "delete",
-        "continue",
-    ]));
+    c.extend_from_slice(commands);
     let log = gdb(&bin, None, &c);
     let (status, out, err) = stub.finish();
+    (log, status, out, err)
+}
+
+#[test]
+fn gdb_stops_at_the_entry_breaks_steps_watches_and_sees_the_exit_status() {
+    let (log, status, out, err) = debugme_session(
+        &[],
+        &cmds(&[
+            "info registers rip",
+            "stepi",
+            "info registers rip",
+            "break main.main",
+            "continue",
+            "break main.bump",
+            "continue",
+            "bt",
+            "info registers rip",
+            "p 'main.counter'",
+            "next",
+            "next",
+            "p 'main.counter'",
+            "p $rsp == $sp",
+            "set can-use-hw-watchpoints 0",
+            "watch 'main.counter'",
+            "delete 2",
+            "continue",
+            "delete",
+            "continue",
+        ]),
+    );
     // Stopped before the first instruction: the DragonFly entry point.
     assert!(log.contains("_rt0_amd64_dragonfly ()"), "{log}");
     assert!(log.contains("rip            0x") && log.contains("<_rt0_amd64_dragonfly>"), "{log}");
@@ -161,10 +171,7 @@ fn gdb_stops_at_the_entry_breaks_steps_watches_and_sees_the_exit_status() {
 
 #[test]
 fn gdb_lists_every_thread_of_a_multithreaded_program() {
-    let bin = common::build("debugme", "dragonfly");
-    let stub = Stub::start(&bin, &[], &[]);
-    let mut c = vec![remote(stub.port)];
-    c.extend(cmds(&[
+    let mut c = cmds(&[
         "break main.bump",
         "continue",
         "info threads",
@@ -173,16 +180,15 @@ fn gdb_lists_every_thread_of_a_multithreaded_program() {
         "set var $xmm2.v4_int32[0] = 7",
         "stepi",
         "p $xmm2.v4_int32[0]",
-    ]));
+    ]);
     let avx = std::fs::read_to_string("/proc/cpuinfo").is_ok_and(|c| c.contains(" avx "));
     if avx {
         c.extend(cmds(&["set var $ymm1.v8_int32[7] = 5", "stepi", "p $ymm1.v8_int32[7]"]));
     }
     c.push("kill".into());
-    let log = gdb(&bin, None, &c);
+    let (log, status, _, _) = debugme_session(&[], &c);
     assert!(log.contains("$1 = 7"), "{log}");
     assert!(!avx || log.contains("$2 = 5"), "{log}");
-    let (status, _, _) = stub.finish();
     let lwps = log.lines().filter(|l| l.contains("Thread ") && l.contains("(LWP ")).count();
     assert!(lwps >= 4, "the Go runtime's threads, one per LWP:\n{log}");
     assert!(log.contains("main.bump (n=1"), "{log}");
@@ -192,12 +198,7 @@ fn gdb_lists_every_thread_of_a_multithreaded_program() {
 
 #[test]
 fn a_guest_signal_stops_with_its_dragonfly_name_and_is_passed_on() {
-    let bin = common::build("debugme", "dragonfly");
-    let stub = Stub::start(&bin, &["usr1"], &[]);
-    let mut c = vec![remote(stub.port)];
-    c.extend(cmds(&["continue", "continue"]));
-    let log = gdb(&bin, None, &c);
-    let (status, out, _) = stub.finish();
+    let (log, status, out, _) = debugme_session(&["usr1"], &cmds(&["continue", "continue"]));
     // SIGUSR1 is 30 on DragonFly (10 on the Linux host): gdb names it.
     assert!(log.contains("received signal SIGUSR1"), "{log}");
     assert!(log.contains("exited normally"), "{log}");
@@ -431,20 +432,18 @@ fn host_has_perf_breakpoints() -> bool {
 
 #[test]
 fn a_plain_watch_is_a_hardware_watchpoint_that_stops_after_the_write() {
-    let bin = common::build("debugme", "dragonfly");
-    let stub = Stub::start(&bin, &[], &[]);
-    let mut c = vec![remote(stub.port)];
-    c.extend(cmds(&[
-        "break main.bump",
-        "continue",
-        "watch 'main.counter'",
-        "continue",
-        "info registers rip",
-        "delete",
-        "continue",
-    ]));
-    let log = gdb(&bin, None, &c);
-    let (status, out, _) = stub.finish();
+    let (log, status, out, _) = debugme_session(
+        &[],
+        &cmds(&[
+            "break main.bump",
+            "continue",
+            "watch 'main.counter'",
+            "continue",
+            "info registers rip",
+            "delete",
+            "continue",
+        ]),
+    );
     if host_has_perf_breakpoints() {
         assert!(log.contains("Hardware watchpoint 2: 'main.counter'"), "{log}");
         assert!(log.contains("Old value = 0") && log.contains("New value = 1"), "{log}");

@@ -217,6 +217,12 @@ pub fn headers(note_len: usize, segs: &[Segment], limit: Option<u64>) -> (Vec<u8
     (h, sizes)
 }
 
+/// The guest program's file name (the core's name and its `pr_fname`).
+fn program_name() -> Option<String> {
+    let exe = crate::process::facts()?.exe_path.clone();
+    std::path::Path::new(&exe).file_name().map(|n| n.to_string_lossy().into_owned())
+}
+
 /// Where a core of this process goes, and the size it may have: `--core`
 /// (no limit), or `NAME.core` when the soft RLIMIT_CORE is not 0.
 pub fn destination() -> Option<(PathBuf, Option<u64>)> {
@@ -227,9 +233,7 @@ pub fn destination() -> Option<(PathBuf, Option<u64>)> {
     if rl.rlim_cur == 0 {
         return None;
     }
-    let exe = crate::process::facts().map(|p| p.exe_path.clone()).unwrap_or_default();
-    let name =
-        std::path::Path::new(&exe).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or("godfly".into());
+    let name = program_name().unwrap_or_else(|| "godfly".into());
     let limit = (rl.rlim_cur != libc::RLIM_INFINITY).then_some(rl.rlim_cur);
     Some((PathBuf::from(format!("{name}.core")), limit))
 }
@@ -248,8 +252,7 @@ pub fn dump(me: i32, own: Regs, host_sig: i32) -> Result<PathBuf, String> {
             threads.push(Thread { tid, regs });
         }
     }
-    let exe = crate::process::facts().map(|p| p.exe_path.clone()).unwrap_or_default();
-    let name = std::path::Path::new(&exe).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = program_name().unwrap_or_default();
     let avx = crate::host::xstate().is_some_and(|x| x.features & crate::arch::xstate::AVX != 0);
     let ids = (crate::host::proc::getpid(), crate::host::proc::getppid());
     let notes = notes(&threads, ids, host_sig, &name, avx);

@@ -570,7 +570,3 @@ pub fn hold_all_for_core(me: i32, wait: std::time::Duration) -> bool {
     park::set_stopped(true);
     server::wait_all_held(Some(me), wait)
 }
-
-pub(crate) fn detach_watches() {
-    remove_all_watches();
-}

@@ -560,7 +560,7 @@ fn still_a_breakpoint(tid: i32) -> bool {
 /// gdb left: its breakpoints come out and every thread runs on.
 fn detach() {
     super::remove_all_breakpoints();
-    super::detach_watches();
+    super::remove_all_watches();
     let mut s = SESSION.lock();
     s.event = None;
     s.queued.clear();
