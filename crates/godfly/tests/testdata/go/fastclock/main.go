@@ -9,6 +9,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"syscall"
 	"time"
 	"unsafe"
@@ -73,7 +74,10 @@ func main() {
 	}
 
 	// MXCSR with round-toward-zero and all exceptions masked survives
-	// Go's system calls and time.Now.
+	// Go's system calls and time.Now. MXCSR belongs to the OS thread: the
+	// goroutine stays on its thread, or a preemption on a loaded machine
+	// could resume it on another whose MXCSR was never set.
+	runtime.LockOSThread()
 	old := getMXCSR()
 	setMXCSR(0x7f80)
 	for i := 0; i < 1000; i++ {
@@ -83,6 +87,7 @@ func main() {
 	}
 	got := getMXCSR()
 	setMXCSR(old)
+	runtime.UnlockOSThread()
 	fmt.Printf("mxcsr kept: %#x\n", got&^0x3f)
 	fmt.Println("EXIT-SUCCESS")
 }
