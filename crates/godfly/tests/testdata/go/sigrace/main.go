@@ -53,7 +53,7 @@ func main() {
 		syscall.RawSyscall(syscall.SYS_LWP_KILL, uintptr(os.Getpid()), uintptr(tid), uintptr(syscall.SIGUSR1))
 		select {
 		case <-sigs:
-		case <-time.After(time.Second):
+		case <-time.After(5 * time.Second): // a lost signal never comes; a slow machine may take a second
 			late++
 			// Wait for it anyway (the next signal frees it), then go on.
 			syscall.RawSyscall(syscall.SYS_LWP_KILL, uintptr(os.Getpid()), uintptr(tid), uintptr(syscall.SIGUSR1))

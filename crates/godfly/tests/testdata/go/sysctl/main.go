@@ -119,7 +119,7 @@ func main() {
 	w, _ := child.StdinPipe()
 	child.Start()
 	cp := int32(child.Process.Pid)
-	for i := 0; i < 100; i++ { // until the child runs the program, not the fork of this one
+	for i := 0; i < 3000; i++ { // until the child runs the program, not the fork of this one (30 s at most: a loaded machine starts it slowly)
 		if strings.Contains(string(proc("args", cp)), "x y") {
 			break
 		}

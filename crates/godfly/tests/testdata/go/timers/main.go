@@ -25,11 +25,16 @@ func main() {
 	t.Stop()
 	fmt.Println("ticks:", n)
 
-	order := make(chan int, 3)
-	time.AfterFunc(60*time.Millisecond, func() { order <- 3 })
-	time.AfterFunc(20*time.Millisecond, func() { order <- 1 })
-	time.AfterFunc(40*time.Millisecond, func() { order <- 2 })
-	fmt.Println("timer order:", <-order, <-order, <-order)
+	// Each timer fires, none before its time. (Not their order: a stall
+	// of 20 ms on a loaded machine lets two expire in one pass, and the
+	// runtime then starts the newer callback's goroutine first.)
+	fired := make(chan bool, 3)
+	armed := time.Now()
+	for _, d := range []time.Duration{60, 20, 40} {
+		d := d * time.Millisecond
+		time.AfterFunc(d, func() { fired <- time.Since(armed) >= d })
+	}
+	fmt.Println("timers fired, none early:", <-fired && <-fired && <-fired)
 
 	tm := time.NewTimer(time.Hour)
 	fmt.Println("stopped long timer:", tm.Stop())
