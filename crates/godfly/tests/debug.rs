@@ -264,7 +264,8 @@ fn ctrl_c_stops_a_running_program_and_kill_ends_it() {
     // goes through without a stop.
     assert_eq!(r.ask("QPassSignals:10;14"), "OK");
     r.send("c");
-    std::thread::sleep(Duration::from_millis(500));
+    // Long enough for the runtime's threads to start on a loaded machine.
+    std::thread::sleep(Duration::from_millis(1500));
     r.0.write_all(&[3]).unwrap();
     let stop = r.reply();
     assert!(stop.starts_with("T02thread:"), "Ctrl-C is SIGINT: {stop}");

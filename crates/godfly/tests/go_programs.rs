@@ -208,10 +208,12 @@ fn routing_sockets_hear_the_hosts_table_changes() {
         std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("rtsock-watch-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("make a scratch directory");
     let log = dir.join("out");
+    // The changes are a second apart: godfly compares snapshots of the
+    // host's tables, and an add and a delete inside one look would cancel.
     let script = format!(
         "{g} run {b} watch > {l} 2>&1 & p=$!; \
-         for i in $(seq 50); do grep -q ready {l} && break; sleep 0.1; done; \
-         ip link set lo up; sleep 0.3; ip addr add 10.9.9.9/24 dev lo; sleep 0.3; ip addr del 10.9.9.9/24 dev lo; \
+         for i in $(seq 200); do grep -q ready {l} && break; sleep 0.1; done; \
+         ip link set lo up; sleep 1; ip addr add 10.9.9.9/24 dev lo; sleep 1; ip addr del 10.9.9.9/24 dev lo; \
          wait $p",
         g = common::godfly().display(),
         b = bin.display(),
@@ -219,7 +221,7 @@ fn routing_sockets_hear_the_hosts_table_changes() {
     );
     let mut cmd = std::process::Command::new("unshare");
     cmd.args(["-rn", "sh", "-c", &script]);
-    let out = common::output_within(cmd, std::time::Duration::from_secs(30));
+    let out = common::output_within(cmd, std::time::Duration::from_secs(60));
     let got = std::fs::read_to_string(&log).unwrap_or_default();
     let _ = std::fs::remove_dir_all(&dir);
     assert!(out.status.success(), "{got}\n{}", String::from_utf8_lossy(&out.stderr));

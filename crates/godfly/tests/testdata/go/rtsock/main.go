@@ -59,9 +59,10 @@ func read(fd int) ([]byte, error) {
 	return b[:n], nil
 }
 
-// readWithin reads one message, waiting up to a second.
+// readWithin reads one message, waiting up to ten seconds (a loaded
+// machine is slow; the wait ends as soon as the message is there).
 func readWithin(fd int) ([]byte, error) {
-	deadline := time.Now().Add(time.Second)
+	deadline := time.Now().Add(10 * time.Second)
 	for {
 		b, err := read(fd)
 		if err != syscall.EAGAIN || time.Now().After(deadline) {
@@ -81,7 +82,7 @@ func watch() {
 	seen := map[string]bool{}
 	names := map[byte]string{0x1: "RTM_ADD", 0x2: "RTM_DELETE", 0xc: "RTM_NEWADDR", 0xd: "RTM_DELADDR", 0xe: "RTM_IFINFO", 0xf: "RTM_IFANNOUNCE"}
 	syscall.SetNonblock(fd, true)
-	deadline := time.Now().Add(4 * time.Second)
+	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
 		b, err := read(fd)
 		if err == syscall.EAGAIN {
@@ -129,7 +130,7 @@ func main() {
 	n, err := syscall.Write(fd, q)
 	fmt.Println("write RTM_GET 127.0.0.1:", n == len(q), err)
 	out := make([]syscall.Kevent_t, 1)
-	ts := syscall.Timespec{Sec: 1}
+	ts := syscall.Timespec{Sec: 10}
 	k, _ := syscall.Kevent(kq, nil, out, &ts)
 	fmt.Println("kqueue says readable:", k == 1 && out[0].Data > 0)
 	r, err := readWithin(fd)
