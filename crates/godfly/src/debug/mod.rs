@@ -256,7 +256,7 @@ fn remove_all_breakpoints() {
 }
 
 fn open_watch(tid: i32, w: &Watch) -> Result<Vec<(i32, i32)>, crate::host::Errno> {
-    let host_tid = crate::thread::lookup(tid).map(|i| i.host_tid).ok_or(crate::host::errno::ESRCH)?;
+    let host_tid = crate::thread::lookup_started(tid).map(|i| i.host_tid).ok_or(crate::host::errno::ESRCH)?;
     let mut fds = Vec::new();
     for (a, l) in crate::host::perf::pieces(w.addr, w.len) {
         let opened = crate::host::perf::watchpoint(host_tid, a, l, w.kind != WatchKind::Write, w.addr)

@@ -180,8 +180,11 @@ pub fn reset_after_fork(tid: i32, info: LwpInfo) {
 /// carrier sent before it is still on its way.
 pub fn send_carrier(tid: i32) {
     let lwps = LWPS.lock();
+    // A thread still starting (host_tid 0) takes what is pending before
+    // its first guest instruction.
     if let Some(info) = lwps.as_ref().and_then(|m| m.get(&tid))
         && !info.execing
+        && info.host_tid != 0
     {
         let _ = crate::host::proc::tgkill(info.host_tid, crate::host::sig::CARRIER);
     }
@@ -191,7 +194,7 @@ pub fn send_carrier(tid: i32) {
 pub fn send_carrier_to_others(me: i32) {
     let lwps = LWPS.lock();
     for (tid, info) in lwps.iter().flatten() {
-        if *tid != me && !info.execing {
+        if *tid != me && !info.execing && info.host_tid != 0 {
             let _ = crate::host::proc::tgkill(info.host_tid, crate::host::sig::CARRIER);
         }
     }
@@ -217,10 +220,40 @@ pub fn set_title(tid: i32, title: &[u8]) -> bool {
     }
 }
 
-/// Looks up a live LWP.
+/// Looks up a live LWP. A new LWP's `host_tid` is 0 until its host
+/// thread has started (`lwp_create` returns before): what needs the host
+/// thread uses `lookup_started`.
 pub fn lookup(tid: i32) -> Option<LwpInfo> {
     let lwps = LWPS.lock();
     lwps.as_ref().and_then(|m| m.get(&tid).cloned())
+}
+
+/// Records the host thread of a starting LWP; returns the title
+/// `lwp_setname` gave it meanwhile, if any.
+pub fn set_host_tid(tid: i32, host_tid: i32) -> Option<Arc<[u8]>> {
+    let mut lwps = LWPS.lock();
+    let info = lwps.as_mut().and_then(|m| m.get_mut(&tid))?;
+    info.host_tid = host_tid;
+    info.title.clone()
+}
+
+/// Looks up a live LWP whose host thread has started, waiting for a new
+/// one to start (microseconds; it cannot fail to once created, and the
+/// wait is bounded all the same).
+pub fn lookup_started(tid: i32) -> Option<LwpInfo> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let info = lookup(tid)?;
+        if info.host_tid != 0 || std::time::Instant::now() >= deadline {
+            return Some(info).filter(|i| i.host_tid != 0);
+        }
+        std::thread::sleep(std::time::Duration::from_micros(50));
+    }
+}
+
+/// Every live LWP, each once its host thread has started.
+pub fn all_started() -> Vec<(i32, LwpInfo)> {
+    all_tids().into_iter().filter_map(|(tid, _)| lookup_started(tid).map(|i| (tid, i))).collect()
 }
 
 /// Ids of all live LWPs.

@@ -81,18 +81,29 @@ pub struct GuestThread {
     block: *mut ThreadBlock,
 }
 
-/// Prepares the calling host thread to run guest code: block, signal stack,
-/// dispatch armed with the selector at ALLOW. The caller's `Lwp` is boxed
-/// into the block.
-pub fn setup_current(
+/// A new LWP's block, `Lwp` and registration, made by its creator; the
+/// host thread that will run it takes it over with `adopt`.
+#[derive(Debug)]
+pub struct Prepared {
+    tid: i32,
+    block: *mut ThreadBlock,
+}
+
+// SAFETY: the block and the Lwp boxed in it are handed over whole to the
+// one thread that adopts them; the creator keeps no reference.
+unsafe impl Send for Prepared {}
+
+/// Makes LWP `tid`'s block (with its signal stack) and `Lwp`, and
+/// registers it with host thread id 0 until a host thread adopts it: what
+/// can fail for want of memory fails here, in the creator.
+pub fn prepare(
     tid: i32,
     guest_fs: u64,
     sigmask: Sigset,
     altstack_off: i32,
     is_main: bool,
-) -> Result<GuestThread, SetupError> {
+) -> Result<Prepared, SetupError> {
     let block = alloc_block()?;
-    let host_tid = super::gettid();
     let pending = std::sync::Arc::new(super::PendingSet::default());
     let slot = std::sync::Arc::new(super::park::Slot::default());
     if !is_main {
@@ -101,7 +112,7 @@ pub fn setup_current(
     }
     let lwp = Box::new(Lwp {
         tid,
-        host_tid,
+        host_tid: 0,
         block,
         sigmask,
         altstack: StackT { ss_flags: altstack_off, ..StackT::default() },
@@ -119,7 +130,8 @@ pub fn setup_current(
     unsafe {
         let xstate = crate::host::xstate();
         block.write(ThreadBlock {
-            host_fs: arch::read_fs(),
+            // The adopting thread's own, set by `adopt`.
+            host_fs: 0,
             guest_fs,
             selector: SELECTOR_ALLOW,
             pad: [0; 7],
@@ -138,28 +150,70 @@ pub fn setup_current(
             self_addr: block as u64,
             mxcsr_mask: u64::from(crate::arch::xstate::host_mxcsr_mask()),
         });
-        // Its blocking host calls end early once a signal has arrived, and
-        // so does its fast clock.
         let lwp = (*block).lwp.cast::<Lwp>();
         (*block).arrived = (*lwp).arrived.as_ptr();
-        crate::host::set_interrupt_flag((*lwp).arrived.as_ptr());
     }
-    let stack = (block as usize + BLOCK_HEADER + BLOCK_GUARD) as u64;
-    if let Err(e) = crate::host::sig::set_altstack(stack, BLOCK_SIZE - BLOCK_HEADER - BLOCK_GUARD) {
-        release_current(block);
-        return Err(SetupError::AltStack(e));
+    super::register(tid, LwpInfo { host_tid: 0, pending, execing: false, title: None, slot });
+    Ok(Prepared { tid, block })
+}
+
+impl Prepared {
+    /// Takes the LWP over on the calling host thread: its host thread id,
+    /// `%fs` and interrupt word, the signal stack, dispatch armed with
+    /// the selector at ALLOW, `%gs` at the block. On failure the LWP is
+    /// unregistered and its block freed.
+    pub fn adopt(self) -> Result<GuestThread, SetupError> {
+        let block = self.block;
+        let host_tid = super::gettid();
+        // SAFETY: prepare made the block and its Lwp for this thread alone.
+        let pending = unsafe {
+            let lwp = (*block).lwp.cast::<Lwp>();
+            (*lwp).host_tid = host_tid;
+            (*block).host_fs = arch::read_fs();
+            // Its blocking host calls end early once a signal has arrived,
+            // and so does its fast clock.
+            crate::host::set_interrupt_flag((*lwp).arrived.as_ptr());
+            (*lwp).pending.clone()
+        };
+        let fail = |e| {
+            super::unregister(self.tid);
+            release_current(block);
+            Err(e)
+        };
+        let stack = (block as usize + BLOCK_HEADER + BLOCK_GUARD) as u64;
+        if let Err(e) = crate::host::sig::set_altstack(stack, BLOCK_SIZE - BLOCK_HEADER - BLOCK_GUARD) {
+            return fail(SetupError::AltStack(e));
+        }
+        if let Err(e) = arm_dispatch(block) {
+            return fail(SetupError::Dispatch(e));
+        }
+        // The fast path finds the block through %gs (godfly's own use of it).
+        if crate::host::set_gs_base(block as u64).is_err() {
+            return fail(SetupError::Dispatch(std::io::Error::other("cannot set the %gs base")));
+        }
+        if let Some(title) = super::set_host_tid(self.tid, host_tid) {
+            let comm = &title[..title.len().min(15)];
+            let _ = std::fs::write(format!("/proc/self/task/{host_tid}/comm"), comm);
+        }
+        // A signal queued before the host thread was known came without
+        // its carrier: one to itself, taken once signals are unblocked.
+        if pending.set().bits.iter().any(|&w| w != 0) {
+            let _ = crate::host::proc::tgkill(host_tid, crate::host::sig::CARRIER);
+        }
+        Ok(GuestThread { block })
     }
-    if let Err(e) = arm_dispatch(block) {
-        release_current(block);
-        return Err(SetupError::Dispatch(e));
-    }
-    // The fast path finds the block through %gs (godfly's own use of it).
-    if crate::host::set_gs_base(block as u64).is_err() {
-        release_current(block);
-        return Err(SetupError::Dispatch(std::io::Error::other("cannot set the %gs base")));
-    }
-    super::register(tid, LwpInfo { host_tid, pending, execing: false, title: None, slot });
-    Ok(GuestThread { block })
+}
+
+/// Prepares the calling host thread to run guest code as LWP `tid`
+/// (`prepare` and `adopt` on one thread).
+pub fn setup_current(
+    tid: i32,
+    guest_fs: u64,
+    sigmask: Sigset,
+    altstack_off: i32,
+    is_main: bool,
+) -> Result<GuestThread, SetupError> {
+    prepare(tid, guest_fs, sigmask, altstack_off, is_main)?.adopt()
 }
 
 /// Arms Syscall User Dispatch for the calling thread with its block's selector.
@@ -227,34 +281,56 @@ pub fn run(thread: &GuestThread, regs: &EntryRegs) {
 }
 
 /// Starts a new LWP running `regs`, inheriting `guest_fs` and `sigmask`.
-pub fn spawn_lwp(tid: i32, regs: EntryRegs, guest_fs: u64, sigmask: Sigset, altstack_off: i32) -> Result<(), Errno> {
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Result<(), String>>(1);
+/// Returns once the host thread exists, without waiting for it to run
+/// (as a kernel's thread creation does): a host thread that then cannot
+/// take the LWP over (its signal stack or dispatch refused, which the
+/// first thread's start has already shown to work) ends the process
+/// through `fatal`.
+pub fn spawn_lwp(
+    tid: i32,
+    regs: EntryRegs,
+    guest_fs: u64,
+    sigmask: Sigset,
+    altstack_off: i32,
+    fatal: fn(&str) -> !,
+) -> Result<(), Errno> {
+    let prepared = prepare(tid, guest_fs, sigmask, altstack_off, false).map_err(|e| {
+        crate::diag!("godfly: lwp_create: {e}");
+        EAGAIN
+    })?;
+    let block = prepared.block;
     // The new thread starts with every signal blocked (it inherits this
     // mask) and unblocks them once its block and signal stack exist.
     let old = crate::host::sig::block_all();
-    let spawned =
-        std::thread::Builder::new().name(format!("lwp-{tid}")).stack_size(HOST_STACK).spawn(
-            move || match setup_current(tid, guest_fs, sigmask, altstack_off, false) {
-                Ok(thread) => {
-                    let _ = tx.send(Ok(()));
-                    run(&thread, &regs);
-                    release_current(thread.block);
-                }
-                Err(e) => {
-                    let _ = tx.send(Err(e.to_string()));
-                }
-            },
-        );
-    crate::host::sig::restore(&old);
-    spawned.map_err(|_| EAGAIN)?;
-    match rx.recv() {
-        Ok(Ok(())) => Ok(()),
-        Ok(Err(msg)) => {
-            crate::diag!("godfly: lwp_create: {msg}");
-            Err(EAGAIN)
+    let spawned = std::thread::Builder::new().name(format!("lwp-{tid}")).stack_size(HOST_STACK).spawn(move || {
+        match prepared.adopt() {
+            Ok(thread) => {
+                run(&thread, &regs);
+                release_current(thread.block);
+            }
+            Err(e) => fatal(&format!("lwp_create: LWP {tid} could not start: {e}")),
         }
-        Err(_) => Err(EAGAIN),
+    });
+    crate::host::sig::restore(&old);
+    if spawned.is_err() {
+        // The closure, and the Prepared in it, are gone unrun.
+        super::unregister(tid);
+        release_unstarted(block);
+        return Err(EAGAIN);
     }
+    Ok(())
+}
+
+/// Frees a prepared LWP no host thread took over.
+fn release_unstarted(block: *mut ThreadBlock) {
+    // SAFETY: prepare boxed the Lwp into the block; no thread ran it.
+    unsafe {
+        let lwp = (*block).lwp.cast::<Lwp>();
+        if !lwp.is_null() {
+            drop(Box::from_raw(lwp));
+        }
+    }
+    free_block(block);
 }
 
 /// Ends the calling LWP from inside a syscall handler, when it is not the

@@ -57,7 +57,9 @@ fn create(ctx: &mut Ctx, params: u64) -> SysResult {
         rsp: stack_top,
         rflags: (r(libc::REG_EFL) & !1) | 0x202,
     };
-    thread::spawn::spawn_lwp(tid, regs, ctx.lwp.guest_fs(), ctx.lwp.sigmask, d::SS_DISABLE)?;
+    thread::spawn::spawn_lwp(tid, regs, ctx.lwp.guest_fs(), ctx.lwp.sigmask, d::SS_DISABLE, |why| {
+        crate::crash::internal::fail(why, None)
+    })?;
     crate::debug::lwp_created(tid);
     ok_int(0)
 }
@@ -173,7 +175,8 @@ pub fn lwp_setname(_: &mut Ctx, a: &Args) -> SysResult {
     if !thread::set_title(tid, &title) {
         return Err(ESRCH);
     }
-    if let Some(info) = thread::lookup(tid) {
+    // A thread still starting names itself (`spawn::adopt`).
+    if let Some(info) = thread::lookup(tid).filter(|i| i.host_tid != 0) {
         let comm = &title[..title.len().min(15)];
         let _ = std::fs::write(format!("/proc/self/task/{}/comm", info.host_tid), comm);
     }
@@ -219,9 +222,9 @@ fn affinity_targets(pid: i32, tid: i32, all: bool) -> Result<Vec<i32>, crate::ho
         return Err(ESRCH);
     }
     if tid >= 0 {
-        return Ok(vec![thread::lookup(tid).ok_or(ESRCH)?.host_tid]);
+        return Ok(vec![thread::lookup_started(tid).ok_or(ESRCH)?.host_tid]);
     }
-    let mut lwps = thread::all_tids();
+    let mut lwps = thread::all_started();
     lwps.sort_unstable_by_key(|l| l.0);
     let hosts: Vec<i32> = lwps.into_iter().map(|l| l.1.host_tid).collect();
     Ok(if all { hosts } else { hosts.into_iter().take(1).collect() })
