@@ -333,9 +333,28 @@ fn cpu_model() -> String {
         .unwrap_or_else(|| "x86_64".to_string())
 }
 
-/// Number of CPUs this process may run on.
+/// The CPU count, once found (0: not yet); an atomic, so fork-safe.
+static NCPU: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
+
+/// Number of CPUs this process may run on: the host's affinity mask, as
+/// Go's `runtime.NumCPU` counts on Linux. Found once: DragonFly's hw.ncpu
+/// does not change while a program runs, and the Go runtime asks again
+/// from sysmon (cgroup quotas, which `available_parallelism` also reads
+/// at some 75 us a call, are not a DragonFly notion).
 pub fn ncpu() -> i32 {
-    std::thread::available_parallelism().map_or(1, |n| i32::try_from(n.get()).unwrap_or(i32::MAX))
+    use std::sync::atomic::Ordering::Relaxed;
+    let known = NCPU.load(Relaxed);
+    if known > 0 {
+        return known;
+    }
+    let n = cpus_in_mask(crate::host::proc::sched_getaffinity(0).ok().as_ref());
+    NCPU.store(n, Relaxed);
+    n
+}
+
+/// The CPUs set in an affinity mask; 1 without one (as if uniprocessor).
+fn cpus_in_mask(mask: Option<&[u64; 16]>) -> i32 {
+    mask.map_or(0, |m| m.iter().map(|w| w.count_ones() as i32).sum::<i32>()).max(1)
 }
 
 fn value(node: Node, params: &[i32]) -> Result<Vec<u8>, Errno> {
@@ -665,6 +684,16 @@ mod tests {
     #[test]
     fn names_resolve_to_dragonfly_mibs() {
         assert_eq!(name_to_mib("hw.ncpu"), Some(&[6, 3][..]));
+    }
+
+    #[test]
+    fn ncpu_counts_the_cpus_of_the_affinity_mask_and_is_never_zero() {
+        let mut m = [0u64; 16];
+        assert_eq!(cpus_in_mask(None), 1);
+        assert_eq!(cpus_in_mask(Some(&m)), 1);
+        m[0] = 0b1011;
+        m[15] = 1 << 63;
+        assert_eq!(cpus_in_mask(Some(&m)), 4);
         assert_eq!(name_to_mib("hw.pagesize"), Some(&[6, 7][..]));
         assert_eq!(name_to_mib("kern.osreldate"), Some(&[1, 24][..]));
         assert_eq!(name_to_mib("kern.hostname"), Some(&[1, 10][..]));
