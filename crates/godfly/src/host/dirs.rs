@@ -37,11 +37,16 @@ pub fn private() -> Vec<PathBuf> {
 /// Creates `dir` if needed; whether it is this user's, with no one else
 /// allowed in (it is made so).
 pub fn make_private(dir: &Path) -> bool {
+    let ours = |m: &std::fs::Metadata| m.is_dir() && std::os::unix::fs::MetadataExt::uid(m) == super::proc::getuid();
+    // Already so (every start after the first): nothing to change.
+    if std::fs::symlink_metadata(dir).is_ok_and(|m| ours(&m) && m.permissions().mode() & 0o777 == 0o700) {
+        return true;
+    }
     if std::fs::create_dir_all(dir).is_err() {
         return false;
     }
     let Ok(meta) = std::fs::metadata(dir) else { return false };
-    if !meta.is_dir() || std::os::unix::fs::MetadataExt::uid(&meta) != super::proc::getuid() {
+    if !ours(&meta) {
         return false;
     }
     std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).is_ok()

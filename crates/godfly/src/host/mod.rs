@@ -329,7 +329,7 @@ pub fn init_xstate() {
         let r = unsafe { raw::sys(libc::SYS_arch_prctl, &[ARCH_GET_XCOMP_PERM, raw::mut_ptr(&mut perm)]) };
         // Before Linux 5.16 there is no permission call: every component is usable.
         let features = xcr0 & if r.is_ok() { perm } else { u64::MAX };
-        let info = crate::arch::xstate::info(features);
+        let info = crate::arch::xstate::info(features, xcr0);
         (info.size <= crate::arch::FAST_XSAVE_RESERVE).then_some(info)
     });
     let _ = XSTATE.set(info);

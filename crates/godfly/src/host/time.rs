@@ -75,7 +75,6 @@ pub fn init_vdso() {
 }
 
 fn find_vdso_clock() -> Option<Vdso> {
-    use object::{Object, ObjectSymbol};
     // SAFETY: getauxval only reads the process's auxiliary vector.
     let base = unsafe { libc::getauxval(libc::AT_SYSINFO_EHDR) };
     if base == 0 {
@@ -91,10 +90,27 @@ fn find_vdso_clock() -> Option<Vdso> {
     // SAFETY: the vDSO image is mapped readable for the life of the process,
     // and the section headers the header points at lie within it.
     let image = unsafe { std::slice::from_raw_parts(base as *const u8, len) };
-    let file = object::File::parse(image).ok()?;
-    let sym = file.dynamic_symbols().find(|s| s.name() == Ok("__vdso_clock_gettime"))?;
+    let value = dynamic_symbol(image, b"__vdso_clock_gettime")?;
     // vDSO symbol values are offsets from the image's load address.
-    Some(Vdso { clock: base + sym.address(), start: base, end: base + len as u64 })
+    Some(Vdso { clock: base + value, start: base, end: base + len as u64 })
+}
+
+/// The value of dynamic symbol `name` in an ELF64 image. Names are
+/// compared in place: `object`'s name lookup finds their ends with
+/// `memchr`, whose first use costs a round of CPUID (some 100 us on a
+/// virtual machine that traps it) at every start.
+fn dynamic_symbol(image: &[u8], name: &[u8]) -> Option<u64> {
+    use object::read::elf::{FileHeader, SectionHeader, Sym};
+    let endian = object::Endianness::Little;
+    let header = object::elf::FileHeader64::<object::Endianness>::parse(image).ok()?;
+    let sections = header.sections(endian, image).ok()?;
+    let syms = sections.symbols(endian, image, object::elf::SHT_DYNSYM).ok()?;
+    let names = sections.section(syms.string_section()).ok()?.data(endian, image).ok()?;
+    let sym = syms.symbols().iter().find(|s| {
+        let at = s.st_name(endian) as usize;
+        names.get(at..at + name.len()) == Some(name) && names.get(at + name.len()) == Some(&0)
+    })?;
+    Some(sym.st_value(endian))
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 
 use object::elf::{self, FileHeader64};
 use object::read::elf::{FileHeader, ProgramHeader};
-use object::{Endianness, Object, ObjectSection, ObjectSymbol};
+use object::{Endianness, Object, ObjectSymbol};
 use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 
@@ -105,27 +105,47 @@ fn notes(data: &[u8], header: &FileHeader64<Endianness>) -> Vec<(Vec<u8>, u32)> 
     out
 }
 
-/// The `GOOS` a Go program was built for: from its entry symbol
-/// `_rt0_amd64_<os>`, or from `GOOS=` in its build information. `Err` for
-/// a file that is not a well-formed ELF object.
+/// The contents of the section called `name` in a little-endian ELF64
+/// file. Compares names in place: `object`'s lookup finds each name's end
+/// with `memchr`, whose first use asks CPUID for every feature, some
+/// 100 us at each start on a virtual machine that traps CPUID.
+pub fn section<'a>(data: &'a [u8], name: &[u8]) -> Option<&'a [u8]> {
+    use object::read::elf::SectionHeader;
+    let endian = Endianness::Little;
+    let header = FileHeader64::<Endianness>::parse(data).ok()?;
+    let sections = header.section_headers(endian, data).ok()?;
+    let names = sections.get(header.shstrndx(endian, data).ok()? as usize)?.data(endian, data).ok()?;
+    let named = |s: &&object::elf::SectionHeader64<Endianness>| {
+        let at = s.sh_name(endian) as usize;
+        names.get(at..at + name.len()) == Some(name) && names.get(at + name.len()) == Some(&0)
+    };
+    sections.iter().find(named)?.data(endian, data).ok()
+}
+
+/// The `GOOS` a Go program was built for: from its build information
+/// (`build\tGOOS=`), or from its entry symbol `_rt0_amd64_<os>`. `Err`
+/// for a file that is not a well-formed ELF object.
 fn go_os(data: &[u8]) -> Result<Option<String>, String> {
-    let file = object::File::parse(data).map_err(|e| format!("malformed ELF: {e}"))?;
-    for sym in file.symbols() {
-        let Ok(name) = sym.name() else { continue };
-        if let Some(os) = name.strip_prefix("_rt0_amd64_")
-            && !os.contains('_')
-            && !os.is_empty()
-        {
-            return Ok(Some(os.to_string()));
-        }
-    }
-    if let Some(sec) = file.section_by_name(".go.buildinfo")
-        && let Ok(bytes) = sec.data()
-        && let Some(at) = bytes.windows(5).position(|w| w == b"GOOS=")
+    // The build information first: one small section, where the symbol
+    // table is thousands of entries (and pages of the file) to walk. Its
+    // own line, not a `GOOS=` inside `-ldflags` on the line before.
+    const KEY: &[u8] = b"\nbuild\tGOOS=";
+    if let Some(bytes) = section(data, b".go.buildinfo")
+        && let Some(at) = bytes.windows(KEY.len()).position(|w| w == KEY)
     {
-        let rest = &bytes[at + 5..];
+        let rest = &bytes[at + KEY.len()..];
         let end = rest.iter().position(|b| !b.is_ascii_alphanumeric()).unwrap_or(rest.len());
         return Ok(Some(String::from_utf8_lossy(&rest[..end]).into_owned()));
+    }
+    let file = object::File::parse(data).map_err(|e| format!("malformed ELF: {e}"))?;
+    for sym in file.symbols() {
+        let Ok(name) = sym.name_bytes() else { continue };
+        if let Some(os) = name.strip_prefix(b"_rt0_amd64_")
+            && !os.contains(&b'_')
+            && !os.is_empty()
+        {
+            return Ok(Some(String::from_utf8_lossy(os).into_owned()));
+        }
     }
     Ok(None)
 }

@@ -35,9 +35,7 @@ pub struct Key {
 
 /// The Go build ID of a program file, if it has one.
 fn go_build_id(data: &[u8]) -> Option<&[u8]> {
-    use object::{Object, ObjectSection};
-    let file = object::File::parse(data).ok()?;
-    file.section_by_name(".note.go.buildid")?.data().ok()
+    super::elf::section(data, b".note.go.buildid")
 }
 
 /// The key of a program: `None` for a program without a Go build ID, or
