@@ -80,13 +80,32 @@ pub fn image_of(pc: u64) -> Option<(String, u64)> {
     };
     // SAFETY: dladdr only reads the loader's tables and fills `info`.
     if unsafe { libc::dladdr(pc as *const libc::c_void, &mut info) } == 0 || info.dli_fname.is_null() {
-        return None;
+        // Statically linked, there are no loader tables: godfly's own
+        // image is found from its program headers.
+        return own_image_base(pc)
+            .and_then(|base| Some((std::env::current_exe().ok()?.to_string_lossy().into_owned(), base)));
     }
     // SAFETY: dladdr returned a NUL-terminated name owned by the loader.
     let name = unsafe { CStr::from_ptr(info.dli_fname) }.to_string_lossy().into_owned();
     // The main program's entry has an empty name in some loaders.
     let name = if name.is_empty() { std::env::current_exe().ok()?.to_string_lossy().into_owned() } else { name };
     Some((name, info.dli_fbase as u64))
+}
+
+/// The load address of godfly's own executable when `pc` lies in one of
+/// its segments (from the program headers the kernel passed in the
+/// auxiliary vector, which say where they are themselves: PT_PHDR).
+fn own_image_base(pc: u64) -> Option<u64> {
+    // SAFETY: getauxval has no preconditions.
+    let (phdr, phnum) = unsafe { (libc::getauxval(libc::AT_PHDR), libc::getauxval(libc::AT_PHNUM)) };
+    if phdr == 0 || phnum == 0 || phnum > 256 {
+        return None;
+    }
+    // SAFETY: the kernel maps the executable's program headers, which
+    // AT_PHDR and AT_PHNUM describe, for the life of the process.
+    let phdrs = unsafe { std::slice::from_raw_parts(phdr as *const libc::Elf64_Phdr, phnum as usize) };
+    let base = phdr.checked_sub(phdrs.iter().find(|p| p.p_type == libc::PT_PHDR)?.p_vaddr)?;
+    phdrs.iter().any(|p| p.p_type == libc::PT_LOAD && pc.wrapping_sub(base + p.p_vaddr) < p.p_memsz).then_some(base)
 }
 
 /// An all-zero host `ucontext_t` (for building contexts in tests and fuzz
@@ -343,4 +362,18 @@ pub fn init_xstate() {
 pub unsafe fn set_interrupt_flag(flag: *const u64) {
     // SAFETY: forwarded from the caller.
     unsafe { raw::set_interrupt_flag(flag) }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn godflys_own_code_is_found_in_its_image_linked_either_way() {
+        let pc = super::image_of as *const () as u64;
+        let base = super::own_image_base(pc).expect("a function of godfly lies in its own image");
+        assert!(base <= pc);
+        let (file, at) = super::image_of(pc).expect("godfly's own code has an image");
+        assert_eq!(at, base, "the loader and the program headers agree on the base");
+        assert!(std::path::Path::new(&file).exists(), "{file}");
+        assert_eq!(super::own_image_base(0x10), None);
+    }
 }
