@@ -24,6 +24,9 @@ from pathlib import Path
 
 GO_VERSION = "1.27.3"
 ROOT = Path(__file__).resolve().parent.parent
+# Where cargo puts the release binaries: .cargo/config.toml names the target
+# (godfly is linked statically).
+BIN = ROOT / "target" / "x86_64-unknown-linux-gnu" / "release"
 CACHE = Path(os.environ.get("GODFLY_CACHE", Path.home() / ".cache" / "godfly"))
 
 
@@ -108,7 +111,7 @@ def go_wrappers():
 def environment():
     env = dict(os.environ)
     gobin = ensure_go()
-    env["PATH"] = f"{ROOT / 'target' / 'release'}{os.pathsep}{gobin}{os.pathsep}{env.get('PATH', '')}"
+    env["PATH"] = f"{BIN}{os.pathsep}{gobin}{os.pathsep}{env.get('PATH', '')}"
     env.setdefault("GOTOOLCHAIN", "local")
     env.setdefault("GOFLAGS", "-mod=mod")
     env.pop("GOROOT", None)
@@ -124,7 +127,7 @@ def demo(args):
     env = environment()
     run(["cargo", "build", "--release", "--quiet"], env)
     env["GOOS"], env["GOARCH"], env["CGO_ENABLED"] = "dragonfly", "amd64", "0"
-    # `go run` finds target/release/go_dragonfly_amd64_exec on PATH and runs
+    # `go run` finds go_dragonfly_amd64_exec (in BIN) on PATH and runs
     # the DragonFly binary under godfly.
     run(["go", "run", "./hello", *args], env, cwd=ROOT / "examples")
 

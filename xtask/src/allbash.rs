@@ -244,7 +244,7 @@ pub fn in_dir(
     out: Option<&Path>,
     scale: &str,
 ) -> Result<bool, String> {
-    let godfly = root.join("target/release/godfly");
+    let godfly = crate::bin_dir(root).join("godfly");
     let mut cmd = if mode == "dragonfly" {
         let mut c = Command::new(&godfly);
         c.arg("shell").arg("/bin/bash");

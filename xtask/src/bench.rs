@@ -83,7 +83,7 @@ pub fn run(root: &Path, go: &Path, args: &[String]) -> Result<(), String> {
     if !st.is_ok_and(|s| s.success()) {
         return Err("cargo build failed".into());
     }
-    let godfly = root.join("target/release/godfly");
+    let godfly = crate::bin_dir(root).join("godfly");
     let bindir = root.join("target/bench");
     std::fs::create_dir_all(&bindir).map_err(|e| e.to_string())?;
     let goroot_src = {

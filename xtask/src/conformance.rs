@@ -189,7 +189,7 @@ fn setup(root: &Path) -> Result<Env, String> {
     std::fs::create_dir_all(&bindir).map_err(|e| e.to_string())?;
     let link = bindir.join("go_dragonfly_amd64_exec");
     let _ = std::fs::remove_file(&link);
-    std::os::unix::fs::symlink(root.join("target/release/go_dragonfly_amd64_exec"), &link)
+    std::os::unix::fs::symlink(crate::bin_dir(root).join("go_dragonfly_amd64_exec"), &link)
         .map_err(|e| e.to_string())?;
     let gobin = go.parent().map(Path::to_path_buf).unwrap_or_default();
     let path = format!("{}:{}:{}", bindir.display(), gobin.display(), std::env::var("PATH").unwrap_or_default());

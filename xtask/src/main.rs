@@ -31,6 +31,12 @@ fn repo_root() -> PathBuf {
         .to_path_buf()
 }
 
+/// Where cargo puts the release binaries (`.cargo/config.toml` names the
+/// target, for the static link).
+pub fn bin_dir(root: &std::path::Path) -> PathBuf {
+    root.join("target/x86_64-unknown-linux-gnu/release")
+}
+
 fn shared_dir() -> PathBuf {
     match std::env::var_os("GODFLY_SHARED") {
         Some(p) => PathBuf::from(p),
