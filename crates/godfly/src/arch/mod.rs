@@ -189,6 +189,25 @@ godfly_restorer_start:
     mov eax, 15
     syscall
     ud2
+    // godfly's own system calls (`host_syscall`), inside the range
+    // dispatch always allows: the kernel then skips reading the selector
+    // for them, some 30 ns a call on this project's machine. In: rdi =
+    // the number, rsi = the six arguments.
+    .globl godfly_host_syscall
+    .type godfly_host_syscall,@function
+    .p2align 4
+godfly_host_syscall:
+    mov rax, rdi
+    mov r11, rsi
+    mov rdi, qword ptr [r11]
+    mov rsi, qword ptr [r11 + 8]
+    mov rdx, qword ptr [r11 + 16]
+    mov r10, qword ptr [r11 + 24]
+    mov r8, qword ptr [r11 + 32]
+    mov r9, qword ptr [r11 + 40]
+    syscall
+    ret
+    .size godfly_host_syscall, . - godfly_host_syscall
 godfly_restorer_end:
 
     .globl godfly_enter_guest
@@ -661,6 +680,22 @@ unsafe extern "C" {
     static godfly_cp_cancel: u8;
 }
 
+unsafe extern "C" {
+    fn godfly_host_syscall(nr: i64, args: *const [u64; 6]) -> i64;
+}
+
+/// Makes system call `nr` from inside the range dispatch allows; returns
+/// the raw result (`-errno` on failure).
+///
+/// # Safety
+/// As for any raw system call: the arguments must be valid for it.
+pub unsafe fn host_syscall(nr: i64, args: &[u64; 6]) -> i64 {
+    // SAFETY: forwarded from the caller; the routine reads the six
+    // arguments and clobbers only what a `syscall` does (and what a C
+    // call may).
+    unsafe { godfly_host_syscall(nr, args) }
+}
+
 /// Makes system call `nr` unless `*flag` is non-zero; returns the raw
 /// result (`-EINTR` when cancelled).
 ///
@@ -734,9 +769,10 @@ unsafe extern "C" {
     fn godfly_probe_write(addr: *mut u8) -> i64;
 }
 
-/// The address range Syscall User Dispatch always allows: only the restorer,
-/// including the byte after its `syscall`, because the kernel checks the
-/// return address.
+/// The address range Syscall User Dispatch always allows: the restorer
+/// and godfly's own system-call routine (`host_syscall`), including the
+/// byte after the last `syscall`, because the kernel checks the return
+/// address.
 pub fn restorer_range() -> (usize, usize) {
     let start = &raw const godfly_restorer_start as usize;
     let end = &raw const godfly_restorer_end as usize;

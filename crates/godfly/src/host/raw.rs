@@ -13,24 +13,9 @@ use super::errno::Errno;
 /// which the kernel validates (EFAULT) and Rust never references. The
 /// call must not otherwise change memory or state that Rust relies on.
 pub unsafe fn syscall(nr: i64, a: [u64; 6]) -> Result<u64, Errno> {
-    let r: i64;
-    // SAFETY: the caller vouches for the arguments; the `syscall`
-    // instruction clobbers rcx and r11 and returns in rax.
-    unsafe {
-        std::arch::asm!(
-            "syscall",
-            inlateout("rax") nr => r,
-            in("rdi") a[0],
-            in("rsi") a[1],
-            in("rdx") a[2],
-            in("r10") a[3],
-            in("r8") a[4],
-            in("r9") a[5],
-            lateout("rcx") _,
-            lateout("r11") _,
-            options(nostack),
-        );
-    }
+    // SAFETY: the caller vouches for the arguments. The `syscall` is
+    // arch's, in the range Syscall User Dispatch always allows.
+    let r = unsafe { crate::arch::host_syscall(nr, &a) };
     if (-4095..0).contains(&r) { Err(Errno::from_linux(-r as i32)) } else { Ok(r as u64) }
 }
 
