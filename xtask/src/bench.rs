@@ -219,6 +219,10 @@ pub fn run(root: &Path, go: &Path, args: &[String]) -> Result<(), String> {
             ),
             None => text,
         };
+        // A hand-written part after the figures (where the time goes) stays.
+        const KEPT: &str = "\n## ";
+        let kept = std::fs::read_to_string(&md).ok().and_then(|old| old.find(KEPT).map(|at| old[at..].to_string()));
+        let text = text + kept.as_deref().unwrap_or("");
         std::fs::write(&md, text).map_err(|e| format!("{}: {e}", md.display()))?;
     }
     Ok(())
