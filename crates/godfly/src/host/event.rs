@@ -148,11 +148,12 @@ pub fn pidfd_open(pid: i32) -> Result<i32, Errno> {
 }
 
 /// `FUTEX_WAIT` on a guest word (shared, not private: the guest's futexes
-/// may sit in shared mappings) with a relative timeout.
-pub fn futex_wait(addr: GuestPtr, expected: u32, timeout: &libc::timespec) -> Result<(), Errno> {
-    // SAFETY: the word is guest memory the kernel validates; timeout is a
-    // live host timespec.
-    unsafe { raw::sys_blocking(libc::SYS_futex, &[addr.0, libc::FUTEX_WAIT as u64, u64::from(expected), ptr(timeout)]) }
+/// may sit in shared mappings) with a relative timeout, or none.
+pub fn futex_wait(addr: GuestPtr, expected: u32, timeout: Option<&libc::timespec>) -> Result<(), Errno> {
+    let tp = timeout.map_or(0, ptr);
+    // SAFETY: the word is guest memory the kernel validates; tp is null or
+    // a live host timespec.
+    unsafe { raw::sys_blocking(libc::SYS_futex, &[addr.0, libc::FUTEX_WAIT as u64, u64::from(expected), tp]) }
         .map(|_| ())
 }
 

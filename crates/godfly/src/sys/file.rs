@@ -84,12 +84,16 @@ pub fn pwritev(fd: i32, iov: GuestPtr, n: u32, off: u64) -> SysResult {
 
 /// `lseek(fd, pad, offset, whence)` (the BSDs keep a padding slot).
 pub fn lseek(_: &mut Ctx, a: &Args) -> SysResult {
-    let whence = a.int(3);
+    seek(a.int(0), a.i64(2), a.int(3))
+}
+
+/// `lseek` of `fd` to `off` from `whence`.
+pub fn seek(fd: i32, off: i64, whence: i32) -> SysResult {
     if !(0..=4).contains(&whence) {
         return Err(EINVAL);
     }
     // SEEK_SET/CUR/END 0..2 and SEEK_DATA 3 / SEEK_HOLE 4 match Linux.
-    ok(fs::lseek(a.int(0), a.i64(2), whence)?)
+    ok(fs::lseek(fd, off, whence)?)
 }
 
 /// fsync(2).

@@ -35,9 +35,14 @@ pub fn span(addr: u64, len: u64, top: u64) -> Result<(u64, u64), Errno> {
 /// `mmap(addr, len, prot, flags, fd, pad, pos)`: seven arguments, `pos`
 /// on the guest stack.
 pub fn mmap(_: &mut Ctx, a: &Args) -> SysResult {
+    map(a, a.slot(6)?)
+}
+
+/// mmap(2) with the file offset `pos` (where the guest's argument list
+/// puts it: after a padding slot on DragonFly, sixth on FreeBSD).
+pub fn map(a: &Args, pos: u64) -> SysResult {
     let p = personality::current();
     let (addr, len, prot, flags, fd) = (a.ptr(0), a.usize(1), a.int(2), a.int(3), a.int(4));
-    let pos = a.slot(6)?;
     if len == 0 {
         return Err(EINVAL);
     }

@@ -78,8 +78,9 @@ fn read_dir(fd: i32, buf: u64, count: usize, basep: u64) -> SysResult {
         let before = out.len();
         push(&mut out, &e);
         if out.len() > count {
-            // Cannot happen with DragonFly records no larger than Linux's,
-            // but never hand back more than asked for.
+            // A guest record can be longer than the host's (FreeBSD's
+            // header is 24 bytes, Linux's 19): never hand back more than
+            // asked for, and resume at the first entry left out.
             out.truncate(before);
             dropped = true;
             break;

@@ -12,6 +12,7 @@ pub mod mountinfo;
 pub mod procinfo;
 pub mod routes;
 pub mod termios;
+pub mod wait;
 
 /// A file lock `open` takes on the BSDs (`O_SHLOCK`, `O_EXLOCK`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

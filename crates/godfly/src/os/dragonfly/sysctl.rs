@@ -301,17 +301,20 @@ fn is_long(node: Node) -> bool {
     })
 }
 
-fn cstr(s: &str) -> Vec<u8> {
+/// A NUL-terminated string value.
+pub fn cstr(s: &str) -> Vec<u8> {
     let mut v = s.as_bytes().to_vec();
     v.push(0);
     v
 }
 
-fn int(v: i32) -> Vec<u8> {
+/// An `int` value.
+pub fn int(v: i32) -> Vec<u8> {
     v.to_ne_bytes().to_vec()
 }
 
-fn read_proc_u64(path: &str) -> Option<u64> {
+/// A number from a /proc file.
+pub fn read_proc_u64(path: &str) -> Option<u64> {
     std::fs::read_to_string(path).ok()?.trim().parse().ok()
 }
 
@@ -357,7 +360,8 @@ fn cpus_in_mask(mask: Option<&[u64; 16]>) -> i32 {
     mask.map_or(0, |m| m.iter().map(|w| w.count_ones() as i32).sum::<i32>()).max(1)
 }
 
-fn value(node: Node, params: &[i32]) -> Result<Vec<u8>, Errno> {
+/// The value of a node (FreeBSD's tree shares the nodes both systems have).
+pub fn value(node: Node, params: &[i32]) -> Result<Vec<u8>, Errno> {
     let proc = crate::process::get();
     Ok(match node {
         Node::OsType => cstr("DragonFly"),
@@ -642,7 +646,7 @@ pub fn copy_plan(len: usize, room: u64) -> (usize, u64, bool) {
 
 /// Copies a sysctl value out with DragonFly's rules: no buffer → only the
 /// length; short buffer → partial copy, the given length, and ENOMEM.
-fn copy_out_result(data: &[u8], old: u64, oldlenp: u64) -> SysResult {
+pub fn copy_out_result(data: &[u8], old: u64, oldlenp: u64) -> SysResult {
     if oldlenp == 0 {
         return if old == 0 { ok_int(0) } else { Err(EINVAL) };
     }

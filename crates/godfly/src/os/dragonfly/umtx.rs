@@ -31,7 +31,7 @@ pub fn umtx_sleep(_: &mut Ctx, a: &Args) -> SysResult {
         return Err(EFAULT);
     }
     crate::mem::check_range(ptr, 4)?;
-    match event::futex_wait(GuestPtr(ptr), value as u32, &ts) {
+    match event::futex_wait(GuestPtr(ptr), value as u32, Some(&ts)) {
         Ok(_) => ok_int(0),
         Err(e) if e == EAGAIN => Err(EBUSY),
         Err(e) if e == ETIMEDOUT => Err(EAGAIN),

@@ -6,35 +6,15 @@ use godfly_abi::dragonfly::consts as d;
 
 use super::signo;
 
-/// DragonFly's status word for a continued child.
-const DFLY_CONTINUED: i32 = 0x13;
-
 /// A Linux wait status to DragonFly's.
 pub fn status_from_linux(st: i32) -> i32 {
-    let sig_of = |s: i32| signo::from_linux(s).map_or(s, |d| d as i32);
-    if st == 0xffff {
-        DFLY_CONTINUED
-    } else if st & 0x7f == 0 {
-        st & 0xff00 // exited: code << 8
-    } else if st & 0xff == 0x7f {
-        (sig_of((st >> 8) & 0xff) << 8) | 0x7f // stopped
-    } else {
-        sig_of(st & 0x7f) | (st & 0x80) // killed, with the core flag
-    }
+    crate::xlat::wait::status_from_linux(st, signo::from_linux)
 }
 
 /// DragonFly status from a Linux `waitid` result: `si_code` (CLD_*) and
 /// `si_status`.
 pub fn status_from_siginfo(code: i32, status: i32) -> i32 {
-    let sig_of = |s: i32| signo::from_linux(s).map_or(s, |d| d as i32);
-    match code {
-        libc::CLD_EXITED => (status & 0xff) << 8,
-        libc::CLD_KILLED => sig_of(status),
-        libc::CLD_DUMPED => sig_of(status) | 0x80,
-        libc::CLD_STOPPED | libc::CLD_TRAPPED => (sig_of(status) << 8) | 0x7f,
-        libc::CLD_CONTINUED => DFLY_CONTINUED,
-        _ => 0,
-    }
+    crate::xlat::wait::status_from_siginfo(code, status, signo::from_linux)
 }
 
 /// `wait4` options to Linux's; `None` for unknown bits.

@@ -102,6 +102,18 @@ fn kevent_timeout(ts: &Timespec) -> libc::timespec {
 /// any was written the call returns their number without waiting; a
 /// `nevents` of 0 or less returns 0 without waiting.
 pub fn kevent(_: &mut Ctx, a: &Args) -> SysResult {
+    let k = &personality::current().kqueue;
+    kevent_with(a, k.read_changes, k.write_events)
+}
+
+/// Reads guest kevents (address, first, count).
+pub type ReadChanges = fn(u64, usize, usize) -> Result<Vec<Kevent>, crate::host::Errno>;
+/// Writes guest kevents (address, first, events).
+pub type WriteEvents = fn(u64, usize, &[Kevent]) -> Result<(), crate::host::Errno>;
+
+/// `kevent` with a `struct kevent` layout of the caller's choosing (FreeBSD
+/// has two).
+pub fn kevent_with(a: &Args, read_changes: ReadChanges, write_events: WriteEvents) -> SysResult {
     let p = personality::current();
     let (kqfd, changes, nchanges, events, nevents, timeout) =
         (a.int(0), a.ptr(1), a.int(2), a.ptr(3), a.int(4), a.ptr(5));
@@ -111,7 +123,7 @@ pub fn kevent(_: &mut Ctx, a: &Args) -> SysResult {
     let (mut read, mut posted) = (0usize, 0usize);
     while left > 0 {
         let count = left.min(CHANGES_PER_READ);
-        let chunk: Vec<Kevent> = (p.kqueue.read_changes)(changes, read, count as usize)?;
+        let chunk: Vec<Kevent> = read_changes(changes, read, count as usize)?;
         let mut k = epoll::lock(&kq);
         for ch in &chunk {
             let r = k.apply(ch);
@@ -119,7 +131,7 @@ pub fn kevent(_: &mut Ctx, a: &Args) -> SysResult {
                 // The error number the guest reads in `data`: its own.
                 let errno = r.err().map_or(0, |e| i64::from(p.errno(e)));
                 let ev = Kevent { flags: EV_ERROR, data: errno, ..*ch };
-                if (p.kqueue.write_events)(events, posted, &[ev]).is_err() {
+                if write_events(events, posted, &[ev]).is_err() {
                     // A receipt for a change that worked "fails" with 0:
                     // DragonFly leaves -1 as a 32-bit int in the result.
                     return r.map(|()| crate::call::Ret::One(0xFFFF_FFFF));
@@ -138,7 +150,7 @@ pub fn kevent(_: &mut Ctx, a: &Args) -> SysResult {
     }
     let mut out: Vec<Kevent> = Vec::new();
     epoll::collect(&kq, &mut out, nevents as usize, timeout)?;
-    (p.kqueue.write_events)(events, 0, &out)?;
+    write_events(events, 0, &out)?;
     ok(out.len() as u64)
 }
 
