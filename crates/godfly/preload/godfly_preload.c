@@ -41,6 +41,7 @@ static const struct {
 	const char *goos;
 } guests[] = {
 	{"DragonFly", 0, "dragonfly"},
+	{"FreeBSD", 9, "freebsd"},
 };
 #define NGUESTS (sizeof guests / sizeof guests[0])
 

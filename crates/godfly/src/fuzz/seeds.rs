@@ -189,7 +189,7 @@ mod tests {
     #[test]
     fn a_program_without_brand_is_refused() {
         let e = elf::inspect(Path::new("seed"), &program(Parts { note: false, go: false })).unwrap_err();
-        assert!(e.to_string().contains("not a DragonFly program"), "{e}");
+        assert!(e.to_string().contains("not a DragonFly or FreeBSD program"), "{e}");
     }
 
     #[test]

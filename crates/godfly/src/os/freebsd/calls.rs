@@ -1,0 +1,126 @@
+//! FreeBSD's forms of shared calls whose arguments sit elsewhere than on
+//! DragonFly (no padding slot before 64-bit offsets: `mmap` 477, `lseek`
+//! 478, `truncate`/`ftruncate` 479/480, `pread`/`pwrite` 475/476), its
+//! `pipe2` (which writes the two descriptors to the array and returns 0),
+//! the old 32-byte `kevent` (363), and `cpuset_getaffinity`.
+
+use godfly_abi::freebsd::consts as f;
+
+use crate::call::{Args, SysResult, ok, ok_int};
+use crate::host::errno::{EINVAL, ERANGE, ESRCH};
+use crate::host::{fd as hfd, fs};
+use crate::mem;
+use crate::personality;
+use crate::thread::{self, Ctx};
+
+/// `mmap(addr, len, prot, flags, fd, pos)`, 477.
+pub fn mmap(_: &mut Ctx, a: &Args) -> SysResult {
+    crate::sys::mem::map(a, a.u64(5))
+}
+
+/// `lseek(fd, offset, whence)`, 478.
+pub fn lseek(_: &mut Ctx, a: &Args) -> SysResult {
+    crate::sys::file::seek(a.int(0), a.i64(1), a.int(2))
+}
+
+/// `truncate(path, length)`, 479.
+pub fn truncate(_: &mut Ctx, a: &Args) -> SysResult {
+    let p = mem::read_path(a.ptr(0))?;
+    fs::truncate(&p, a.u64(1))?;
+    ok(0u64)
+}
+
+/// `ftruncate(fd, length)`, 480.
+pub fn ftruncate(_: &mut Ctx, a: &Args) -> SysResult {
+    fs::ftruncate(a.int(0), a.u64(1))?;
+    ok(0u64)
+}
+
+/// `pread(fd, buf, nbyte, offset)`, 475.
+pub fn pread(_: &mut Ctx, a: &Args) -> SysResult {
+    crate::sys::file::pread(a.int(0), a.guest(1), a.usize(2), a.u64(3))
+}
+
+/// `pwrite(fd, buf, nbyte, offset)`, 476.
+pub fn pwrite(_: &mut Ctx, a: &Args) -> SysResult {
+    crate::sys::file::pwrite(a.int(0), a.guest(1), a.usize(2), a.u64(3))
+}
+
+/// `preadv(fd, iov, iovcnt, offset)`, 289.
+pub fn preadv(_: &mut Ctx, a: &Args) -> SysResult {
+    crate::sys::file::preadv(a.int(0), a.guest(1), a.uint(2), a.u64(3))
+}
+
+/// `pwritev(fd, iov, iovcnt, offset)`, 290.
+pub fn pwritev(_: &mut Ctx, a: &Args) -> SysResult {
+    crate::sys::file::pwritev(a.int(0), a.guest(1), a.uint(2), a.u64(3))
+}
+
+/// `pipe2(fildes, flags)`, 542: FreeBSD's kernel stores both descriptors in
+/// `fildes` and returns 0; if that store faults, both are closed (EFAULT).
+pub fn pipe2(_: &mut Ctx, a: &Args) -> SysResult {
+    let fl = (personality::current().files.open_flags)(a.int(1));
+    if fl.unknown != 0 || fl.lock.is_some() || fl.linux & !(libc::O_NONBLOCK | libc::O_CLOEXEC) != 0 {
+        return Err(EINVAL);
+    }
+    let (r, w) = hfd::pipe2(fl.linux)?;
+    if let Err(e) = mem::write(a.ptr(0), &[r, w]) {
+        let _ = hfd::close(r);
+        let _ = hfd::close(w);
+        return Err(e);
+    }
+    ok_int(0)
+}
+
+/// `freebsd11_kevent(...)`, 363: `kevent` with the 32-byte `struct kevent`
+/// of FreeBSD 11, which Go's `syscall.Kevent` calls.
+pub fn kevent11(_: &mut Ctx, a: &Args) -> SysResult {
+    crate::sys::kqueue::kevent_with(a, super::kevent::read_changes11, super::kevent::write_events11)
+}
+
+/// Bytes of FreeBSD's `cpuset_t` (CPU_SETSIZE 1024 on amd64).
+const CPUSET_BYTES: usize = 128;
+
+/// `cpuset_getaffinity(level, which, id, setsize, mask)`, 487, for the
+/// calling process or one of its threads (CPU_LEVEL_WHICH, or
+/// CPU_LEVEL_CPUSET with the same answer): the host's affinity as a
+/// `cpuset_t`. A mask too small for the highest CPU set is ERANGE; a
+/// larger one is zero-filled past the set.
+pub fn cpuset_getaffinity(_: &mut Ctx, a: &Args) -> SysResult {
+    let (level, which, id, size, out) = (a.int(0), a.int(1), a.i64(2), a.usize(3), a.ptr(4));
+    if level != f::CPU_LEVEL_WHICH && level != f::CPU_LEVEL_CPUSET {
+        return Err(EINVAL);
+    }
+    let host = match which {
+        f::CPU_WHICH_PID if id == -1 || id == i64::from(crate::host::proc::getpid()) => 0,
+        f::CPU_WHICH_PID => return Err(ESRCH),
+        f::CPU_WHICH_TID if id == -1 => 0,
+        f::CPU_WHICH_TID => {
+            let tid = i32::try_from(id - super::thr::TID_BASE).map_err(|_| ESRCH)?;
+            thread::lookup_started(tid).ok_or(ESRCH)?.host_tid
+        }
+        _ => return Err(EINVAL),
+    };
+    let words = crate::host::proc::sched_getaffinity(host)?;
+    let mut set = [0u8; CPUSET_BYTES];
+    for (i, w) in words.iter().enumerate().take(CPUSET_BYTES / 8) {
+        set[i * 8..i * 8 + 8].copy_from_slice(&w.to_ne_bytes());
+    }
+    let used = set.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
+    if size < used {
+        return Err(ERANGE);
+    }
+    let n = size.min(CPUSET_BYTES);
+    mem::write_bytes(out, &set[..n])?;
+    if size > n {
+        // Zero the rest in bounded pieces (the size is the guest's).
+        let zeros = [0u8; 4096];
+        let mut at = n;
+        while at < size {
+            let k = (size - at).min(zeros.len());
+            mem::write_bytes(out.wrapping_add(at as u64), &zeros[..k])?;
+            at += k;
+        }
+    }
+    ok_int(0)
+}

@@ -1,0 +1,264 @@
+//! `__sysctl` (202) with FreeBSD's tree: the nodes Go and common libraries
+//! read. Where a node means what DragonFly's does (hostname, page size,
+//! memory, ps_strings, the executable's path...) its value is DragonFly's
+//! `sysctl::value`; FreeBSD's own are here (its identity, `hw.machine`
+//! "amd64", `kern.smp.maxcpus`, `kern.ipc.soacceptqueue`,
+//! `kern.arandom`). The magic `{0,x}` requests (name, next, name-to-OID,
+//! format) work over this tree. No writes.
+
+use godfly_abi::freebsd::consts as f;
+
+use crate::call::{Args, SysResult};
+use crate::host::Errno;
+use crate::host::errno::{EINVAL, EISDIR, ENAMETOOLONG, ENOENT, ENOTDIR, EPERM};
+use crate::mem;
+use crate::os::dragonfly::sysctl::{self as shared, Node, cstr, int};
+use crate::thread::Ctx;
+
+/// What a leaf holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Leaf {
+    /// A node DragonFly has with the same meaning.
+    Shared(Node),
+    OsType,
+    OsRelease,
+    OsRevision,
+    Version,
+    OsRelDate,
+    Machine,
+    /// `kern.smp.maxcpus`: MAXCPU (1024 on amd64).
+    MaxCpus,
+    /// `kern.smp.cpus`: the CPUs there are.
+    SmpCpus,
+    SoAcceptQueue,
+    Arandom,
+}
+
+const CTLTYPE_NODE: u32 = 1;
+const CTLTYPE_INT: u32 = 2;
+const CTLTYPE_STRING: u32 = 3;
+const CTLTYPE_OPAQUE: u32 = 5;
+const CTLTYPE_ULONG: u32 = 8;
+const CTLFLAG_RD: u32 = 0x8000_0000;
+/// OID_AUTO numbers (CTL_AUTO_START).
+const AUTO: i32 = f::CTL_AUTO_START;
+/// `MAXCPU` on amd64.
+pub const MAXCPU: i32 = 1024;
+
+/// (name, MIB, leaf, CTLTYPE, format, parameter elements (min, max)).
+type Def = (&'static str, &'static [i32], Leaf, u32, &'static str, (usize, usize));
+
+const KERN: i32 = f::CTL_KERN;
+const HW: i32 = f::CTL_HW;
+const NODES: &[Def] = &[
+    ("kern.ostype", &[KERN, f::KERN_OSTYPE], Leaf::OsType, CTLTYPE_STRING, "A", (0, 0)),
+    ("kern.osrelease", &[KERN, f::KERN_OSRELEASE], Leaf::OsRelease, CTLTYPE_STRING, "A", (0, 0)),
+    ("kern.osrevision", &[KERN, f::KERN_OSREV], Leaf::OsRevision, CTLTYPE_INT, "I", (0, 0)),
+    ("kern.version", &[KERN, f::KERN_VERSION], Leaf::Version, CTLTYPE_STRING, "A", (0, 0)),
+    ("kern.maxproc", &[KERN, f::KERN_MAXPROC], Leaf::Shared(Node::MaxProc), CTLTYPE_INT, "I", (0, 0)),
+    ("kern.maxfiles", &[KERN, f::KERN_MAXFILES], Leaf::Shared(Node::MaxFiles), CTLTYPE_INT, "I", (0, 0)),
+    ("kern.argmax", &[KERN, f::KERN_ARGMAX], Leaf::Shared(Node::ArgMax), CTLTYPE_INT, "I", (0, 0)),
+    ("kern.hostname", &[KERN, f::KERN_HOSTNAME], Leaf::Shared(Node::Hostname), CTLTYPE_STRING, "A", (0, 0)),
+    (
+        "kern.clockrate",
+        &[KERN, f::KERN_CLOCKRATE],
+        Leaf::Shared(Node::ClockRate),
+        CTLTYPE_OPAQUE,
+        "S,clockinfo",
+        (0, 0),
+    ),
+    (
+        "kern.proc.pathname",
+        &[KERN, f::KERN_PROC, f::KERN_PROC_PATHNAME],
+        Leaf::Shared(Node::ProcPathname),
+        CTLTYPE_NODE,
+        "",
+        (1, 1),
+    ),
+    ("kern.boottime", &[KERN, f::KERN_BOOTTIME], Leaf::Shared(Node::BootTime), CTLTYPE_OPAQUE, "S,timeval", (0, 0)),
+    ("kern.osreldate", &[KERN, f::KERN_OSRELDATE], Leaf::OsRelDate, CTLTYPE_INT, "I", (0, 0)),
+    (
+        "kern.maxfilesperproc",
+        &[KERN, f::KERN_MAXFILESPERPROC],
+        Leaf::Shared(Node::MaxFilesPerProc),
+        CTLTYPE_INT,
+        "I",
+        (0, 0),
+    ),
+    ("kern.ipc.soacceptqueue", &[KERN, f::KERN_IPC, AUTO], Leaf::SoAcceptQueue, CTLTYPE_INT, "I", (0, 0)),
+    ("kern.ps_strings", &[KERN, f::KERN_PS_STRINGS], Leaf::Shared(Node::PsStrings), CTLTYPE_ULONG, "LU", (0, 0)),
+    ("kern.usrstack", &[KERN, f::KERN_USRSTACK], Leaf::Shared(Node::UsrStack), CTLTYPE_ULONG, "LU", (0, 0)),
+    ("kern.iov_max", &[KERN, f::KERN_IOV_MAX], Leaf::Shared(Node::IovMax), CTLTYPE_INT, "I", (0, 0)),
+    ("kern.arandom", &[KERN, f::KERN_ARND], Leaf::Arandom, CTLTYPE_OPAQUE, "", (0, 0)),
+    ("kern.smp.maxcpus", &[KERN, AUTO, AUTO], Leaf::MaxCpus, CTLTYPE_INT, "I", (0, 0)),
+    ("kern.smp.cpus", &[KERN, AUTO, AUTO + 1], Leaf::SmpCpus, CTLTYPE_INT, "I", (0, 0)),
+    ("hw.machine", &[HW, f::HW_MACHINE], Leaf::Machine, CTLTYPE_STRING, "A", (0, 0)),
+    ("hw.model", &[HW, f::HW_MODEL], Leaf::Shared(Node::Model), CTLTYPE_STRING, "A", (0, 0)),
+    ("hw.ncpu", &[HW, f::HW_NCPU], Leaf::Shared(Node::Ncpu), CTLTYPE_INT, "I", (0, 0)),
+    ("hw.byteorder", &[HW, f::HW_BYTEORDER], Leaf::Shared(Node::ByteOrder), CTLTYPE_INT, "I", (0, 0)),
+    ("hw.physmem", &[HW, f::HW_PHYSMEM], Leaf::Shared(Node::PhysMem), CTLTYPE_ULONG, "LU", (0, 0)),
+    ("hw.usermem", &[HW, f::HW_USERMEM], Leaf::Shared(Node::UserMem), CTLTYPE_ULONG, "LU", (0, 0)),
+    ("hw.pagesize", &[HW, f::HW_PAGESIZE], Leaf::Shared(Node::PageSize), CTLTYPE_INT, "I", (0, 0)),
+    ("hw.machine_arch", &[HW, f::HW_MACHINE_ARCH], Leaf::Machine, CTLTYPE_STRING, "A", (0, 0)),
+];
+
+/// Interior nodes, for `{0,1}` and `{0,4}`.
+const INTERIOR: &[(&str, &[i32])] = &[
+    ("kern", &[KERN]),
+    ("kern.proc", &[KERN, f::KERN_PROC]),
+    ("kern.ipc", &[KERN, f::KERN_IPC]),
+    ("kern.smp", &[KERN, AUTO]),
+    ("hw", &[HW]),
+];
+
+fn all_names() -> impl Iterator<Item = (&'static str, &'static [i32])> {
+    NODES.iter().map(|n| (n.0, n.1)).chain(INTERIOR.iter().copied())
+}
+
+/// The MIB for a dotted name (the `{0,3}` lookup).
+pub fn name_to_mib(name: &str) -> Option<&'static [i32]> {
+    all_names().find(|n| n.0 == name).map(|n| n.1)
+}
+
+/// The leaf for a MIB and its trailing parameters: ENOENT for a number
+/// that names nothing, EINVAL for the wrong number of parameters, ENOTDIR
+/// past a leaf.
+fn find(mib: &[i32]) -> Result<(Leaf, &[i32]), Errno> {
+    for (_, prefix, leaf, kind, _, (min, max)) in NODES {
+        if mib.len() >= prefix.len() && &mib[..prefix.len()] == *prefix {
+            let rest = &mib[prefix.len()..];
+            if (*min..=*max).contains(&rest.len()) {
+                return Ok((*leaf, rest));
+            }
+            return Err(if *kind == CTLTYPE_NODE { if rest.is_empty() { ENOENT } else { EINVAL } } else { ENOTDIR });
+        }
+    }
+    Err(ENOENT)
+}
+
+/// `{0,2}`: the leaf after `mib` in MIB order.
+fn next_oid(mib: &[i32]) -> Option<&'static [i32]> {
+    let mut all: Vec<&'static [i32]> = NODES.iter().map(|n| n.1).collect();
+    all.sort_unstable();
+    all.into_iter().find(|m| *m > mib && !mib.starts_with(m))
+}
+
+/// `{0,1}`: the dotted name of a MIB, unknown components in decimal.
+fn oid_name(mib: &[i32]) -> String {
+    let known = all_names().filter(|(_, m)| mib.starts_with(m)).max_by_key(|(_, m)| m.len());
+    let (mut name, used) = known.map_or((String::new(), 0), |(n, m)| (n.to_string(), m.len()));
+    for c in &mib[used..] {
+        if !name.is_empty() {
+            name.push('.');
+        }
+        name.push_str(&c.to_string());
+    }
+    name
+}
+
+/// `{0,4}`: (kind with flags, format) of a node.
+fn oid_format(mib: &[i32]) -> Result<(u32, &'static str), Errno> {
+    if let Some(n) = NODES.iter().find(|n| mib.starts_with(n.1)) {
+        return Ok((n.3 | CTLFLAG_RD, n.4));
+    }
+    if INTERIOR.iter().any(|(_, m)| *m == mib) {
+        return Ok((CTLTYPE_NODE | CTLFLAG_RD, "N"));
+    }
+    Err(ENOENT)
+}
+
+fn value(leaf: Leaf, params: &[i32], want: usize) -> Result<Vec<u8>, Errno> {
+    let release = godfly_abi::freebsd::OSRELEASE;
+    Ok(match leaf {
+        Leaf::Shared(node) => shared::value(node, params)?,
+        Leaf::OsType => cstr("FreeBSD"),
+        Leaf::OsRelease => cstr(release),
+        Leaf::OsRevision => int(199_506),
+        Leaf::Version => cstr(&format!("FreeBSD {release} (godfly on Linux)\n")),
+        Leaf::OsRelDate => int(godfly_abi::freebsd::OSRELDATE),
+        Leaf::Machine => cstr("amd64"),
+        Leaf::MaxCpus => int(MAXCPU),
+        Leaf::SmpCpus => int(shared::ncpu()),
+        Leaf::SoAcceptQueue => int(shared::read_proc_u64("/proc/sys/net/core/somaxconn")
+            .map_or(f::SOMAXCONN, |v| i32::try_from(v).unwrap_or(i32::MAX))),
+        Leaf::Arandom => {
+            // Up to 256 random bytes, as much as the buffer holds.
+            let mut b = vec![0u8; want.min(256)];
+            crate::host::proc::getrandom_host(&mut b);
+            b
+        }
+    })
+}
+
+/// `__sysctl(name, namelen, old, oldlenp, new, newlen)`, FreeBSD 202.
+pub fn sysctl(_: &mut Ctx, a: &Args) -> SysResult {
+    let namelen = a.uint(1) as usize;
+    if !(2..=f::CTL_MAXNAME as usize).contains(&namelen) {
+        return Err(EINVAL);
+    }
+    let mib: Vec<i32> = mem::read_vec(a.ptr(0), namelen)?;
+    let (old, oldlenp, new, newlen) = (a.ptr(2), a.ptr(3), a.ptr(4), a.usize(5));
+    let data = if mib[..2] == [0, 3] {
+        // name2oid: the name is the new value, with or without its NUL.
+        if new == 0 || newlen == 0 {
+            return Err(ENOENT);
+        }
+        if newlen >= mem::MAXPATHLEN {
+            return Err(ENAMETOOLONG);
+        }
+        let name = mem::read_bytes(new, newlen)?;
+        let end = name.iter().position(|&b| b == 0).unwrap_or(name.len());
+        let name = std::str::from_utf8(&name[..end]).map_err(|_| ENOENT)?;
+        name_to_mib(name).ok_or(ENOENT)?.iter().flat_map(|v| v.to_ne_bytes()).collect()
+    } else if new != 0 {
+        return Err(EPERM);
+    } else if mib[0] == 0 {
+        match mib[1] {
+            1 => cstr(&oid_name(&mib[2..])),
+            2 => next_oid(&mib[2..]).ok_or(ENOENT)?.iter().flat_map(|v| v.to_ne_bytes()).collect(),
+            4 => {
+                let (kind, fmt) = oid_format(&mib[2..])?;
+                kind.to_ne_bytes().into_iter().chain(cstr(fmt)).collect()
+            }
+            _ => return Err(ENOENT),
+        }
+    } else if INTERIOR.iter().any(|(_, m)| *m == mib.as_slice()) {
+        return Err(EISDIR);
+    } else {
+        let (leaf, params) = find(&mib)?;
+        let want = if oldlenp != 0 { mem::read::<u64>(oldlenp)? as usize } else { 0 };
+        value(leaf, params, want)?
+    };
+    shared::copy_out_result(&data, old, oldlenp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_resolve_to_freebsd_mibs() {
+        assert_eq!(name_to_mib("kern.proc.pathname"), Some(&[1, 14, 12][..]));
+        assert_eq!(name_to_mib("kern.smp.maxcpus"), Some(&[1, 0x100, 0x100][..]));
+        assert_eq!(name_to_mib("hw.pagesize"), Some(&[6, 7][..]));
+        assert_eq!(name_to_mib("kern.osreldate"), Some(&[1, 24][..]));
+        assert_eq!(name_to_mib("kern.nonesuch"), None);
+        assert_eq!(find(&[1, 14, 12, -1]).map(|l| l.0), Ok(Leaf::Shared(Node::ProcPathname)));
+        assert_eq!(find(&[1, 14, 12]).map(|l| l.0), Err(ENOENT));
+        assert_eq!(find(&[6, 7, 1]).map(|l| l.0), Err(ENOTDIR));
+    }
+
+    #[test]
+    fn the_walk_visits_every_leaf_in_mib_order() {
+        let mut at: Vec<i32> = Vec::new();
+        let mut n = 0;
+        while let Some(next) = next_oid(&at) {
+            assert!(next > at.as_slice());
+            at = next.to_vec();
+            n += 1;
+        }
+        assert_eq!(n, NODES.len());
+        assert_eq!(oid_name(&[1, 14, 12, 5]), "kern.proc.pathname.5");
+        assert_eq!(oid_format(&[1, 0x100]).map(|f| f.1), Ok("N"));
+    }
+}
