@@ -1,11 +1,11 @@
 //! `cargo xtask conformance`: Go's own standard-library tests for
-//! GOOS=dragonfly under godfly, next to the same packages run natively for
+//! GOOS=dragonfly (or, with `--os freebsd`, GOOS=freebsd) under godfly, next to the same packages run natively for
 //! linux/amd64 in the same run.
 //!
 //! ```text
 //! cargo xtask conformance [--smoke | --full | PKG...] [--json FILE] [--markdown FILE]
 //!                         [--recheck-excluded] [--timeout 10m]
-//!                         [--go-via venv|shim|binary]
+//!                         [--go-via venv|shim|binary] [--os dragonfly|freebsd]
 //! ```
 //!
 //! `--go-via` puts `go` first on the tests' PATH installed that way (a pip
@@ -187,10 +187,11 @@ fn setup(root: &Path) -> Result<Env, String> {
     }
     let bindir = root.join("target/conformance-bin");
     std::fs::create_dir_all(&bindir).map_err(|e| e.to_string())?;
-    let link = bindir.join("go_dragonfly_amd64_exec");
-    let _ = std::fs::remove_file(&link);
-    std::os::unix::fs::symlink(crate::bin_dir(root).join("go_dragonfly_amd64_exec"), &link)
-        .map_err(|e| e.to_string())?;
+    for wrapper in ["go_dragonfly_amd64_exec", "go_freebsd_amd64_exec"] {
+        let link = bindir.join(wrapper);
+        let _ = std::fs::remove_file(&link);
+        std::os::unix::fs::symlink(crate::bin_dir(root).join(wrapper), &link).map_err(|e| e.to_string())?;
+    }
     let gobin = go.parent().map(Path::to_path_buf).unwrap_or_default();
     let path = format!("{}:{}:{}", bindir.display(), gobin.display(), std::env::var("PATH").unwrap_or_default());
     Ok(Env { root: root.to_path_buf(), go, path })
@@ -219,10 +220,10 @@ fn go_test(env: &Env, goos: &str, pkgs: &[String], skip: &str, run: &str, timeou
     }
 }
 
-fn list_std(env: &Env) -> Result<Vec<String>, String> {
+fn list_std(env: &Env, guest: &str) -> Result<Vec<String>, String> {
     let out = Command::new(&env.go)
         .args(["list", "-e", "std"])
-        .env("GOOS", "dragonfly")
+        .env("GOOS", guest)
         .env("CGO_ENABLED", "0")
         .env("GOTOOLCHAIN", "local")
         .output()
@@ -276,6 +277,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     let mut full = false;
     let mut timeout = "10m".to_string();
     let mut go_via: Option<String> = None;
+    let mut guest = "dragonfly".to_string();
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -285,6 +287,12 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
             "--json" => json_out = PathBuf::from(it.next().ok_or("--json needs a file")?),
             "--markdown" => markdown = Some(PathBuf::from(it.next().ok_or("--markdown needs a file")?)),
             "--timeout" => timeout = it.next().ok_or("--timeout needs a value")?.clone(),
+            "--os" => {
+                guest = it.next().ok_or("--os needs dragonfly or freebsd")?.clone();
+                if guest != "dragonfly" && guest != "freebsd" {
+                    return Err(format!("--os {guest}: dragonfly or freebsd"));
+                }
+            }
             "--go-via" => go_via = Some(it.next().ok_or("--go-via needs venv, shim or binary")?.clone()),
             p if !p.starts_with('-') => pkgs.push(p.to_string()),
             other => return Err(format!("unknown option {other}")),
@@ -301,7 +309,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
         env.path = format!("{}:{}", dir.display(), env.path);
     }
     if full {
-        pkgs.extend(list_std(&env)?);
+        pkgs.extend(list_std(&env, &guest)?);
     }
     if pkgs.is_empty() {
         pkgs.extend(SMOKE.iter().map(|s| s.to_string()));
@@ -310,14 +318,14 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     pkgs.dedup();
 
     if recheck {
-        return recheck_excluded(&env, &excl, &timeout);
+        return recheck_excluded(&env, &guest, &excl, &timeout);
     }
     let excluded_pkgs: Vec<&Exclusion> = excl.iter().filter(|e| e.test.is_empty()).collect();
     let run_pkgs: Vec<String> =
         pkgs.iter().filter(|p| !excluded_pkgs.iter().any(|e| &e.package == *p)).cloned().collect();
 
     let t0 = Instant::now();
-    let dfly = run_mode(&env, "dragonfly", &run_pkgs, &excl, &timeout);
+    let dfly = run_mode(&env, &guest, &run_pkgs, &excl, &timeout);
     let t1 = Instant::now();
     let linux = run_mode(&env, "linux", &run_pkgs, &excl, &timeout);
     let t2 = Instant::now();
@@ -373,8 +381,8 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     );
     if let Some(md) = markdown {
         let text = format!(
-            "# Conformance: Go's standard library tests for GOOS=dragonfly under godfly\n\n\
-             Produced by `cargo xtask conformance --full --markdown docs/CONFORMANCE.md`\n\
+            "# Conformance: Go's standard library tests for GOOS={guest} under godfly\n\n\
+             Produced by `cargo xtask conformance --os {guest} --full --markdown FILE`\n\
              (go test -short, linux/amd64 native run as the baseline in the same run).\n\
              `skip` means the package has no tests (natively too); the tests excluded with\n\
              their reasons are listed in `conformance/exclude.csv`.\n\n{summary}\n\n{table}"
@@ -385,11 +393,11 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     if failed > 0 { Err(format!("{failed} packages failed under godfly")) } else { Ok(()) }
 }
 
-fn recheck_excluded(env: &Env, excl: &[Exclusion], timeout: &str) -> Result<(), String> {
+fn recheck_excluded(env: &Env, guest: &str, excl: &[Exclusion], timeout: &str) -> Result<(), String> {
     let mut now_pass = Vec::new();
     for e in excl {
         let run = if e.test.is_empty() { String::new() } else { format!("^{}$", e.test) };
-        let res = parse_test_json(&go_test(env, "dragonfly", std::slice::from_ref(&e.package), "", &run, timeout));
+        let res = parse_test_json(&go_test(env, guest, std::slice::from_ref(&e.package), "", &run, timeout));
         let ok = res.get(&e.package).is_some_and(|r| r.action == "pass");
         println!("{:<28} {:<40} {}", e.package, e.test, if ok { "NOW PASSES" } else { "still fails" });
         if ok {

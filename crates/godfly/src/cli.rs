@@ -117,6 +117,9 @@ enum Command {
         /// Markdown instead of plain text.
         #[arg(long)]
         markdown: bool,
+        /// The guest system whose table to show: dragonfly or freebsd.
+        #[arg(long, default_value = "dragonfly")]
+        os: String,
     },
 }
 
@@ -219,10 +222,17 @@ pub fn main() -> i32 {
             }
             crate::run::shell(command, &env)
         }
-        Command::Syscalls { markdown } => {
-            print!("{}", crate::dispatch::render::render(&crate::os::dragonfly::PERSONALITY, markdown));
-            0
-        }
+        Command::Syscalls { markdown, os } => match crate::os::ALL.iter().find(|p| p.goos == os) {
+            Some(p) => {
+                print!("{}", crate::dispatch::render::render(p, markdown));
+                0
+            }
+            None => {
+                let known: Vec<&str> = crate::os::ALL.iter().map(|p| p.goos).collect();
+                eprintln!("godfly: no guest system {os:?} (known: {})", known.join(", "));
+                2
+            }
+        },
     }
 }
 
@@ -232,9 +242,13 @@ pub fn exec_wrapper_main() -> i32 {
     if std::env::var_os(crate::env::CLI).is_some() {
         return main();
     }
-    let mut args = std::env::args_os().skip(1);
+    let mut all = std::env::args_os();
+    let me = all.next().map(PathBuf::from);
+    let me =
+        me.as_deref().and_then(|p| p.file_name()).map_or("go_dragonfly_amd64_exec".into(), |n| n.to_string_lossy());
+    let mut args = all;
     let Some(program) = args.next() else {
-        eprintln!("usage: go_dragonfly_amd64_exec PROGRAM [ARGS...]");
+        eprintln!("usage: {me} PROGRAM [ARGS...]");
         return 2;
     };
     run_program(

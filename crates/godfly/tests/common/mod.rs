@@ -1,5 +1,5 @@
-//! Helpers for tests that build Go programs for DragonFly and Linux, run
-//! the first under godfly and the second natively, and compare.
+//! Helpers for tests that build Go programs for DragonFly (or FreeBSD) and
+//! Linux, run the first under godfly and the second natively, and compare.
 #![allow(dead_code)]
 
 use std::collections::hash_map::DefaultHasher;
@@ -36,6 +36,11 @@ pub fn godfly() -> PathBuf {
 /// The exec wrapper under test.
 pub fn exec_wrapper() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_go_dragonfly_amd64_exec"))
+}
+
+/// The FreeBSD exec wrapper under test.
+pub fn exec_wrapper_freebsd() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_go_freebsd_amd64_exec"))
 }
 
 fn hash_dir(dir: &Path, h: &mut DefaultHasher) {
@@ -126,7 +131,13 @@ pub fn run_native(bin: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
 /// Builds `name` for both systems, runs both, and requires the same stdout
 /// and exit status. Returns the godfly run's output.
 pub fn same_as_native(name: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let dfly = build(name, "dragonfly");
+    same_as_native_for("dragonfly", name, args, env)
+}
+
+/// `same_as_native` with the guest program built for `goos` (dragonfly or
+/// freebsd).
+pub fn same_as_native_for(goos: &str, name: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let dfly = build(name, goos);
     let linux = build(name, "linux");
     let g = run_godfly(&dfly, args, env);
     let n = run_native(&linux, args, env);

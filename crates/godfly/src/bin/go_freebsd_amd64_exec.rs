@@ -1,0 +1,3 @@
+fn main() {
+    std::process::exit(godfly::cli::exec_wrapper_main());
+}

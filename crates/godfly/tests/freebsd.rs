@@ -1,0 +1,165 @@
+//! FreeBSD programs under godfly: the portable Go test programs built with
+//! GOOS=freebsd behave as their linux builds do natively (stdout and exit
+//! status), Go's `syscall.Kevent` (FreeBSD's old 32-byte kevent) answers
+//! as DragonFly's does, and `go run`/`go test` with GOOS=freebsd go
+//! through `go_freebsd_amd64_exec`.
+
+mod common;
+
+use common::{ends_with_sentinel, same_as_native_for};
+use std::process::{Command, Stdio};
+
+fn same(name: &str) -> std::process::Output {
+    same_as_native_for("freebsd", name, &[], &[])
+}
+
+#[test]
+fn freebsd_hello_sees_its_arguments_environment_and_exit_status() {
+    let out = same_as_native_for("freebsd", "hello", &["one", "two words", ""], &[("GODFLY_TEST_VAR", "v=1")]);
+    assert_eq!(out.status.code(), Some(7));
+}
+
+#[test]
+fn freebsd_goroutines_channels_and_locks_match_linux() {
+    ends_with_sentinel(&same("goroutines"));
+}
+
+#[test]
+fn freebsd_garbage_collection_under_load_matches_linux() {
+    ends_with_sentinel(&same("gcstress"));
+}
+
+#[test]
+fn freebsd_timers_and_sleeps_match_linux() {
+    ends_with_sentinel(&same("timers"));
+}
+
+#[test]
+fn freebsd_files_directories_and_stat_match_linux() {
+    ends_with_sentinel(&same("files"));
+}
+
+#[test]
+fn freebsd_processes_pipes_and_host_scripts_match_linux() {
+    ends_with_sentinel(&same("procs"));
+}
+
+#[test]
+fn freebsd_loopback_network_matches_linux() {
+    ends_with_sentinel(&same("network"));
+}
+
+#[test]
+fn freebsd_signals_and_os_signal_match_linux() {
+    ends_with_sentinel(&same("signals"));
+}
+
+#[test]
+fn freebsd_goroutines_are_preempted_as_on_linux() {
+    ends_with_sentinel(&same("preempt"));
+}
+
+#[test]
+fn freebsd_panics_and_recovers_match_linux() {
+    same("panics");
+}
+
+#[test]
+fn freebsd_crashes_end_with_linuxs_status() {
+    same("crash");
+}
+
+#[test]
+fn freebsd_exec_of_commands_matches_linux() {
+    same("runcmd");
+}
+
+#[test]
+fn syscall_kevent_answers_the_same_on_freebsd_and_dragonfly() {
+    let run = |goos: &str| {
+        let bin = common::build("bsdkevent", goos);
+        let out = common::run_godfly(&bin, &[], &[]);
+        assert!(out.status.success(), "{goos}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let (f, d) = (run("freebsd"), run("dragonfly"));
+    assert!(f.ends_with("EXIT-SUCCESS\n"), "{f}");
+    assert!(f.contains("read ready: true bytes: 5") && f.contains("timer: 1 <nil> true true"), "{f}");
+    assert_eq!(f, d);
+}
+
+#[test]
+fn a_freebsd_program_is_recognised_and_traced_with_freebsd_names() {
+    let bin = common::build("hello", "freebsd");
+    let out = Command::new(common::godfly()).arg("trace").arg(&bin).stdin(Stdio::null()).output().unwrap();
+    assert_eq!(out.status.code(), Some(7));
+    let trace = String::from_utf8_lossy(&out.stderr);
+    for call in ["sysarch(", "thr_new(", "_umtx_op(", "sigaction(SIGURG", "cpuset_getaffinity("] {
+        assert!(trace.contains(call), "no {call} in the trace:\n{trace}");
+    }
+    assert!(!trace.contains("lwp_create"), "{trace}");
+}
+
+fn wrapper_path() -> String {
+    let bindir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("wrapper-bin-freebsd");
+    std::fs::create_dir_all(&bindir).unwrap();
+    let link = bindir.join("go_freebsd_amd64_exec");
+    let _ = std::fs::remove_file(&link);
+    std::os::unix::fs::symlink(common::exec_wrapper_freebsd(), &link).unwrap();
+    format!("{}:{}", bindir.display(), std::env::var("PATH").unwrap_or_default())
+}
+
+fn go_for_freebsd(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    Command::new(common::go())
+        .current_dir(dir)
+        .env("PATH", wrapper_path())
+        .env("GOOS", "freebsd")
+        .env("GOARCH", "amd64")
+        .env("CGO_ENABLED", "0")
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("go")
+}
+
+#[test]
+fn go_run_for_freebsd_uses_go_freebsd_amd64_exec() {
+    let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    let out = go_for_freebsd(&examples, &["run", "./hello", "alpha"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("Hello from freebsd/amd64: kernel says FreeBSD 15.0-RELEASE"), "{stdout}");
+    assert!(stdout.contains("arguments: [alpha]"), "{stdout}");
+}
+
+#[test]
+fn go_test_for_freebsd_passes_and_fails_through_the_wrapper() {
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("freebsd-gotest");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("go.mod"), "module example.com/fbtest\n\ngo 1.22\n").unwrap();
+    std::fs::write(
+        dir.join("fb.go"),
+        "package fbtest\n\nimport \"os\"\n\nfunc Host() (string, error) { return os.Hostname() }\n",
+    )
+    .unwrap();
+    let test = |body: &str| {
+        std::fs::write(
+            dir.join("fb_test.go"),
+            format!(
+                "package fbtest\n\nimport (\n\t\"runtime\"\n\t\"testing\"\n)\n\nfunc TestHost(t *testing.T) {{\n\tif runtime.GOOS != \"freebsd\" {{\n\t\tt.Fatal(runtime.GOOS)\n\t}}\n\th, err := Host()\n\tif err != nil || h == \"\" {{\n\t\tt.Fatal(h, err)\n\t}}\n{body}}}\n"
+            ),
+        )
+        .unwrap();
+        go_for_freebsd(&dir, &["test", "-count=1", "-v", "."])
+    };
+    let pass = test("");
+    let s = String::from_utf8_lossy(&pass.stdout);
+    assert!(
+        pass.status.success() && s.contains("--- PASS: TestHost"),
+        "{s}\n{}",
+        String::from_utf8_lossy(&pass.stderr)
+    );
+    let fail = test("\tt.Fatal(\"planned failure\")\n");
+    let s = String::from_utf8_lossy(&fail.stdout);
+    assert!(!fail.status.success() && s.contains("planned failure"), "{s}");
+}
