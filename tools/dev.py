@@ -202,6 +202,8 @@ def test():
     # Go's own tests for GOOS=dragonfly under godfly, a short list; it closes
     # with its own "N passed, N failed, N skipped" line.
     run(["cargo", "xtask", "conformance", "--smoke"], env)
+    # The same short list for GOOS=freebsd.
+    run(["cargo", "xtask", "conformance", "--os", "freebsd", "--smoke", "--json", "target/conformance-freebsd.json"], env)
     # Go's SIMD tests keep vector registers live across system calls,
     # signals and preemption (GOEXPERIMENT=simd).
     run(["cargo", "xtask", "conformance", "--json", "target/conformance-simd.json",

@@ -112,7 +112,28 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         command: Vec<OsString>,
     },
-    /// Print the DragonFly system-call table with godfly's support levels.
+    /// Run a program's DragonFly and FreeBSD builds (and its linux build
+    /// natively, with --linux) and show where they part: exit status,
+    /// output, and the two traces aligned call by call.
+    Compare {
+        /// The linux/amd64 build, run natively beside them.
+        #[arg(long, value_name = "PROGRAM")]
+        linux: Option<PathBuf>,
+        /// Align every call, the Go runtime's timing-dependent ones too.
+        #[arg(long)]
+        all: bool,
+        /// One JSON object instead of the report.
+        #[arg(long)]
+        json: bool,
+        /// The GOOS=dragonfly build.
+        dragonfly: PathBuf,
+        /// The GOOS=freebsd build.
+        freebsd: PathBuf,
+        /// Arguments for every build (after `--`).
+        #[arg(last = true)]
+        args: Vec<OsString>,
+    },
+    /// Print a guest system's call table with godfly's support levels.
     Syscalls {
         /// Markdown instead of plain text.
         #[arg(long)]
@@ -221,6 +242,9 @@ pub fn main() -> i32 {
                 env.push((crate::env::NO_FAST_PATH.into(), "1".into()));
             }
             crate::run::shell(command, &env)
+        }
+        Command::Compare { linux, all, json, dragonfly, freebsd, args } => {
+            crate::compare::compare(&crate::compare::Request { dragonfly, freebsd, linux, args, all, json })
         }
         Command::Syscalls { markdown, os } => match crate::os::ALL.iter().find(|p| p.goos == os) {
             Some(p) => {
