@@ -197,7 +197,8 @@ def test():
     # ways must pass.
     trap_env = dict(env, GODFLY_NO_FAST_PATH="1")
     run(["cargo", "test", "--release", "-p", "godfly", "--test", "go_programs", "--test", "signals",
-         "--test", "trace", "--test", "cli", "--test", "guest_abi", "--test", "debug", "--test", "freebsd"],
+         "--test", "trace", "--test", "cli", "--test", "guest_abi", "--test", "debug", "--test", "freebsd",
+         "--test", "compare"],
         trap_env)
     # Go's own tests for GOOS=dragonfly under godfly, a short list; it closes
     # with its own "N passed, N failed, N skipped" line.

@@ -97,29 +97,32 @@ pub fn run(root: &Path, go: &Path, args: &[String]) -> Result<(), String> {
     for p in &progs {
         let name = bin_name(p);
         build(go, root, p, "dragonfly", &bindir.join(format!("{name}.dragonfly")))?;
+        build(go, root, p, "freebsd", &bindir.join(format!("{name}.freebsd")))?;
         build(go, root, p, "linux", &bindir.join(format!("{name}.linux")))?;
     }
 
     let mut table = String::new();
     let _ = writeln!(
         table,
-        "| benchmark | native s | godfly s | godfly/native | trap only s | trap/native |{}{}",
+        "| benchmark | native s | godfly s | godfly/native | trap only s | trap/native | FreeBSD s | FreeBSD/native |{}{}",
         if qemu { " qemu s | qemu/godfly |" } else { "" },
         if baseline.is_some() { " baseline s | godfly/baseline |" } else { "" }
     );
     let _ = writeln!(
         table,
-        "|---|---|---|---|---|---|{}{}",
+        "|---|---|---|---|---|---|---|---|{}{}",
         if qemu { "---|---|" } else { "" },
         if baseline.is_some() { "---|---|" } else { "" }
     );
     println!(
-        "{:<34} {:>9} {:>9} {:>8} {:>9} {:>8}{}",
+        "{:<34} {:>9} {:>9} {:>8} {:>9} {:>8} {:>9} {:>8}{}",
         "benchmark",
         "native",
         "godfly",
         "ratio",
         "trap",
+        "ratio",
+        "freebsd",
         "ratio",
         if qemu { "      qemu  qemu/godfly" } else { "" }
     );
@@ -135,8 +138,10 @@ pub fn run(root: &Path, go: &Path, args: &[String]) -> Result<(), String> {
             .map(|a| if *a == "@goroot_src" { goroot_src.display().to_string() } else { a.to_string() })
             .collect();
         let dfly = bindir.join(format!("{}.dragonfly", bin_name(prog)));
+        let fbsd = bindir.join(format!("{}.freebsd", bin_name(prog)));
         let linux = bindir.join(format!("{}.linux", bin_name(prog)));
         let (mut n, mut g, mut t, mut q, mut b) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let mut f = Vec::new();
         // A package's tests run in its source directory (their testdata).
         let dir = prog.strip_prefix("@test:").map_or_else(|| root.to_path_buf(), |pkg| goroot_src.join(pkg));
         let time_once = |cmd: &mut Command| time_once(cmd.current_dir(&dir));
@@ -155,11 +160,16 @@ pub fn run(root: &Path, go: &Path, args: &[String]) -> Result<(), String> {
             if let Some(x) = time_once(Command::new(&godfly).args(["run", "--no-fast-path"]).arg(&dfly).args(&pargs)) {
                 t.push(x);
             }
+            if let Some(x) = time_once(Command::new(&godfly).arg("run").arg(&fbsd).args(&pargs)) {
+                f.push(x);
+            }
             if qemu && let Some(t) = time_once(Command::new("qemu-x86_64").arg(&linux).args(&pargs)) {
                 q.push(t);
             }
         }
         let (nm, gm, tm, qm, bm) = (median(&mut n), median(&mut g), median(&mut t), median(&mut q), median(&mut b));
+        let fm = median(&mut f);
+        let fratio = if nm > 0.0 { fm / nm } else { 0.0 };
         let ratio = if nm > 0.0 { gm / nm } else { 0.0 };
         let tratio = if nm > 0.0 { tm / nm } else { 0.0 };
         match (*prog, pargs.first().map(String::as_str)) {
@@ -175,7 +185,9 @@ pub fn run(root: &Path, go: &Path, args: &[String]) -> Result<(), String> {
         } else {
             String::new()
         };
-        println!("{label:<34} {nm:>9.3} {gm:>9.3} {ratio:>8.2} {tm:>9.3} {tratio:>8.2}{qcols}{bcols}");
+        println!(
+            "{label:<34} {nm:>9.3} {gm:>9.3} {ratio:>8.2} {tm:>9.3} {tratio:>8.2} {fm:>9.3} {fratio:>8.2}{qcols}{bcols}"
+        );
         let qmd =
             if qemu { format!(" {qm:.3} | {:.2} |", if gm > 0.0 { qm / gm } else { 0.0 }) } else { String::new() };
         let bmd = if baseline.is_some() {
@@ -183,7 +195,10 @@ pub fn run(root: &Path, go: &Path, args: &[String]) -> Result<(), String> {
         } else {
             String::new()
         };
-        let _ = writeln!(table, "| {label} | {nm:.3} | {gm:.3} | {ratio:.2} | {tm:.3} | {tratio:.2} |{qmd}{bmd}");
+        let _ = writeln!(
+            table,
+            "| {label} | {nm:.3} | {gm:.3} | {ratio:.2} | {tm:.3} | {tratio:.2} | {fm:.3} | {fratio:.2} |{qmd}{bmd}"
+        );
     }
     // Per call: the loop's time less the start-up of the same program
     // (the hello row), over the loop count.
@@ -206,7 +221,7 @@ pub fn run(root: &Path, go: &Path, args: &[String]) -> Result<(), String> {
              Produced by `cargo xtask bench --markdown docs/PERFORMANCE.md` ({runs} alternating runs per program,\n\
              medians of wall time on this project's 2-core machine; the same Go program built for dragonfly runs\n\
              under godfly, with the system-call fast path (default) and with `--no-fast-path` (every call\n\
-             trapped), and built for linux runs natively{}).\n\n{table}\n{calls}.\n",
+             trapped), built for freebsd under godfly (FreeBSD columns), and built for linux runs natively{}).\n\n{table}\n{calls}.\n",
             if qemu { ", and under qemu-x86_64" } else { "; qemu-x86_64 was not installed" }
         );
         let text = match &baseline {

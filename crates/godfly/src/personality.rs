@@ -349,6 +349,10 @@ pub struct Net {
     pub cmsg_to_host: fn(&[u8]) -> Result<Vec<u8>, Errno>,
     /// Linux control messages as the guest's.
     pub cmsg_from_host: fn(&[u8]) -> Vec<u8>,
+    /// Whether an AF_INET6 socket stays IPv6-only (DragonFly: IPV6_V6ONLY
+    /// cannot be cleared); else it starts IPv6-only and may be made
+    /// dual-stack (FreeBSD's `net.inet6.ip6.v6only` default).
+    pub v6only_fixed: bool,
     /// The guest's PF_ROUTE: its routing sockets are godfly's own.
     pub route_family: i32,
     /// A message written to a routing socket (with the writer's pid and

@@ -50,6 +50,11 @@ fn freebsd_loopback_network_matches_linux() {
 }
 
 #[test]
+fn freebsd_interfaces_addresses_and_multicast_groups_match_linux() {
+    ends_with_sentinel(&same("interfaces"));
+}
+
+#[test]
 fn freebsd_signals_and_os_signal_match_linux() {
     ends_with_sentinel(&same("signals"));
 }

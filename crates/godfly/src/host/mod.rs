@@ -233,6 +233,14 @@ fn sockaddr_bytes(sa: *const libc::sockaddr) -> Option<(i32, Vec<u8>, u32)> {
     }
 }
 
+/// The multicast groups the host's interfaces have joined.
+pub fn multicast_groups() -> Vec<crate::xlat::mcast::Group> {
+    let read = |p: &str| std::fs::read_to_string(p).unwrap_or_default();
+    let mut g = crate::xlat::mcast::parse_igmp(&read("/proc/net/igmp"));
+    g.extend(crate::xlat::mcast::parse_igmp6(&read("/proc/net/igmp6")));
+    g
+}
+
 /// The host's network interfaces with their addresses (`getifaddrs`).
 pub fn interfaces() -> Vec<Interface> {
     let mut list: Vec<Interface> = Vec::new();

@@ -98,8 +98,9 @@ fn write_addr(host_addr: &[u8], addr: u64, lenp: u64, room: u32) -> Result<(), E
     mem::write(lenp, &(n as u32))
 }
 
-/// socket(2). The BSDs have no IPv4-mapped IPv6: every AF_INET6 socket
-/// is IPV6_V6ONLY, so godfly sets it on the host socket.
+/// socket(2). A BSD AF_INET6 socket starts IPV6_V6ONLY (DragonFly's
+/// always are, FreeBSD's by `net.inet6.ip6.v6only`), so godfly sets it on
+/// the host socket.
 pub fn socket(_: &mut Ctx, a: &Args) -> SysResult {
     if a.int(0) == n().route_family {
         let ty = (n().socket_type)(a.int(1)).ok_or(EPROTOTYPE)?;
@@ -219,8 +220,13 @@ pub fn setsockopt(_: &mut Ctx, a: &Args) -> SysResult {
     }
     match (n().sockopt)(level, name) {
         SockOpt::Linux(l, nm) => {
-            if l == libc::IPPROTO_IPV6 && nm == libc::IPV6_V6ONLY && bytes.len() >= 4 && bytes[..4] == [0; 4] {
-                // IPv6 sockets cannot be made dual-stack on the BSDs.
+            if l == libc::IPPROTO_IPV6
+                && nm == libc::IPV6_V6ONLY
+                && bytes.len() >= 4
+                && bytes[..4] == [0; 4]
+                && n().v6only_fixed
+            {
+                // DragonFly's IPv6 sockets cannot be made dual-stack.
                 return Err(EINVAL);
             }
             net::setsockopt(fd, l, nm, &bytes)?;

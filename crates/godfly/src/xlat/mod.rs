@@ -8,6 +8,7 @@
 pub mod dirent;
 pub mod fflags;
 pub mod kevent;
+pub mod mcast;
 pub mod mountinfo;
 pub mod procinfo;
 pub mod routes;

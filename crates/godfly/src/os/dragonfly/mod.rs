@@ -151,6 +151,7 @@ pub static PERSONALITY: Personality = Personality {
     net: Net {
         family_to_host: sockaddr::family_to_linux,
         socket_type: sockaddr::type_to_linux,
+        v6only_fixed: true,
         route_family: d::PF_ROUTE,
         route_output: route::output,
         route_changes: route::changes,

@@ -25,13 +25,34 @@ use crate::personality::{RouteMessage, RouteOutput};
 use crate::xlat::routes::{RTF_GATEWAY, RTF_REJECT, RTF_UP, Route};
 
 const RTM_VERSION: u8 = 7;
+
+/// What differs between two BSDs' routing messages: the version byte and
+/// where the interface headers keep their fields (the route header,
+/// `if_announcemsghdr` and the sockaddrs are laid out alike).
+#[derive(Debug)]
+pub struct Wire {
+    pub version: u8,
+    /// `if_msghdr`'s length and the offsets of `ifm_addrs`, `ifm_flags`,
+    /// `ifm_index` (`if_data` follows at 16 with the MTU at +8).
+    pub if_len: usize,
+    pub ifm: (usize, usize, usize),
+    /// `ifa_msghdr`'s length and the offsets of its addrs, flags, index.
+    pub ifa_len: usize,
+    pub ifam: (usize, usize, usize),
+}
+
+/// DragonFly's (RTM_VERSION 7).
+pub const DRAGONFLY: Wire =
+    Wire { version: RTM_VERSION, if_len: IF_MSGHDR_LEN, ifm: (12, 8, 4), ifa_len: IFA_MSGHDR_LEN, ifam: (12, 8, 4) };
 const RTM_ADD: u8 = 0x1;
 const RTM_DELETE: u8 = 0x2;
 const RTM_GET: u8 = 0x4;
 const RTM_NEWADDR: u8 = 0xc;
 const RTM_DELADDR: u8 = 0xd;
 const RTM_IFINFO: u8 = 0xe;
-const RTM_IFANNOUNCE: u8 = 0xf;
+/// 0x11 (`net/route.h`; Go's `zerrors_dragonfly_amd64.go` agrees), after
+/// RTM_NEWMADDR 0xf and RTM_DELMADDR 0x10; the same on FreeBSD.
+const RTM_IFANNOUNCE: u8 = 0x11;
 const IFAN_ARRIVAL: u16 = 0;
 const IFAN_DEPARTURE: u16 = 1;
 const IF_ANNOUNCEMSGHDR_LEN: usize = 24;
@@ -68,13 +89,13 @@ pub fn if_flags_from_linux(f: u32) -> u32 {
     same | if f & 0x1000 != 0 { 0x8000 } else { 0 }
 }
 
-fn pad8(v: &mut Vec<u8>) {
+pub fn pad8(v: &mut Vec<u8>) {
     while !v.len().is_multiple_of(8) {
         v.push(0);
     }
 }
 
-fn sockaddr_inet(family: i32, addr: &[u8], scope: u32) -> Vec<u8> {
+pub fn sockaddr_inet(family: i32, addr: &[u8], scope: u32) -> Vec<u8> {
     if family == libc::AF_INET {
         let mut s = vec![16u8, godfly_abi::dragonfly::consts::AF_INET as u8, 0, 0];
         s.extend_from_slice(addr);
@@ -89,7 +110,7 @@ fn sockaddr_inet(family: i32, addr: &[u8], scope: u32) -> Vec<u8> {
     }
 }
 
-fn sockaddr_dl(ifc: &Interface) -> Vec<u8> {
+pub fn sockaddr_dl(ifc: &Interface) -> Vec<u8> {
     let name = ifc.name.as_bytes();
     let ty = if ifc.flags & 0x8 != 0 { IFT_LOOP } else { IFT_ETHER };
     let mut s = vec![0u8, AF_LINK];
@@ -121,7 +142,7 @@ fn sockaddr_mask(family: i32, mask: &[u8]) -> Vec<u8> {
 
 /// Appends a sockaddr the way `rt_msg_buffer` packs it: its bytes, then
 /// padding to a multiple of 8 (8 bytes for an empty one).
-fn push_sa(out: &mut Vec<u8>, sa: &[u8]) {
+pub fn push_sa(out: &mut Vec<u8>, sa: &[u8]) {
     out.extend_from_slice(sa);
     if sa.is_empty() {
         out.extend_from_slice(&[0; 8]);
@@ -135,19 +156,20 @@ fn dfly_family(host: i32) -> i32 {
 }
 
 /// Sets a message's length field to its length.
-fn seal(m: &mut [u8]) {
+pub fn seal(m: &mut [u8]) {
     let len = m.len().min(u16::MAX as usize) as u16;
     m[..2].copy_from_slice(&len.to_ne_bytes());
 }
 
 /// An RTM_IFINFO `if_msghdr` with the interface's `sockaddr_dl`.
-pub fn ifinfo_msg(ifc: &Interface) -> Vec<u8> {
-    let mut m = vec![0u8; IF_MSGHDR_LEN];
-    m[2] = RTM_VERSION;
+pub fn ifinfo_msg(w: &Wire, ifc: &Interface) -> Vec<u8> {
+    let mut m = vec![0u8; w.if_len];
+    m[2] = w.version;
     m[3] = RTM_IFINFO;
-    m[4..6].copy_from_slice(&(ifc.index as u16).to_ne_bytes());
-    m[8..12].copy_from_slice(&if_flags_from_linux(ifc.flags).to_ne_bytes());
-    m[12..16].copy_from_slice(&RTA_IFP.to_ne_bytes());
+    let (a, f, i) = w.ifm;
+    m[i..i + 2].copy_from_slice(&(ifc.index as u16).to_ne_bytes());
+    m[f..f + 4].copy_from_slice(&if_flags_from_linux(ifc.flags).to_ne_bytes());
+    m[a..a + 4].copy_from_slice(&RTA_IFP.to_ne_bytes());
     m[16 + 8..16 + 12].copy_from_slice(&ifc.mtu.to_ne_bytes());
     m.extend_from_slice(&sockaddr_dl(ifc));
     pad8(&mut m);
@@ -157,9 +179,9 @@ pub fn ifinfo_msg(ifc: &Interface) -> Vec<u8> {
 
 /// An RTM_NEWADDR or RTM_DELADDR `ifa_msghdr`: NETMASK, IFA, and BRD for
 /// a broadcast interface's IPv4 address.
-fn ifa_msg(ifc: &Interface, a: &crate::host::IfAddr, ty: u8) -> Vec<u8> {
-    let mut m = vec![0u8; IFA_MSGHDR_LEN];
-    m[2] = RTM_VERSION;
+fn ifa_msg(w: &Wire, ifc: &Interface, a: &crate::host::IfAddr, ty: u8) -> Vec<u8> {
+    let mut m = vec![0u8; w.ifa_len];
+    m[2] = w.version;
     m[3] = ty;
     let mut addrs = RTA_NETMASK | RTA_IFA;
     let mut body = Vec::new();
@@ -169,18 +191,19 @@ fn ifa_msg(ifc: &Interface, a: &crate::host::IfAddr, ty: u8) -> Vec<u8> {
         addrs |= RTA_BRD;
         push_sa(&mut body, &sockaddr_inet(a.family, b, 0));
     }
-    m[4..6].copy_from_slice(&(ifc.index as u16).to_ne_bytes());
-    m[8..12].copy_from_slice(&if_flags_from_linux(ifc.flags).to_ne_bytes());
-    m[12..16].copy_from_slice(&addrs.to_ne_bytes());
+    let (ao, fo, io) = w.ifam;
+    m[io..io + 2].copy_from_slice(&(ifc.index as u16).to_ne_bytes());
+    m[fo..fo + 4].copy_from_slice(&if_flags_from_linux(ifc.flags).to_ne_bytes());
+    m[ao..ao + 4].copy_from_slice(&addrs.to_ne_bytes());
     m.extend_from_slice(&body);
     seal(&mut m);
     m
 }
 
 /// An RTM_IFANNOUNCE `if_announcemsghdr`: an interface came or went.
-fn ifannounce_msg(ifc: &Interface, arrival: bool) -> Vec<u8> {
+fn ifannounce_msg(w: &Wire, ifc: &Interface, arrival: bool) -> Vec<u8> {
     let mut m = vec![0u8; IF_ANNOUNCEMSGHDR_LEN];
-    m[2] = RTM_VERSION;
+    m[2] = w.version;
     m[3] = RTM_IFANNOUNCE;
     m[4..6].copy_from_slice(&(ifc.index as u16).to_ne_bytes());
     let name = ifc.name.as_bytes();
@@ -194,11 +217,16 @@ fn ifannounce_msg(ifc: &Interface, arrival: bool) -> Vec<u8> {
 
 /// Builds the NET_RT_IFLIST answer for `af` (0 = all) and `index` (0 = all).
 pub fn iflist(ifcs: &[Interface], af: i32, index: u32) -> Vec<u8> {
+    iflist_with(&DRAGONFLY, ifcs, af, index)
+}
+
+/// `iflist` in another system's wire format.
+pub fn iflist_with(w: &Wire, ifcs: &[Interface], af: i32, index: u32) -> Vec<u8> {
     let mut out = Vec::new();
     for ifc in ifcs.iter().filter(|i| index == 0 || i.index == index) {
-        out.extend_from_slice(&ifinfo_msg(ifc));
+        out.extend_from_slice(&ifinfo_msg(w, ifc));
         for a in ifc.addrs.iter().filter(|a| af == 0 || af == dfly_family(a.family)) {
-            out.extend_from_slice(&ifa_msg(ifc, a, RTM_NEWADDR));
+            out.extend_from_slice(&ifa_msg(w, ifc, a, RTM_NEWADDR));
         }
     }
     out
@@ -225,7 +253,7 @@ fn usable(r: &Route) -> bool {
 /// An `rt_msghdr` of type `ty` for route `r` on `ifc`: DST, GATEWAY (the
 /// next hop, or the interface's link address), NETMASK unless a host
 /// route, and with `ifp` the IFP and IFA slots.
-fn rt_msg(r: &Route, ifc: &Interface, ty: u8, ifp: bool) -> Vec<u8> {
+fn rt_msg(w: &Wire, r: &Route, ifc: &Interface, ty: u8, ifp: bool) -> Vec<u8> {
     let fam = r.family;
     let bflags = route_flags(r);
     let mut body = Vec::new();
@@ -250,7 +278,7 @@ fn rt_msg(r: &Route, ifc: &Interface, ty: u8, ifp: bool) -> Vec<u8> {
         }
     }
     let mut m = vec![0u8; RT_MSGHDR_LEN];
-    m[2] = RTM_VERSION;
+    m[2] = w.version;
     m[3] = ty;
     m[4..6].copy_from_slice(&(ifc.index as u16).to_ne_bytes());
     m[8..12].copy_from_slice(&bflags.to_ne_bytes());
@@ -266,6 +294,17 @@ fn rt_msg(r: &Route, ifc: &Interface, ty: u8, ifp: bool) -> Vec<u8> {
 /// `flags`) answer for DragonFly family `af` (0: all, IPv4 first); EINVAL
 /// for a family without a routing table, as DragonFly's `sysctl_rttable`.
 pub fn rtdump(routes: &[Route], ifcs: &[Interface], af: i32, flags: Option<u32>) -> Result<Vec<u8>, Errno> {
+    rtdump_with(&DRAGONFLY, routes, ifcs, af, flags)
+}
+
+/// `rtdump` in another system's wire format.
+pub fn rtdump_with(
+    w: &Wire,
+    routes: &[Route],
+    ifcs: &[Interface],
+    af: i32,
+    flags: Option<u32>,
+) -> Result<Vec<u8>, Errno> {
     use godfly_abi::dragonfly::consts::{AF_INET, AF_INET6};
     let families: &[i32] = match af {
         0 => &[libc::AF_INET, libc::AF_INET6],
@@ -280,7 +319,7 @@ pub fn rtdump(routes: &[Route], ifcs: &[Interface], af: i32, flags: Option<u32>)
             if flags.is_some_and(|want| route_flags(r) & want == 0) {
                 continue;
             }
-            out.extend_from_slice(&rt_msg(r, ifc, RTM_GET, true));
+            out.extend_from_slice(&rt_msg(w, r, ifc, RTM_GET, true));
         }
     }
     Ok(out)
@@ -360,6 +399,11 @@ fn matches(r: &Route, fam: i32, dst: &[u8]) -> bool {
 /// back, rebuilt for RTM_GET, with `rtm_errno` set on failure, and the
 /// write fails with the same errno.
 pub fn output(msg: &[u8], st: &NetState, pid: i32, root: bool) -> RouteOutput {
+    output_with(&DRAGONFLY, msg, st, pid, root)
+}
+
+/// `output` in another system's wire format.
+pub fn output_with(w: &Wire, msg: &[u8], st: &NetState, pid: i32, root: bool) -> RouteOutput {
     let fail = |e| RouteOutput { reply: None, result: Err(e) };
     if msg.len() < RT_MSGHDR_LEN || usize::from(u16::from_ne_bytes([msg[0], msg[1]])) != msg.len() {
         return fail(EINVAL);
@@ -373,7 +417,7 @@ pub fn output(msg: &[u8], st: &NetState, pid: i32, root: bool) -> RouteOutput {
         RouteOutput { reply: Some((fam, m)), result: Err(e) }
     };
     let echo = |m: Vec<u8>, e: Errno| echo_to(0, m, e);
-    if rtm[2] != RTM_VERSION {
+    if rtm[2] != w.version {
         return echo(rtm, EPROTONOSUPPORT);
     }
     let ty = rtm[3];
@@ -407,7 +451,7 @@ pub fn output(msg: &[u8], st: &NetState, pid: i32, root: bool) -> RouteOutput {
         .filter_map(|r| Some((r, st.ifcs.iter().find(|i| i.name == r.ifname)?)))
         .max_by_key(|(r, _)| (r.prefix, std::cmp::Reverse(r.metric)));
     let Some((r, ifc)) = found else { return echo_to(dst_fam, rtm, ESRCH) };
-    let mut m = rt_msg(r, ifc, RTM_GET, addrs & (RTA_IFP | RTA_IFA) != 0);
+    let mut m = rt_msg(w, r, ifc, RTM_GET, addrs & (RTA_IFP | RTA_IFA) != 0);
     // The caller's own fields stay: its pid (as the kernel sets it), seq,
     // use, inits; flags gain RTF_DONE.
     m[RTM_PID..RTM_PID + 8].copy_from_slice(&rtm[RTM_PID..RTM_PID + 8]);
@@ -423,14 +467,19 @@ pub fn output(msg: &[u8], st: &NetState, pid: i32, root: bool) -> RouteOutput {
 /// went or changed flags, RTM_DELADDR and RTM_NEWADDR for addresses,
 /// RTM_DELETE and RTM_ADD for routes.
 pub fn changes(old: &NetState, new: &NetState) -> Vec<RouteMessage> {
+    changes_with(&DRAGONFLY, old, new)
+}
+
+/// `changes` in another system's wire format.
+pub fn changes_with(w: &Wire, old: &NetState, new: &NetState) -> Vec<RouteMessage> {
     let mut out = Vec::new();
     for n in &new.ifcs {
         match old.ifcs.iter().find(|o| o.index == n.index) {
             None => {
-                out.push((0, ifannounce_msg(n, true)));
-                out.push((0, ifinfo_msg(n)));
+                out.push((0, ifannounce_msg(w, n, true)));
+                out.push((0, ifinfo_msg(w, n)));
             }
-            Some(o) if o.flags != n.flags || o.mtu != n.mtu => out.push((0, ifinfo_msg(n))),
+            Some(o) if o.flags != n.flags || o.mtu != n.mtu => out.push((0, ifinfo_msg(w, n))),
             Some(_) => {}
         }
     }
@@ -439,18 +488,18 @@ pub fn changes(old: &NetState, new: &NetState) -> Vec<RouteMessage> {
         let now = new.ifcs.iter().find(|n| n.index == o.index);
         for a in &o.addrs {
             if !now.is_some_and(|n| n.addrs.iter().any(|b| key(b) == key(a))) {
-                out.push((dfly_family(a.family), ifa_msg(o, a, RTM_DELADDR)));
+                out.push((dfly_family(a.family), ifa_msg(w, o, a, RTM_DELADDR)));
             }
         }
         if now.is_none() {
-            out.push((0, ifannounce_msg(o, false)));
+            out.push((0, ifannounce_msg(w, o, false)));
         }
     }
     for n in &new.ifcs {
         let before = old.ifcs.iter().find(|o| o.index == n.index);
         for a in &n.addrs {
             if !before.is_some_and(|o| o.addrs.iter().any(|b| key(b) == key(a))) {
-                out.push((dfly_family(a.family), ifa_msg(n, a, RTM_NEWADDR)));
+                out.push((dfly_family(a.family), ifa_msg(w, n, a, RTM_NEWADDR)));
             }
         }
     }
@@ -459,14 +508,14 @@ pub fn changes(old: &NetState, new: &NetState) -> Vec<RouteMessage> {
         if !new.routes.iter().any(|n| usable(n) && rkey(n) == rkey(r))
             && let Some(ifc) = old.ifcs.iter().find(|i| i.name == r.ifname)
         {
-            out.push((dfly_family(r.family), rt_msg(r, ifc, RTM_DELETE, true)));
+            out.push((dfly_family(r.family), rt_msg(w, r, ifc, RTM_DELETE, true)));
         }
     }
     for r in new.routes.iter().filter(|r| usable(r)) {
         if !old.routes.iter().any(|o| usable(o) && rkey(o) == rkey(r))
             && let Some(ifc) = new.ifcs.iter().find(|i| i.name == r.ifname)
         {
-            out.push((dfly_family(r.family), rt_msg(r, ifc, RTM_ADD, true)));
+            out.push((dfly_family(r.family), rt_msg(w, r, ifc, RTM_ADD, true)));
         }
     }
     out
@@ -476,6 +525,13 @@ pub fn changes(old: &NetState, new: &NetState) -> Vec<RouteMessage> {
 mod tests {
     use super::*;
     use crate::host::IfAddr;
+
+    #[test]
+    fn message_types_are_the_ones_gos_syscall_package_names() {
+        // zerrors_dragonfly_amd64.go: RTM_NEWADDR 0xc, RTM_DELADDR 0xd,
+        // RTM_IFINFO 0xe, RTM_IFANNOUNCE 0x11.
+        assert_eq!((RTM_NEWADDR, RTM_DELADDR, RTM_IFINFO, RTM_IFANNOUNCE), (0xc, 0xd, 0xe, 0x11));
+    }
 
     #[test]
     fn loopback_becomes_ifinfo_then_newaddr() {

@@ -6,7 +6,8 @@
 //! the open, fcntl, mmap and socket numbers, the sysctl tree, and the
 //! calls whose arguments sit elsewhere. Where the two kernels agree
 //! (poll bits, socket addresses, control messages, termios, ioctl numbers,
-//! wait options, fault codes) the DragonFly codec serves both.
+//! wait options, fault codes, routing-message builders) the DragonFly
+//! code serves both.
 
 pub mod brand;
 pub mod calls;
@@ -17,6 +18,7 @@ pub mod kevent;
 pub mod mmap;
 pub mod oflags;
 pub mod resource;
+pub mod route;
 pub mod sigframe;
 pub mod signo;
 pub mod sockopt;
@@ -145,6 +147,7 @@ pub static PERSONALITY: Personality = Personality {
         socket_type: df::sockaddr::type_to_linux,
         // FreeBSD's routing messages have their own layout, which godfly
         // does not build yet: PF_ROUTE is an unknown family here.
+        v6only_fixed: false,
         route_family: -1,
         route_output: df::route::output,
         route_changes: df::route::changes,

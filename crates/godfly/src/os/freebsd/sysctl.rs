@@ -203,7 +203,9 @@ pub fn sysctl(_: &mut Ctx, a: &Args) -> SysResult {
     }
     let mib: Vec<i32> = mem::read_vec(a.ptr(0), namelen)?;
     let (old, oldlenp, new, newlen) = (a.ptr(2), a.ptr(3), a.ptr(4), a.usize(5));
-    let data = if mib[..2] == [0, 3] {
+    let data = if mib.len() >= 3 && mib[..2] == [f::CTL_NET, f::AF_ROUTE] {
+        net_route(&mib, new != 0)?
+    } else if mib[..2] == [0, 3] {
         // name2oid: the name is the new value, with or without its NUL.
         if new == 0 || newlen == 0 {
             return Err(ENOENT);
@@ -235,6 +237,36 @@ pub fn sysctl(_: &mut Ctx, a: &Args) -> SysResult {
         value(leaf, params, want)?
     };
     shared::copy_out_result(&data, old, oldlenp)
+}
+
+/// `net.route.0.<af>.<op>.<arg>[.<fib>]` (`sysctl_rtsock`): NET_RT_DUMP,
+/// NET_RT_FLAGS, NET_RT_IFLIST and NET_RT_IFMALIST from the host's
+/// tables; the fib must be
+/// 0, the only one there is.
+fn net_route(mib: &[i32], has_new: bool) -> Result<Vec<u8>, Errno> {
+    if !(6..=7).contains(&mib.len()) || mib.get(6).is_some_and(|&fib| fib != 0) {
+        return Err(EINVAL);
+    }
+    if has_new {
+        return Err(EPERM);
+    }
+    let (af, arg) = (mib[3], mib[5]);
+    match mib[4] {
+        f::NET_RT_DUMP => {
+            let st = crate::host::net_state();
+            super::route::rtdump(&st.routes, &st.ifcs, af, None)
+        }
+        f::NET_RT_FLAGS => {
+            let st = crate::host::net_state();
+            super::route::rtdump(&st.routes, &st.ifcs, af, Some(arg as u32))
+        }
+        f::NET_RT_IFLIST => Ok(super::route::iflist(&crate::host::interfaces(), af, arg.max(0) as u32)),
+        f::NET_RT_IFMALIST => {
+            let groups = crate::host::multicast_groups();
+            Ok(super::route::ifmalist(&crate::host::interfaces(), &groups, af, arg.max(0) as u32))
+        }
+        _ => Err(EINVAL),
+    }
 }
 
 #[cfg(test)]

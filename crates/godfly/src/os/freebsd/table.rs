@@ -89,7 +89,13 @@ pub const BINDINGS: &[(u32, Handler, Support)] = &[
     (SYS_SELECT, poll::select, Support::Full),
     (SYS_FSYNC, file::fsync, Support::Full),
     (SYS_SETPRIORITY, nice::setpriority, Support::Partial("Linux's nice values stop at 19: a nice of 20 is 19")),
-    (SYS_SOCKET, socket::socket, Support::Partial("AF_UNIX, AF_INET, AF_INET6; no PF_ROUTE yet")),
+    (
+        SYS_SOCKET,
+        socket::socket,
+        Support::Partial(
+            "AF_UNIX, AF_INET, AF_INET6, and PF_ROUTE (RTM_GET from the host's tables; change messages from rtnetlink; no route changes)",
+        ),
+    ),
     (SYS_CONNECT, socket::connect, Support::Full),
     (SYS_GETPRIORITY, nice::getpriority, Support::Full),
     (SYS_BIND, socket::bind, Support::Full),
@@ -123,7 +129,9 @@ pub const BINDINGS: &[(u32, Handler, Support)] = &[
     (
         SYS___SYSCTL,
         sysctl::sysctl,
-        Support::Partial("kern.* and hw.* nodes Go and common libraries read (see os/freebsd/sysctl.rs); no writes"),
+        Support::Partial(
+            "kern.* and hw.* nodes Go and common libraries read (see os/freebsd/sysctl.rs), net.route (NET_RT_DUMP, FLAGS, IFLIST, IFMALIST); no writes",
+        ),
     ),
     (SYS_MLOCK, mem::mlock, Support::Full),
     (SYS_MUNLOCK, mem::munlock, Support::Full),

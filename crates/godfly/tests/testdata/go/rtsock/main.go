@@ -80,7 +80,7 @@ func watch() {
 	}
 	fmt.Println("ready")
 	seen := map[string]bool{}
-	names := map[byte]string{0x1: "RTM_ADD", 0x2: "RTM_DELETE", 0xc: "RTM_NEWADDR", 0xd: "RTM_DELADDR", 0xe: "RTM_IFINFO", 0xf: "RTM_IFANNOUNCE"}
+	names := map[byte]string{0x1: "RTM_ADD", 0x2: "RTM_DELETE", 0xc: "RTM_NEWADDR", 0xd: "RTM_DELADDR", 0xe: "RTM_IFINFO", syscall.RTM_IFANNOUNCE: "RTM_IFANNOUNCE"}
 	syscall.SetNonblock(fd, true)
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
