@@ -1,7 +1,8 @@
-//! The Go toolchain built for DragonFly (cmd/go with compile, link, asm,
-//! vet and buildid) runs under godfly: `go version` says dragonfly/amd64,
-//! `go env` works, `go build` makes a DragonFly program that godfly runs,
-//! and `go test` of a small package passes. `cargo xtask toolchain` runs
+//! The Go toolchain built for DragonFly, and for FreeBSD (cmd/go with
+//! compile, link, asm, vet and buildid) runs under godfly: `go version`
+//! says dragonfly/amd64 (freebsd/amd64), `go env` works, `go build` makes
+//! a program of that system that godfly runs, and `go test` of a small
+//! package passes. `cargo xtask toolchain` runs
 //! this test with its output shown.
 
 mod common;
@@ -14,12 +15,12 @@ fn goroot_of_host() -> PathBuf {
     PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
 }
 
-/// A GOROOT whose bin/go and pkg/tool/dragonfly_amd64 hold DragonFly
-/// binaries, sharing src and the rest with the host toolchain.
-fn dragonfly_goroot(dir: &Path) -> PathBuf {
+/// A GOROOT whose bin/go and pkg/tool/<goos>_amd64 hold binaries for the
+/// guest system `goos`, sharing src and the rest with the host toolchain.
+fn guest_goroot(dir: &Path, goos: &str) -> PathBuf {
     let host = goroot_of_host();
     let root = dir.join("goroot");
-    let tools = root.join("pkg/tool/dragonfly_amd64");
+    let tools = root.join(format!("pkg/tool/{goos}_amd64"));
     if tools.join("vet").exists() && root.join("bin/go").exists() {
         return root;
     }
@@ -32,7 +33,7 @@ fn dragonfly_goroot(dir: &Path) -> PathBuf {
     let _ = std::os::unix::fs::symlink(host.join("pkg/include"), root.join("pkg/include"));
     let build = |out: &Path, pkgs: &[&str]| {
         let st = Command::new(common::go())
-            .env("GOOS", "dragonfly")
+            .env("GOOS", goos)
             .env("GOARCH", "amd64")
             .env("CGO_ENABLED", "0")
             .env("GOTOOLCHAIN", "local")
@@ -42,14 +43,14 @@ fn dragonfly_goroot(dir: &Path) -> PathBuf {
             .args(pkgs)
             .status()
             .expect("go build");
-        assert!(st.success(), "building {pkgs:?} for dragonfly failed");
+        assert!(st.success(), "building {pkgs:?} for {goos} failed");
     };
     build(&root.join("bin/"), &["cmd/go"]);
     build(&tools.join(""), &["cmd/compile", "cmd/link", "cmd/asm", "cmd/vet", "cmd/buildid"]);
     root
 }
 
-fn dfly_go(root: &Path, dir: &Path, args: &[&str]) -> Output {
+fn guest_go(root: &Path, dir: &Path, args: &[&str]) -> Output {
     Command::new(common::godfly())
         .arg("run")
         .arg(root.join("bin/go"))
@@ -74,17 +75,18 @@ fn ok(out: &Output, what: &str) -> String {
     s
 }
 
-#[test]
-fn go_toolchain_for_dragonfly_builds_and_tests_under_godfly() {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("toolchain");
+/// The toolchain built for `goos` reports itself, builds a program that
+/// runs under godfly, and runs a package's tests.
+fn toolchain_builds_and_tests(goos: &str, system: &str) {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("toolchain-{goos}"));
     std::fs::create_dir_all(&dir).unwrap();
-    let root = dragonfly_goroot(&dir);
+    let root = guest_goroot(&dir, goos);
     let proj = dir.join("proj");
     std::fs::create_dir_all(&proj).unwrap();
     std::fs::write(proj.join("go.mod"), "module proj\n\ngo 1.24\n").unwrap();
     std::fs::write(
         proj.join("main.go"),
-        "package main\n\nimport \"fmt\"\n\nfunc sum(xs ...int) int {\n\tt := 0\n\tfor _, x := range xs {\n\t\tt += x\n\t}\n\treturn t\n}\n\nfunc main() { fmt.Println(\"built on DragonFly, sum\", sum(1, 2, 3)) }\n",
+        format!("package main\n\nimport \"fmt\"\n\nfunc sum(xs ...int) int {{\n\tt := 0\n\tfor _, x := range xs {{\n\t\tt += x\n\t}}\n\treturn t\n}}\n\nfunc main() {{ fmt.Println(\"built on {system}, sum\", sum(1, 2, 3)) }}\n"),
     )
     .unwrap();
     std::fs::write(
@@ -93,14 +95,24 @@ fn go_toolchain_for_dragonfly_builds_and_tests_under_godfly() {
     )
     .unwrap();
 
-    let v = ok(&dfly_go(&root, &proj, &["version"]), "go version");
-    assert!(v.contains("dragonfly/amd64"), "{v}");
-    let env = ok(&dfly_go(&root, &proj, &["env", "GOOS", "GOARCH", "GOHOSTOS"]), "go env");
-    assert_eq!(env, "dragonfly\namd64\ndragonfly\n");
+    let v = ok(&guest_go(&root, &proj, &["version"]), "go version");
+    assert!(v.contains(&format!("{goos}/amd64")), "{v}");
+    let env = ok(&guest_go(&root, &proj, &["env", "GOOS", "GOARCH", "GOHOSTOS"]), "go env");
+    assert_eq!(env, format!("{goos}\namd64\n{goos}\n"));
     let _ = std::fs::remove_file(proj.join("proj.out"));
-    ok(&dfly_go(&root, &proj, &["build", "-o", "proj.out", "."]), "go build");
+    ok(&guest_go(&root, &proj, &["build", "-o", "proj.out", "."]), "go build");
     let run = common::run_godfly(&proj.join("proj.out"), &[], &[]);
-    assert_eq!(ok(&run, "the built program"), "built on DragonFly, sum 6\n");
-    let t = ok(&dfly_go(&root, &proj, &["test", "-count=1", "-v", "."]), "go test");
+    assert_eq!(ok(&run, "the built program"), format!("built on {system}, sum 6\n"));
+    let t = ok(&guest_go(&root, &proj, &["test", "-count=1", "-v", "."]), "go test");
     assert!(t.contains("--- PASS: TestSum") && t.contains("ok  \tproj"), "{t}");
+}
+
+#[test]
+fn go_toolchain_for_dragonfly_builds_and_tests_under_godfly() {
+    toolchain_builds_and_tests("dragonfly", "DragonFly");
+}
+
+#[test]
+fn go_toolchain_for_freebsd_builds_and_tests_under_godfly() {
+    toolchain_builds_and_tests("freebsd", "FreeBSD");
 }

@@ -275,6 +275,19 @@ pub fn ftruncate(fd: i32, len: u64) -> Result<(), Errno> {
     unsafe { raw::sys(libc::SYS_ftruncate, &[fd as u64, len]) }.map(|_| ())
 }
 
+/// `fallocate(fd, 0, off, len)`: blocks for the range, the size grown to
+/// cover it.
+pub fn fallocate(fd: i32, off: i64, len: i64) -> Result<(), Errno> {
+    // SAFETY: integers only.
+    unsafe { raw::sys_blocking(libc::SYS_fallocate, &[fd as u64, 0, off as u64, len as u64]) }.map(|_| ())
+}
+
+/// `fadvise64(fd, off, len, advice)`.
+pub fn fadvise(fd: i32, off: i64, len: i64, advice: i32) -> Result<(), Errno> {
+    // SAFETY: integers only.
+    unsafe { raw::sys(libc::SYS_fadvise64, &[fd as u64, off as u64, len as u64, advice as u64]) }.map(|_| ())
+}
+
 /// `utimensat`: `path` None changes the descriptor itself, `times` None
 /// means now.
 pub fn utimensat(

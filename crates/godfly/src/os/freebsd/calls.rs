@@ -124,3 +124,36 @@ pub fn cpuset_getaffinity(_: &mut Ctx, a: &Args) -> SysResult {
     }
     ok_int(0)
 }
+
+/// The result of `posix_fallocate` and `posix_fadvise`: FreeBSD's kernel
+/// returns the error as the call's value (`td_retval[0]`) with the carry
+/// clear, as POSIX has these functions do.
+fn errno_as_value(r: Result<(), crate::host::Errno>) -> SysResult {
+    match r {
+        Ok(()) => ok_int(0),
+        Err(e) => ok_int(i32::from(personality::current().errno(e))),
+    }
+}
+
+/// `posix_fallocate(fd, offset, len)`, 530: EINVAL for a negative offset
+/// or a length not above 0; a filesystem without `fallocate` answers
+/// EINVAL too, as FreeBSD's ZFS does (Go's linker then writes the file
+/// instead).
+pub fn posix_fallocate(_: &mut Ctx, a: &Args) -> SysResult {
+    let (off, len) = (a.i64(1), a.i64(2));
+    if off < 0 || len <= 0 {
+        return errno_as_value(Err(EINVAL));
+    }
+    let r = fs::fallocate(a.int(0), off, len);
+    errno_as_value(r.map_err(|e| if e == crate::host::errno::EOPNOTSUPP { EINVAL } else { e }))
+}
+
+/// `posix_fadvise(fd, offset, len, advice)`, 531: FreeBSD's POSIX_FADV_*
+/// are Linux's numbers (0..5).
+pub fn posix_fadvise(_: &mut Ctx, a: &Args) -> SysResult {
+    let advice = a.int(3);
+    if !(f::POSIX_FADV_NORMAL..=f::POSIX_FADV_NOREUSE).contains(&advice) {
+        return errno_as_value(Err(EINVAL));
+    }
+    errno_as_value(fs::fadvise(a.int(0), a.i64(1), a.i64(2), advice))
+}

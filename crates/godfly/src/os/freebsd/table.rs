@@ -212,6 +212,12 @@ pub const BINDINGS: &[(u32, Handler, Support)] = &[
     (SYS_SYMLINKAT, path::symlinkat, Support::Full),
     (SYS_UNLINKAT, path::unlinkat, Support::Full),
     (SYS_PSELECT, poll::pselect, Support::Full),
+    (
+        SYS_POSIX_FALLOCATE,
+        calls::posix_fallocate,
+        Support::Partial("a filesystem without fallocate answers EINVAL (as ZFS)"),
+    ),
+    (SYS_POSIX_FADVISE, calls::posix_fadvise, Support::Full),
     (SYS_WAIT6, proc::wait6, Support::Partial("P_PID, P_PGID and P_ALL only; wru_children is zero")),
     (SYS_ACCEPT4, socket::accept4, Support::Full),
     (SYS_PIPE2, calls::pipe2, Support::Full),
