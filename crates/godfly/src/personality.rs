@@ -40,6 +40,18 @@ pub struct Binding {
     pub support: Support,
 }
 
+/// A handler table indexed by call number, from (number, handler, support)
+/// rows (each personality's `BINDINGS`), built at compile time.
+pub const fn table_of<const N: usize>(bindings: &[(u32, Handler, Support)]) -> [Option<Binding>; N] {
+    let mut t: [Option<Binding>; N] = [None; N];
+    let mut i = 0;
+    while i < bindings.len() {
+        t[bindings[i].0 as usize] = Some(Binding { handler: bindings[i].1, support: bindings[i].2 });
+        i += 1;
+    }
+    t
+}
+
 /// The system-call table and its rules.
 #[derive(Debug)]
 pub struct Calls {

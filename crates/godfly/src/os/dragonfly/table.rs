@@ -444,15 +444,7 @@ pub const NEVER_RESTART: &[u32] = &[
 pub const NEVER_RESTART_WITH: &[(u32, usize)] = &[(SYS_SIGTIMEDWAIT, 2)];
 
 /// The handlers by number.
-pub static TABLE: [Option<Binding>; SYS_MAXSYSCALL] = {
-    let mut t: [Option<Binding>; SYS_MAXSYSCALL] = [None; SYS_MAXSYSCALL];
-    let mut i = 0;
-    while i < BINDINGS.len() {
-        t[BINDINGS[i].0 as usize] = Some(Binding { handler: BINDINGS[i].1, support: BINDINGS[i].2 });
-        i += 1;
-    }
-    t
-};
+pub static TABLE: [Option<Binding>; SYS_MAXSYSCALL] = crate::personality::table_of(BINDINGS);
 
 #[cfg(test)]
 mod tests {

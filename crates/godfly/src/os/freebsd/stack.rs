@@ -68,7 +68,6 @@ pub fn build(top: u64, args: &[Vec<u8>], env: &[Vec<u8>], execpath: &[u8], aux: 
     words.extend(&envp);
     words.push(0);
     let envv = vectp + 8 * (args.len() as u64 + 1);
-    let ncpus = crate::host::proc::sched_getaffinity(0).map_or(1, |m| m.iter().map(|w| w.count_ones()).sum::<u32>());
     let auxv = [
         (f::AT_PHDR, aux.phdr),
         (f::AT_PHENT, aux.phent),
@@ -80,7 +79,8 @@ pub fn build(top: u64, args: &[Vec<u8>], env: &[Vec<u8>], execpath: &[u8], aux: 
         (f::AT_EHDRFLAGS, 0),
         (f::AT_EXECPATH, execpath_addr),
         (f::AT_OSRELDATE, godfly_abi::freebsd::OSRELDATE as u64),
-        (f::AT_NCPUS, u64::from(ncpus.max(1))),
+        // The count hw.ncpu gives, found once (the affinity mask).
+        (f::AT_NCPUS, crate::os::dragonfly::sysctl::ncpu() as u64),
         // PROT_READ|PROT_WRITE: the stack is not executable.
         (f::AT_STACKPROT, 3),
         (f::AT_BSDFLAGS, 0),

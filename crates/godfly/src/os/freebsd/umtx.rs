@@ -47,7 +47,7 @@ pub fn relative(t: &UmtxTime) -> Result<libc::timespec, crate::host::Errno> {
     if t.flags & f::UMTX_ABSTIME as u32 == 0 {
         return Ok(libc::timespec { tv_sec: sec, tv_nsec: nsec });
     }
-    let clock = crate::os::dragonfly::time::clock_to_linux(t.clockid as i32).ok_or(EINVAL)?;
+    let clock = super::time::clock_to_linux(t.clockid as i32).ok_or(EINVAL)?;
     let now = crate::host::time::clock_gettime(clock.linux)?;
     let left = (i128::from(sec) * 1_000_000_000 + i128::from(nsec))
         - (i128::from(now.tv_sec) * 1_000_000_000 + i128::from(now.tv_nsec));
