@@ -1,18 +1,18 @@
-//! `cargo xtask allbash`: Go's own all.bash for dragonfly/amd64 under
-//! godfly, with the same steps natively for linux/amd64 in the same run as
-//! the baseline.
+//! `cargo xtask allbash`: Go's own all.bash for dragonfly/amd64 (or, with
+//! `--os freebsd`, freebsd/amd64) under godfly, with the same steps
+//! natively for linux/amd64 in the same run as the baseline.
 //!
 //! ```text
-//! cargo xtask allbash [--run REGEX] [--subset ci] [--no-native]
+//! cargo xtask allbash [--os dragonfly|freebsd] [--run REGEX] [--subset ci] [--no-native]
 //!                     [--json FILE] [--markdown FILE] [--timeout-scale N] [--reuse]
 //! ```
 //!
-//! 1. A dragonfly/amd64 toolchain cross-built from the Go source that the
-//!    installed toolchain ships (its `make.bash` with `GOOS=dragonfly`, then
+//! 1. A toolchain for the guest system cross-built from the Go source that
+//!    the installed toolchain ships (its `make.bash` with `GOOS` set, then
 //!    laid out as `bootstrap.bash` does), cached in `target/allbash/`.
 //! 2. A fresh copy of that source, whose `make.bash` runs under
-//!    `godfly shell` with the DragonFly toolchain as `GOROOT_BOOTSTRAP`:
-//!    cmd/dist, go_bootstrap, toolchain1-3 and the install are all DragonFly
+//!    `godfly shell` with that toolchain as `GOROOT_BOOTSTRAP`:
+//!    cmd/dist, go_bootstrap, toolchain1-3 and the install are all guest
 //!    programs under godfly.
 //! 3. `go tool dist test -k -json` (what run.bash runs) under godfly with
 //!    the toolchain it installed; natively, the same for linux/amd64 from
@@ -23,7 +23,7 @@
 //! expression for several). The run prints one line per dist test with
 //! both results and times and closes with `N passed, N failed, N skipped`.
 //! `--reuse` keeps a toolchain an earlier run installed (no make.bash).
-//! cgo is off (`CGO_ENABLED=0`): a Linux machine has no DragonFly C
+//! cgo is off (`CGO_ENABLED=0`): a Linux machine has no BSD C
 //! toolchain or libc, so cgo and external linking are what this builder
 //! cannot cover (docs/BUILDER.md).
 
@@ -104,6 +104,8 @@ pub fn exact_regex(names: &[String]) -> String {
 }
 
 struct Opts {
+    /// The guest system: "dragonfly" or "freebsd".
+    goos: String,
     run: Option<String>,
     subset_ci: bool,
     native: bool,
@@ -115,6 +117,7 @@ struct Opts {
 
 fn parse_opts(root: &Path, args: &[String]) -> Result<Opts, String> {
     let mut o = Opts {
+        goos: "dragonfly".into(),
         run: None,
         subset_ci: false,
         native: true,
@@ -142,9 +145,10 @@ fn parse_opts(root: &Path, args: &[String]) -> Result<Opts, String> {
             "--timeout-scale" => o.timeout_scale = val("--timeout-scale")?,
             "--os" => {
                 let v = val("--os")?;
-                if v != "dragonfly" {
-                    return Err(format!("--os {v}: only dragonfly has a personality yet"));
+                if v != "dragonfly" && v != "freebsd" {
+                    return Err(format!("--os {v}: godfly runs dragonfly and freebsd"));
                 }
+                o.goos = v;
             }
             other => return Err(format!("unknown option {other}")),
         }
@@ -188,22 +192,22 @@ pub fn go_env(cmd: &mut Command, work: &Path, mode: &str, scale: &str) {
         .env("TMPDIR", tmp);
 }
 
-/// The cross-built dragonfly/amd64 bootstrap toolchain (cached).
-pub fn bootstrap(work: &Path, host_goroot: &Path, version: &str) -> Result<PathBuf, String> {
-    let dest = work.join(format!("bootstrap-dragonfly-amd64-{version}"));
+/// The cross-built `goos`/amd64 bootstrap toolchain (cached).
+pub fn bootstrap(work: &Path, host_goroot: &Path, version: &str, goos: &str) -> Result<PathBuf, String> {
+    let dest = work.join(format!("bootstrap-{goos}-amd64-{version}"));
     if dest.join("bin/go").exists() {
         return Ok(dest);
     }
-    let tmp = work.join("bootstrap.tmp");
+    let tmp = work.join(format!("bootstrap-{goos}.tmp"));
     copy_tree(host_goroot, &tmp)?;
     let t = Instant::now();
     let mut cmd = Command::new("bash");
     cmd.arg("./make.bash").arg("--no-banner").current_dir(tmp.join("src"));
-    go_env(&mut cmd, work, "bootstrap", "1");
-    cmd.env("GOOS", "dragonfly").env("GOARCH", "amd64").env("GOROOT_BOOTSTRAP", host_goroot);
-    sh(&mut cmd, "cross-build the dragonfly/amd64 toolchain (make.bash, GOOS=dragonfly)")?;
+    go_env(&mut cmd, work, &format!("bootstrap-{goos}"), "1");
+    cmd.env("GOOS", goos).env("GOARCH", "amd64").env("GOROOT_BOOTSTRAP", host_goroot);
+    sh(&mut cmd, &format!("cross-build the {goos}/amd64 toolchain (make.bash, GOOS={goos})"))?;
     // bootstrap.bash's layout: the target's binaries in bin/, no host tools.
-    let cross = tmp.join("bin/dragonfly_amd64");
+    let cross = tmp.join(format!("bin/{goos}_amd64"));
     for e in std::fs::read_dir(&cross).map_err(|e| format!("{}: {e}", cross.display()))? {
         let e = e.map_err(|e| e.to_string())?;
         std::fs::rename(e.path(), tmp.join("bin").join(e.file_name())).map_err(|e| e.to_string())?;
@@ -218,8 +222,9 @@ pub fn bootstrap(work: &Path, host_goroot: &Path, version: &str) -> Result<PathB
     Ok(dest)
 }
 
-/// `godfly shell bash -c SCRIPT` (guest) or `bash -c SCRIPT` (native),
-/// in the tree `goroot` with its bin first on PATH; stdout to `out`.
+/// `godfly shell bash -c SCRIPT` (mode `dragonfly` or `freebsd`: the
+/// guest) or `bash -c SCRIPT` (mode `linux`: native), in the tree `goroot`
+/// with its bin first on PATH; stdout to `out`.
 fn in_tree(
     root: &Path,
     work: &Path,
@@ -245,7 +250,8 @@ pub fn in_dir(
     scale: &str,
 ) -> Result<bool, String> {
     let godfly = crate::bin_dir(root).join("godfly");
-    let mut cmd = if mode == "dragonfly" {
+    let guest = mode != "linux";
+    let mut cmd = if guest {
         let mut c = Command::new(&godfly);
         c.arg("shell").arg("/bin/bash");
         c
@@ -255,7 +261,7 @@ pub fn in_dir(
     cmd.arg("-c").arg(script).current_dir(cwd);
     go_env(&mut cmd, work, mode, scale);
     let mut path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
-    if mode == "dragonfly" {
+    if guest {
         // The host's gdb cannot debug a program running under godfly: the
         // guest side of the builder has none, so Go's gdb tests skip as on
         // a machine without it (natively they run).
@@ -280,7 +286,7 @@ fn no_gdb(work: &Path) -> Result<PathBuf, String> {
     let dir = work.join("no-gdb");
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let gdb = dir.join("gdb");
-    let text = "#!/bin/sh\necho 'gdb: not available to DragonFly programs under godfly' >&2\nexit 127\n";
+    let text = "#!/bin/sh\necho 'gdb: not available to BSD programs under godfly' >&2\nexit 127\n";
     std::fs::write(&gdb, text).map_err(|e| e.to_string())?;
     std::fs::set_permissions(&gdb, std::fs::Permissions::from_mode(0o755)).map_err(|e| e.to_string())?;
     Ok(dir)
@@ -388,12 +394,12 @@ pub struct Setup {
     pub version: String,
     /// `target/allbash`.
     pub work: PathBuf,
-    /// The dragonfly/amd64 bootstrap toolchain.
+    /// The `goos`/amd64 bootstrap toolchain.
     pub boot: PathBuf,
 }
 
-/// Builds godfly and finds or makes the bootstrap toolchain.
-pub fn setup(root: &Path) -> Result<Setup, String> {
+/// Builds godfly and finds or makes the bootstrap toolchain for `goos`.
+pub fn setup(root: &Path, goos: &str) -> Result<Setup, String> {
     let st = Command::new("cargo")
         .args(["build", "--release", "--quiet", "-p", "godfly"])
         .current_dir(root)
@@ -415,7 +421,7 @@ pub fn setup(root: &Path) -> Result<Setup, String> {
         .to_string();
     let work = root.join("target/allbash");
     std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
-    let boot = bootstrap(&work, &host_goroot, &version)?;
+    let boot = bootstrap(&work, &host_goroot, &version, goos)?;
     Ok(Setup { host_goroot, version, work, boot })
 }
 
@@ -424,7 +430,8 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     let o = parse_opts(root, args)?;
     let excl_text = std::fs::read_to_string(root.join("conformance/allbash-exclude.csv")).unwrap_or_default();
     let excl = parse_exclusions(&excl_text)?;
-    let Setup { host_goroot, version, work, boot } = setup(root)?;
+    let goos = o.goos.as_str();
+    let Setup { host_goroot, version, work, boot } = setup(root, goos)?;
 
     let user_re = o.run.clone();
     let subset = o.subset_ci;
@@ -437,7 +444,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
             .cloned()
             .collect()
     };
-    let (make_d, test_d, names, dfly) = run_mode(root, &work, "dragonfly", &host_goroot, &boot, &o, &select)?;
+    let (make_d, test_d, names, dfly) = run_mode(root, &work, goos, &host_goroot, &boot, &o, &select)?;
     let native = if o.native {
         // The linux tree builds itself from the host toolchain.
         let same = |all: &[String]| -> Vec<String> { all.iter().filter(|n| names.contains(n)).cloned().collect() };
@@ -452,7 +459,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     let _ = writeln!(table, "| dist test | godfly | native | godfly s | native s |");
     let _ = writeln!(table, "|---|---|---|---|---|");
     let all_names: Vec<String> = {
-        let list = dist_list_cached(&work, "dragonfly");
+        let list = dist_list_cached(&work, goos);
         if list.is_empty() { names.clone() } else { list }
     };
     for n in &all_names {
@@ -500,18 +507,20 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
         None => format!("make.bash: godfly {make_d:.0}s; dist test: godfly {test_d:.0}s"),
     };
     println!("{times}");
-    let lost = unattributed(&std::fs::read_to_string(work.join("dist-dragonfly.log")).unwrap_or_default(), failed);
+    let log = format!("dist-{goos}.log");
+    let lost = unattributed(&std::fs::read_to_string(work.join(&log)).unwrap_or_default(), failed);
     if lost > 0 {
-        println!("{lost} failures in dist's log (target/allbash/dist-dragonfly.log) that no test above shows");
+        println!("{lost} failures in dist's log (target/allbash/{log}) that no test above shows");
         failed += lost;
     }
     if let Some(md) = &o.markdown {
         let text = format!(
-            "# all.bash for dragonfly/amd64 under godfly\n\nProduced by `cargo xtask allbash --markdown {}` \
+            "# all.bash for {goos}/amd64 under godfly\n\nProduced by `cargo xtask allbash{os_arg} --markdown {}` \
              ({version}, CGO_ENABLED=0, linux/amd64 natively as the baseline in the same run; exclusions with \
              their reasons in `conformance/allbash-exclude.csv`).\n\n{times}\n\n{passed} passed, {failed} failed, \
              {skipped} skipped or excluded\n\n{table}",
-            md.display()
+            md.display(),
+            os_arg = if goos == "dragonfly" { String::new() } else { format!(" --os {goos}") }
         );
         std::fs::write(md, text).map_err(|e| format!("{}: {e}", md.display()))?;
     }

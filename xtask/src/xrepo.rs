@@ -29,7 +29,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     if dirs.is_empty() {
         return Err("usage: cargo xtask xrepo [--json FILE] [--markdown FILE] DIR...".into());
     }
-    let s = setup(root)?;
+    let s = setup(root, "dragonfly")?;
     let host_bin = s.host_goroot.join("bin");
     let (mut passed, mut failed, mut skipped, mut native_failed) = (0, 0, 0, 0);
     let mut table = String::from("| package | godfly | native | godfly s | native s |\n|---|---|---|---|---|\n");

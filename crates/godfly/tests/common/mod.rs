@@ -118,15 +118,25 @@ pub fn spawn_godfly(bin: &Path, args: &[&str]) -> std::process::Child {
     godfly_command(bin, args, &[]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("start godfly")
 }
 
-/// Runs a native program.
-pub fn run_native(bin: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+/// A native program with extra environment and no standard input.
+pub fn native_command(bin: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
     let mut cmd = Command::new(bin);
     cmd.args(args).stdin(Stdio::null());
     for (k, v) in env {
         cmd.env(k, v);
     }
-    cmd.output().expect("start native program")
+    cmd
 }
+
+/// Runs a native program.
+pub fn run_native(bin: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    native_command(bin, args, env).output().expect("start native program")
+}
+
+/// How long one side of [`same_as_native`] may run: the slowest program
+/// (gcstress on the trap path, on a loaded 2-core machine) takes well under
+/// a minute.
+pub const SAME_AS_NATIVE_LIMIT: std::time::Duration = std::time::Duration::from_secs(180);
 
 /// Builds `name` for both systems, runs both, and requires the same stdout
 /// and exit status. Returns the godfly run's output.
@@ -139,8 +149,9 @@ pub fn same_as_native(name: &str, args: &[&str], env: &[(&str, &str)]) -> Output
 pub fn same_as_native_for(goos: &str, name: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
     let dfly = build(name, goos);
     let linux = build(name, "linux");
-    let g = run_godfly(&dfly, args, env);
-    let n = run_native(&linux, args, env);
+    // A broken call shows as a hang; the limit turns it into a failure.
+    let g = run_godfly_within(&dfly, args, env, SAME_AS_NATIVE_LIMIT);
+    let n = output_within(native_command(&linux, args, env), SAME_AS_NATIVE_LIMIT);
     let gs = String::from_utf8_lossy(&g.stdout);
     let ns = String::from_utf8_lossy(&n.stdout);
     assert_eq!(gs, ns, "stdout differs for {name}\n--- godfly stderr:\n{}", String::from_utf8_lossy(&g.stderr));
