@@ -168,3 +168,36 @@ fn go_test_for_freebsd_passes_and_fails_through_the_wrapper() {
     let s = String::from_utf8_lossy(&fail.stdout);
     assert!(!fail.status.success() && s.contains("planned failure"), "{s}");
 }
+
+#[test]
+fn freebsd_process_tables_and_counters_by_sysctl_read_as_on_freebsd() {
+    let bin = common::build("fbsdsysctl", "freebsd");
+    let out = common::run_godfly_within(&bin, &["a", "b"], &[], std::time::Duration::from_secs(120));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "kern.proc.pid.self: one kinfo_proc: true\n  \
+         pid, ppid, pgid, sid: true true true true\n  \
+         uid, ruid, rgid: true true true\n  \
+         comm: true threads > 1: true a thread id above PID_MAX: true\n  \
+         runnable or sleeping: true started: true\n\
+         kern.proc.pid of no process: no such process\n\
+         kern.proc.proc lists this process: true, all kinfo_procs: true\n\
+         kern.proc.pgrp lists this process: true, all kinfo_procs: true\n\
+         kern.proc.session lists this process: true, all kinfo_procs: true\n\
+         kern.proc.uid lists this process: true, all kinfo_procs: true\n\
+         kern.proc.ruid lists this process: true, all kinfo_procs: true\n\
+         kern.proc.gid lists this process: true, all kinfo_procs: true\n\
+         kern.proc.rgid lists this process: true, all kinfo_procs: true\n\
+         a size query leaves room: true\n\
+         kern.proc.args.self: [\"a\" \"b\"]\n\
+         kern.proc.args of no process: no such process\n\
+         a child: comm is the program, ppid is this process: true true\n\
+         a child's args: [\"child\" \"x y\"]\n\
+         kern.cp_time: 5 longs: true kern.cp_times: 5 per CPU: true\n\
+         vm.stats.vm: page size 4096 counts are u_int: true free <= total: true\n\
+         EXIT-SUCCESS\n",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(0));
+}

@@ -11,7 +11,7 @@ use crate::xlat::procinfo::{self, ProcInfo};
 #[derive(Debug, Clone)]
 pub struct GuestView {
     pub info: ProcInfo,
-    /// The command name to show.
+    /// The command name to show, whole.
     pub name: String,
     /// The program's path.
     pub path: Option<PathBuf>,
@@ -55,7 +55,8 @@ pub fn view(pid: i32) -> Option<GuestView> {
             argv = a.into_iter().map(String::into_bytes).collect();
         }
     }
-    name.truncate(16);
+    // Not cut here: each system's record cuts at its own MAXCOMLEN, by
+    // bytes (a guest's argv[0] need not end a character where it cuts).
     Some(GuestView { info, name, path, argv })
 }
 

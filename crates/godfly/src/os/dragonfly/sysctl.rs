@@ -419,7 +419,7 @@ pub fn value(node: Node, params: &[i32]) -> Result<Vec<u8>, Errno> {
             .ok()
             .and_then(|t| t.split_whitespace().next()?.parse().ok())
             .unwrap_or(0)),
-        Node::CpTime | Node::CpTimes => cp_times(node == Node::CpTime),
+        Node::CpTime | Node::CpTimes => cp_times(node == Node::CpTime, 1_000_000),
         Node::VmPageSize => 4096u32.to_ne_bytes().to_vec(),
         Node::VmPages(c) => {
             let kib = |k: &str| meminfo_kib(k).unwrap_or(0);
@@ -444,8 +444,9 @@ pub fn value(node: Node, params: &[i32]) -> Result<Vec<u8>, Errno> {
 }
 
 /// `kern.cp_time` (one CPU's total) or `kern.cp_times` (each CPU's): user,
-/// nice, sys, intr, idle as longs, in microseconds, from /proc/stat.
-fn cp_times(total: bool) -> Vec<u8> {
+/// nice, sys, intr, idle as longs, in units of `1/per_second` s
+/// (DragonFly counts microseconds, FreeBSD stathz ticks), from /proc/stat.
+pub fn cp_times(total: bool, per_second: u64) -> Vec<u8> {
     let text = std::fs::read_to_string("/proc/stat").unwrap_or_default();
     let mut out = Vec::new();
     for line in text.lines() {
@@ -457,9 +458,9 @@ fn cp_times(total: bool) -> Vec<u8> {
         let f: Vec<u64> = rest.split_whitespace().skip(usize::from(!is_total)).filter_map(|v| v.parse().ok()).collect();
         let g = |i: usize| f.get(i).copied().unwrap_or(0);
         // user nice system idle iowait irq softirq
-        let us = |t: u64| (t * 1_000_000 / crate::sys::procs::HZ) as i64;
+        let unit = |t: u64| (t.saturating_mul(per_second) / crate::sys::procs::HZ) as i64;
         for v in [g(0), g(1), g(2), g(5) + g(6), g(3) + g(4)] {
-            out.extend_from_slice(&us(v).to_ne_bytes());
+            out.extend_from_slice(&unit(v).to_ne_bytes());
         }
     }
     out

@@ -15,6 +15,7 @@ pub mod dirent;
 pub mod errno;
 pub mod fcntl;
 pub mod kevent;
+pub mod kinfo;
 pub mod mmap;
 pub mod oflags;
 pub mod resource;

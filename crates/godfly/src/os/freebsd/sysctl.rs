@@ -3,16 +3,19 @@
 //! memory, ps_strings, the executable's path...) its value is DragonFly's
 //! `sysctl::value`; FreeBSD's own are here (its identity, `hw.machine`
 //! "amd64", `kern.smp.maxcpus`, `kern.ipc.soacceptqueue`,
-//! `kern.arandom`, `kern.conftxt`). The magic `{0,x}` requests (name, next, name-to-OID,
-//! format) work over this tree. No writes.
+//! `kern.arandom`, `kern.conftxt`), and so are the process table
+//! (`kern.proc.*` with FreeBSD's 1088-byte `kinfo_proc`), `kern.cp_time(s)`
+//! in stathz ticks and the 32-bit `vm.stats.vm` page counters. The magic
+//! `{0,x}` requests (name, next, name-to-OID, format) work over this tree.
+//! No writes.
 
 use godfly_abi::freebsd::consts as f;
 
 use crate::call::{Args, SysResult};
 use crate::host::Errno;
-use crate::host::errno::{EINVAL, EISDIR, ENAMETOOLONG, ENOENT, ENOTDIR, EPERM};
+use crate::host::errno::{EINVAL, EISDIR, ENAMETOOLONG, ENOENT, ENOTDIR, EPERM, ESRCH};
 use crate::mem;
-use crate::os::dragonfly::sysctl::{self as shared, Node, cstr, int};
+use crate::os::dragonfly::sysctl::{self as shared, Node, VmCount, cstr, int};
 use crate::thread::Ctx;
 
 /// What a leaf holds.
@@ -35,12 +38,41 @@ enum Leaf {
     /// `kern.conftxt`: the kernel configuration, GENERIC's first lines
     /// (Go's syscall package reads `machine` from it).
     ConfTxt,
+    /// A `kern.proc` table: one `kinfo_proc` per process picked.
+    Proc(ProcSel),
+    /// `kern.proc.args.<pid>`: the arguments, each NUL-terminated.
+    ProcArgs,
+    /// `kern.cp_time` (all CPUs) and `kern.cp_times` (each CPU), in
+    /// stathz ticks.
+    CpTime,
+    CpTimes,
+    /// `vm.stats.vm.v_page_size` and the page counters: `u_int`s on FreeBSD.
+    VmPageSize,
+    VmPages(VmCount),
+}
+
+/// Which processes a `kern.proc` table lists (`sysctl_kern_proc`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProcSel {
+    /// KERN_PROC_PID: one process, ESRCH for none.
+    Pid,
+    /// KERN_PROC_PROC: every process.
+    Proc,
+    Pgrp,
+    Session,
+    Tty,
+    Uid,
+    Ruid,
+    Rgid,
+    Gid,
 }
 
 const CTLTYPE_NODE: u32 = 1;
 const CTLTYPE_INT: u32 = 2;
 const CTLTYPE_STRING: u32 = 3;
 const CTLTYPE_OPAQUE: u32 = 5;
+const CTLTYPE_UINT: u32 = 6;
+const CTLTYPE_LONG: u32 = 7;
 const CTLTYPE_ULONG: u32 = 8;
 const CTLFLAG_RD: u32 = 0x8000_0000;
 /// OID_AUTO numbers (CTL_AUTO_START).
@@ -53,6 +85,10 @@ type Def = (&'static str, &'static [i32], Leaf, u32, &'static str, (usize, usize
 
 const KERN: i32 = f::CTL_KERN;
 const HW: i32 = f::CTL_HW;
+const VM: i32 = f::CTL_VM;
+const KP: i32 = f::KERN_PROC;
+/// `vm.stats.vm`.
+const VSV: [i32; 3] = [VM, AUTO, AUTO];
 const NODES: &[Def] = &[
     ("kern.ostype", &[KERN, f::KERN_OSTYPE], Leaf::OsType, CTLTYPE_STRING, "A", (0, 0)),
     ("kern.osrelease", &[KERN, f::KERN_OSRELEASE], Leaf::OsRelease, CTLTYPE_STRING, "A", (0, 0)),
@@ -78,6 +114,24 @@ const NODES: &[Def] = &[
         "",
         (1, 1),
     ),
+    ("kern.proc.pid", &[KERN, KP, f::KERN_PROC_PID], Leaf::Proc(ProcSel::Pid), CTLTYPE_NODE, "S,proc", (1, 1)),
+    ("kern.proc.pgrp", &[KERN, KP, f::KERN_PROC_PGRP], Leaf::Proc(ProcSel::Pgrp), CTLTYPE_NODE, "S,proc", (1, 1)),
+    (
+        "kern.proc.session",
+        &[KERN, KP, f::KERN_PROC_SESSION],
+        Leaf::Proc(ProcSel::Session),
+        CTLTYPE_NODE,
+        "S,proc",
+        (1, 1),
+    ),
+    ("kern.proc.tty", &[KERN, KP, f::KERN_PROC_TTY], Leaf::Proc(ProcSel::Tty), CTLTYPE_NODE, "S,proc", (1, 1)),
+    ("kern.proc.uid", &[KERN, KP, f::KERN_PROC_UID], Leaf::Proc(ProcSel::Uid), CTLTYPE_NODE, "S,proc", (1, 1)),
+    ("kern.proc.ruid", &[KERN, KP, f::KERN_PROC_RUID], Leaf::Proc(ProcSel::Ruid), CTLTYPE_NODE, "S,proc", (1, 1)),
+    ("kern.proc.args", &[KERN, KP, f::KERN_PROC_ARGS], Leaf::ProcArgs, CTLTYPE_NODE, "", (1, 1)),
+    // "only return procs": with no parameter or one (which is not looked at).
+    ("kern.proc.proc", &[KERN, KP, f::KERN_PROC_PROC], Leaf::Proc(ProcSel::Proc), CTLTYPE_NODE, "S,proc", (0, 1)),
+    ("kern.proc.rgid", &[KERN, KP, f::KERN_PROC_RGID], Leaf::Proc(ProcSel::Rgid), CTLTYPE_NODE, "S,proc", (1, 1)),
+    ("kern.proc.gid", &[KERN, KP, f::KERN_PROC_GID], Leaf::Proc(ProcSel::Gid), CTLTYPE_NODE, "S,proc", (1, 1)),
     ("kern.boottime", &[KERN, f::KERN_BOOTTIME], Leaf::Shared(Node::BootTime), CTLTYPE_OPAQUE, "S,timeval", (0, 0)),
     ("kern.osreldate", &[KERN, f::KERN_OSRELDATE], Leaf::OsRelDate, CTLTYPE_INT, "I", (0, 0)),
     (
@@ -96,6 +150,43 @@ const NODES: &[Def] = &[
     ("kern.conftxt", &[KERN, AUTO + 1], Leaf::ConfTxt, CTLTYPE_STRING, "A", (0, 0)),
     ("kern.smp.maxcpus", &[KERN, AUTO, AUTO], Leaf::MaxCpus, CTLTYPE_INT, "I", (0, 0)),
     ("kern.smp.cpus", &[KERN, AUTO, AUTO + 1], Leaf::SmpCpus, CTLTYPE_INT, "I", (0, 0)),
+    ("kern.cp_time", &[KERN, AUTO + 2], Leaf::CpTime, CTLTYPE_LONG, "LU", (0, 0)),
+    ("kern.cp_times", &[KERN, AUTO + 3], Leaf::CpTimes, CTLTYPE_LONG, "LU", (0, 0)),
+    ("vm.stats.vm.v_page_size", &[VM, AUTO, AUTO, AUTO], Leaf::VmPageSize, CTLTYPE_UINT, "IU", (0, 0)),
+    (
+        "vm.stats.vm.v_page_count",
+        &[VM, AUTO, AUTO, AUTO + 1],
+        Leaf::VmPages(VmCount::Pages),
+        CTLTYPE_UINT,
+        "IU",
+        (0, 0),
+    ),
+    ("vm.stats.vm.v_free_count", &[VM, AUTO, AUTO, AUTO + 2], Leaf::VmPages(VmCount::Free), CTLTYPE_UINT, "IU", (0, 0)),
+    ("vm.stats.vm.v_wire_count", &[VM, AUTO, AUTO, AUTO + 3], Leaf::VmPages(VmCount::Wire), CTLTYPE_UINT, "IU", (0, 0)),
+    (
+        "vm.stats.vm.v_active_count",
+        &[VM, AUTO, AUTO, AUTO + 4],
+        Leaf::VmPages(VmCount::Active),
+        CTLTYPE_UINT,
+        "IU",
+        (0, 0),
+    ),
+    (
+        "vm.stats.vm.v_inactive_count",
+        &[VM, AUTO, AUTO, AUTO + 5],
+        Leaf::VmPages(VmCount::Inactive),
+        CTLTYPE_UINT,
+        "IU",
+        (0, 0),
+    ),
+    (
+        "vm.stats.vm.v_cache_count",
+        &[VM, AUTO, AUTO, AUTO + 6],
+        Leaf::VmPages(VmCount::Cache),
+        CTLTYPE_UINT,
+        "IU",
+        (0, 0),
+    ),
     ("hw.machine", &[HW, f::HW_MACHINE], Leaf::Machine, CTLTYPE_STRING, "A", (0, 0)),
     ("hw.model", &[HW, f::HW_MODEL], Leaf::Shared(Node::Model), CTLTYPE_STRING, "A", (0, 0)),
     ("hw.ncpu", &[HW, f::HW_NCPU], Leaf::Shared(Node::Ncpu), CTLTYPE_INT, "I", (0, 0)),
@@ -113,6 +204,9 @@ const INTERIOR: &[(&str, &[i32])] = &[
     ("kern.ipc", &[KERN, f::KERN_IPC]),
     ("kern.smp", &[KERN, AUTO]),
     ("hw", &[HW]),
+    ("vm", &[VM]),
+    ("vm.stats", &[VM, AUTO]),
+    ("vm.stats.vm", &VSV),
 ];
 
 fn all_names() -> impl Iterator<Item = (&'static str, &'static [i32])> {
@@ -192,7 +286,64 @@ fn value(leaf: Leaf, params: &[i32], want: usize) -> Result<Vec<u8>, Errno> {
             crate::host::proc::getrandom_host(&mut b);
             b
         }
+        Leaf::Proc(sel) => proc_table(sel, params.first().copied().unwrap_or(0))?,
+        Leaf::ProcArgs => {
+            let pid = if params[0] == -1 { crate::host::proc::getpid() } else { params[0] };
+            let v = crate::sys::procs::view(pid).ok_or(ESRCH)?;
+            v.argv.iter().flat_map(|a| a.iter().copied().chain([0])).collect()
+        }
+        Leaf::CpTime | Leaf::CpTimes => shared::cp_times(leaf == Leaf::CpTime, stathz()),
+        Leaf::VmPageSize => 4096u32.to_ne_bytes().to_vec(),
+        Leaf::VmPages(c) => {
+            let v = shared::value(Node::VmPages(c), &[])?;
+            let pages = u64::from_ne_bytes(v.get(..8).and_then(|b| b.try_into().ok()).unwrap_or_default());
+            u32::try_from(pages).unwrap_or(u32::MAX).to_ne_bytes().to_vec()
+        }
     })
+}
+
+/// `stathz` as `kern.clockrate` reports it (the shared clockinfo's
+/// fourth int), the unit of `kern.cp_time`.
+fn stathz() -> u64 {
+    let ci = shared::value(Node::ClockRate, &[]).unwrap_or_default();
+    ci.get(12..16).and_then(|b| b.try_into().ok()).map_or(crate::sys::procs::HZ, |b| u64::from(u32::from_ne_bytes(b)))
+}
+
+/// Whether process `p` is one `sel` picks with `arg`; `tdev` is its
+/// terminal as a FreeBSD `dev_t`.
+fn picks(sel: ProcSel, arg: i32, p: &crate::xlat::procinfo::ProcInfo, tdev: Option<u64>) -> bool {
+    match sel {
+        ProcSel::Pid => p.pid == arg,
+        ProcSel::Proc => true,
+        ProcSel::Pgrp => p.pgid == arg,
+        ProcSel::Session => p.sid == arg,
+        // The MIB's int, widened to dev_t as the kernel does.
+        ProcSel::Tty => tdev == Some(arg as i64 as u64),
+        ProcSel::Uid => p.uid[1] == arg as u32,
+        ProcSel::Ruid => p.uid[0] == arg as u32,
+        ProcSel::Rgid => p.gid[0] == arg as u32,
+        ProcSel::Gid => p.gid[1] == arg as u32,
+    }
+}
+
+/// A `kern.proc` table: one `kinfo_proc` per process `sel` picks.
+fn proc_table(sel: ProcSel, arg: i32) -> Result<Vec<u8>, Errno> {
+    use crate::sys::procs;
+    let pick: Vec<procs::GuestView> = match sel {
+        ProcSel::Pid => vec![procs::view(arg).ok_or(ESRCH)?],
+        _ => procs::all(),
+    };
+    let boot = procs::boot_us();
+    let mut out = Vec::new();
+    for v in &pick {
+        let p = &v.info;
+        let tdev = (p.tty != 0).then(|| super::stat::dev_from_linux(u64::from(p.tty)));
+        if picks(sel, arg, p, tdev) {
+            let tid = super::thr::guest_tid(p.pid);
+            out.extend(super::kinfo::kinfo_proc(p, &v.name, tdev, tid, boot, procs::HZ));
+        }
+    }
+    Ok(out)
 }
 
 /// `__sysctl(name, namelen, old, oldlenp, new, newlen)`, FreeBSD 202.
@@ -234,7 +385,12 @@ pub fn sysctl(_: &mut Ctx, a: &Args) -> SysResult {
     } else {
         let (leaf, params) = find(&mib)?;
         let want = if oldlenp != 0 { mem::read::<u64>(oldlenp)? as usize } else { 0 };
-        value(leaf, params, want)?
+        let mut v = value(leaf, params, want)?;
+        if old == 0 && matches!(leaf, Leaf::Proc(sel) if sel != ProcSel::Pid) {
+            // A size query for a table is overestimated by 5 processes.
+            v.resize(v.len() + 5 * super::kinfo::KINFO_PROC_LEN, 0);
+        }
+        v
     };
     shared::copy_out_result(&data, old, oldlenp)
 }
