@@ -201,3 +201,36 @@ fn freebsd_process_tables_and_counters_by_sysctl_read_as_on_freebsd() {
     );
     assert_eq!(out.status.code(), Some(0));
 }
+
+#[test]
+fn freebsd_procctl_sets_the_parent_death_signal_reaper_and_no_new_privs() {
+    let bin = common::build("fbsdprocctl", "freebsd");
+    let out = common::run_godfly_within(&bin, &[], &[], std::time::Duration::from_secs(120));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "acquire: <nil>\n\
+         acquire again: device busy\n\
+         acquire with data: invalid argument\n\
+         acquire for the parent: operation not permitted\n\
+         release: <nil>\n\
+         release again: invalid argument\n\
+         pdeathsig at start: 0 <nil>\n\
+         pdeathsig SIGUSR2: <nil> true <nil>\n\
+         pdeathsig 200: invalid argument\n\
+         pdeathsig of another process: invalid argument\n\
+         pdeathsig of no process: invalid argument\n\
+         trace status: 0 <nil>\n\
+         trace status of no process: no such process\n\
+         no_new_privs at start: 2 <nil>\n\
+         no_new_privs 5: invalid argument\n\
+         no_new_privs set: <nil> 1 <nil>\n\
+         a process group: invalid argument\n\
+         command 999: invalid argument\n\
+         grandchild: start true <nil>\n\
+         grandchild: ok: SIGUSR1 when the parent died\n\
+         EXIT-SUCCESS\n",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(0));
+}

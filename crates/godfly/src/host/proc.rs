@@ -348,6 +348,30 @@ pub fn set_child_subreaper(on: bool) -> Result<(), Errno> {
     int_call(libc::SYS_prctl, &[libc::PR_SET_CHILD_SUBREAPER as u64, u64::from(on)]).map(|_| ())
 }
 
+/// The signal the calling thread's process gets when its parent dies (0
+/// for none), PR_GET_PDEATHSIG.
+pub fn pdeathsig() -> Result<i32, Errno> {
+    let mut v: libc::c_int = 0;
+    // SAFETY: the kernel writes one int into a live host int.
+    unsafe { raw::sys(libc::SYS_prctl, &[libc::PR_GET_PDEATHSIG as u64, mut_ptr(&mut v)]) }?;
+    Ok(v)
+}
+
+/// PR_SET_PDEATHSIG (0 clears it).
+pub fn set_pdeathsig(sig: i32) -> Result<(), Errno> {
+    int_call(libc::SYS_prctl, &[libc::PR_SET_PDEATHSIG as u64, sig as u64]).map(|_| ())
+}
+
+/// Whether no_new_privs is set (PR_GET_NO_NEW_PRIVS).
+pub fn no_new_privs() -> Result<bool, Errno> {
+    int_call(libc::SYS_prctl, &[libc::PR_GET_NO_NEW_PRIVS as u64, 0, 0, 0, 0]).map(|v| v != 0)
+}
+
+/// Sets no_new_privs, which cannot be cleared (PR_SET_NO_NEW_PRIVS).
+pub fn set_no_new_privs() -> Result<(), Errno> {
+    int_call(libc::SYS_prctl, &[libc::PR_SET_NO_NEW_PRIVS as u64, 1, 0, 0, 0]).map(|_| ())
+}
+
 /// sched_rr_get_interval(2).
 pub fn sched_rr_get_interval(tid: i32) -> Result<libc::timespec, Errno> {
     let mut t = libc::timespec { tv_sec: 0, tv_nsec: 0 };

@@ -505,9 +505,53 @@ pub fn ptrace(ctx: &mut Ctx, a: &Args) -> SysResult {
     ok_int(0)
 }
 
+/// The parent-death signal as a BSD keeps it, per process: Linux keeps it
+/// per thread (a new thread starts without one, and reading it on another
+/// thread gives 0), so godfly records the host signal with the pid it
+/// belongs to. A forked child has another pid and so none, as on both
+/// systems; after exec, start-up reads what the first thread kept.
+static PDEATHSIG: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+fn pack_pdeathsig(pid: i32, host: i32) -> u64 {
+    (u64::from(pid as u32) << 32) | u64::from(host as u32)
+}
+
+/// The host signal recorded for `pid` in `packed` (0 when it is another
+/// process's record).
+fn unpack_pdeathsig(packed: u64, pid: i32) -> i32 {
+    if (packed >> 32) as u32 == pid as u32 { packed as u32 as i32 } else { 0 }
+}
+
+/// Records the parent-death signal the process started with; called by
+/// start-up on the first thread, before the guest runs.
+pub fn note_pdeathsig_at_start() {
+    let host = hproc::pdeathsig().unwrap_or(0);
+    PDEATHSIG.store(pack_pdeathsig(hproc::getpid(), host), std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Sets the process's parent-death signal (a host signal, 0 for none).
+pub fn set_pdeathsig(host: i32) -> Result<(), Errno> {
+    hproc::set_pdeathsig(host)?;
+    PDEATHSIG.store(pack_pdeathsig(hproc::getpid(), host), std::sync::atomic::Ordering::Relaxed);
+    Ok(())
+}
+
+/// The process's parent-death signal (a host signal, 0 for none).
+pub fn pdeathsig() -> i32 {
+    unpack_pdeathsig(PDEATHSIG.load(std::sync::atomic::Ordering::Relaxed), hproc::getpid())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_parent_death_signal_belongs_to_the_pid_that_set_it() {
+        let p = pack_pdeathsig(4242, 10);
+        assert_eq!(unpack_pdeathsig(p, 4242), 10);
+        assert_eq!(unpack_pdeathsig(p, 4243), 0, "a forked child has none");
+        assert_eq!(unpack_pdeathsig(0, 0), 0);
+    }
 
     #[test]
     fn the_bsd_group_list_starts_with_the_effective_gid() {

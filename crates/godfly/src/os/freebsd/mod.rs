@@ -18,6 +18,7 @@ pub mod kevent;
 pub mod kinfo;
 pub mod mmap;
 pub mod oflags;
+pub mod procctl;
 pub mod resource;
 pub mod route;
 pub mod sigframe;

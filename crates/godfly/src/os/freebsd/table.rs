@@ -6,7 +6,7 @@
 
 use godfly_abi::freebsd::syscalls::*;
 
-use super::{calls, sysctl, thr, umtx};
+use super::{calls, procctl, sysctl, thr, umtx};
 use crate::personality::{Binding, Handler, Support};
 use crate::sys::sched as nice;
 use crate::sys::{fd, file, kqueue, login, mem, misc, path, poll, proc, signal, socket, stat, time};
@@ -121,6 +121,13 @@ pub const BINDINGS: &[(u32, Handler, Support)] = &[
     (SYS_UTIMES, path::utimes, Support::Full),
     (SYS_SETSID, proc::setsid, Support::Full),
     (SYS_SYSARCH, thr::sysarch, Support::Partial("AMD64_GET/SET_FSBASE and GSBASE; other operations EINVAL")),
+    (
+        SYS_PROCCTL,
+        procctl::procctl,
+        Support::Partial(
+            "PROC_PDEATHSIG_CTL/STATUS, PROC_REAP_ACQUIRE/RELEASE, PROC_NO_NEW_PRIVS_CTL/STATUS, PROC_TRACE_STATUS; other commands EINVAL",
+        ),
+    ),
     (SYS_SETGID, proc::setgid, Support::Full),
     (SYS_SETEGID, proc::setegid, Support::Full),
     (SYS_SETEUID, proc::seteuid, Support::Full),
