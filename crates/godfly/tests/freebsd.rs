@@ -234,3 +234,22 @@ fn freebsd_procctl_sets_the_parent_death_signal_reaper_and_no_new_privs() {
     );
     assert_eq!(out.status.code(), Some(0));
 }
+
+#[test]
+fn freebsd_file_copies_by_copy_file_range_match_linux_across_file_systems() {
+    let dir = std::env::temp_dir();
+    let d = dir.to_str().unwrap();
+    let out = same_as_native_for("freebsd", "copyrange", &[d], &[]);
+    ends_with_sentinel(&out);
+    // The FreeBSD build really takes copy_file_range (Go's os.File.ReadFrom).
+    let bin = common::build("copyrange", "freebsd");
+    let t = Command::new(common::godfly())
+        .args(["trace", "-e", "copy_file_range"])
+        .arg(&bin)
+        .arg(d)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let trace = String::from_utf8_lossy(&t.stderr);
+    assert!(trace.contains("copy_file_range(") && !trace.contains("ENOSYS"), "{trace}");
+}

@@ -31,6 +31,47 @@ pub fn pwrite(fd: i32, buf: GuestPtr, len: usize, off: u64) -> Result<u64, Errno
     unsafe { raw::sys(libc::SYS_pwrite64, &[fd as u64, buf.0, len as u64, off]) }
 }
 
+/// `copy_file_range(2)`: up to `len` bytes from `fd_in` to `fd_out`, at
+/// the given offsets (advanced) or at each file's own.
+pub fn copy_file_range(
+    fd_in: i32,
+    off_in: Option<&mut i64>,
+    fd_out: i32,
+    off_out: Option<&mut i64>,
+    len: usize,
+) -> Result<u64, Errno> {
+    let p = |o: Option<&mut i64>| o.map_or(0, mut_ptr);
+    let (pi, po) = (p(off_in), p(off_out));
+    // SAFETY: each offset pointer is null or a live, writable host i64.
+    unsafe { raw::sys_blocking(libc::SYS_copy_file_range, &[fd_in as u64, pi, fd_out as u64, po, len as u64, 0]) }
+}
+
+/// `read` (no offset) or `pread64` into a host buffer.
+pub fn read_host(fd: i32, buf: &mut [u8], off: Option<i64>) -> Result<usize, Errno> {
+    let (b, n) = (buf.as_mut_ptr() as u64, buf.len() as u64);
+    // SAFETY: buf is a live, writable host buffer of n bytes.
+    let r = unsafe {
+        match off {
+            None => raw::sys_blocking(libc::SYS_read, &[fd as u64, b, n]),
+            Some(o) => raw::sys(libc::SYS_pread64, &[fd as u64, b, n, o as u64]),
+        }
+    }?;
+    Ok(r as usize)
+}
+
+/// `write` (no offset) or `pwrite64` from a host buffer.
+pub fn write_host(fd: i32, buf: &[u8], off: Option<i64>) -> Result<usize, Errno> {
+    let (b, n) = (buf.as_ptr() as u64, buf.len() as u64);
+    // SAFETY: buf is a live host buffer of n bytes, only read.
+    let r = unsafe {
+        match off {
+            None => raw::sys_blocking(libc::SYS_write, &[fd as u64, b, n]),
+            Some(o) => raw::sys(libc::SYS_pwrite64, &[fd as u64, b, n, o as u64]),
+        }
+    }?;
+    Ok(r as usize)
+}
+
 /// `readv` with a guest iovec array (same layout on every system).
 pub fn readv(fd: i32, iov: GuestPtr, n: u32) -> Result<u64, Errno> {
     // SAFETY: the array and the buffers it names are guest memory.

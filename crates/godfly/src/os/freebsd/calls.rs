@@ -7,7 +7,7 @@
 use godfly_abi::freebsd::consts as f;
 
 use crate::call::{Args, SysResult, ok, ok_int};
-use crate::host::errno::{EINVAL, ERANGE, ESRCH};
+use crate::host::errno::{EINVAL, EOPNOTSUPP, ERANGE, ESRCH, EXDEV};
 use crate::host::{fd as hfd, fs};
 use crate::mem;
 use crate::personality;
@@ -70,6 +70,82 @@ pub fn pipe2(_: &mut Ctx, a: &Args) -> SysResult {
         return Err(e);
     }
     ok_int(0)
+}
+
+/// At most this much is copied by hand in one call when the host's
+/// `copy_file_range` will not (a short count is allowed; callers loop).
+const COPY_BY_HAND_MAX: usize = 1 << 20;
+
+/// `copy_file_range(infd, inoffp, outfd, outoffp, len, flags)`, 569. The
+/// host's call does the work; FreeBSD copies between file systems, which
+/// Linux refuses (EXDEV), so that copy is done here through a small
+/// buffer. Offsets given are read, advanced and written back; without
+/// them each file's own offset moves. Flags must be 0.
+pub fn copy_file_range(_: &mut Ctx, a: &Args) -> SysResult {
+    let (infd, inoffp, outfd, outoffp, len, flags) = (a.int(0), a.ptr(1), a.int(2), a.ptr(3), a.usize(4), a.uint(5));
+    if flags != 0 {
+        return Err(EINVAL);
+    }
+    let read_off = |p: u64| -> Result<Option<i64>, crate::host::Errno> {
+        if p == 0 {
+            return Ok(None);
+        }
+        let v: i64 = mem::read(p)?;
+        if v < 0 { Err(EINVAL) } else { Ok(Some(v)) }
+    };
+    let (mut inoff, mut outoff) = (read_off(inoffp)?, read_off(outoffp)?);
+    let len = len.min(isize::MAX as usize);
+    let n = match fs::copy_file_range(infd, inoff.as_mut(), outfd, outoff.as_mut(), len) {
+        Err(e) if e == EXDEV || e == EOPNOTSUPP => copy_by_hand(infd, &mut inoff, outfd, &mut outoff, len)?,
+        r => r? as usize,
+    };
+    if let Some(v) = inoff {
+        mem::write(inoffp, &v)?;
+    }
+    if let Some(v) = outoff {
+        mem::write(outoffp, &v)?;
+    }
+    ok(n as u64)
+}
+
+/// Copies up to `len` bytes (at most `COPY_BY_HAND_MAX`) from `infd` to
+/// `outfd`, advancing the offsets given. Stops at end of file or a short
+/// write; an error after some bytes moved is the count so far.
+fn copy_by_hand(
+    infd: i32,
+    inoff: &mut Option<i64>,
+    outfd: i32,
+    outoff: &mut Option<i64>,
+    len: usize,
+) -> Result<usize, crate::host::Errno> {
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut done = 0;
+    while done < len.min(COPY_BY_HAND_MAX) {
+        let want = (len - done).min(buf.len());
+        let got = match fs::read_host(infd, &mut buf[..want], *inoff) {
+            Ok(0) => break,
+            Ok(g) => g,
+            Err(e) if done == 0 => return Err(e),
+            Err(_) => break,
+        };
+        let put = match fs::write_host(outfd, &buf[..got], *outoff) {
+            Ok(p) => p,
+            Err(e) if done == 0 => return Err(e),
+            Err(_) => 0,
+        };
+        // What was read and not written goes back (a file offset moved by read).
+        if put < got && inoff.is_none() {
+            let _ = crate::sys::file::seek(infd, put as i64 - got as i64, libc::SEEK_CUR);
+        }
+        for o in [&mut *inoff, &mut *outoff].into_iter().flatten() {
+            *o += put as i64;
+        }
+        done += put;
+        if put < got {
+            break;
+        }
+    }
+    Ok(done)
 }
 
 /// `freebsd11_kevent(...)`, 363: `kevent` with the 32-byte `struct kevent`

@@ -238,6 +238,7 @@ pub const BINDINGS: &[(u32, Handler, Support)] = &[
     (SYS_FSTATFS, stat::fstatfs, Support::Partial("f_fsid is the device number; I/O counters are zero")),
     (SYS_GETFSSTAT, stat::getfsstat, Support::Partial("MNT_WAIT and MNT_NOWAIT give the same answer")),
     (SYS_MKNODAT, path::mknodat, Support::Full),
+    (SYS_COPY_FILE_RANGE, calls::copy_file_range, Support::Partial("flags must be 0")),
     (
         SYS_KEVENT,
         kqueue::kevent,
