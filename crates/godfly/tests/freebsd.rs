@@ -183,11 +183,13 @@ fn freebsd_process_tables_and_counters_by_sysctl_read_as_on_freebsd() {
          kern.proc.pid of no process: no such process\n\
          kern.proc.proc lists this process: true, all kinfo_procs: true\n\
          kern.proc.pgrp lists this process: true, all kinfo_procs: true\n\
-         kern.proc.session lists this process: true, all kinfo_procs: true\n\
+         kern.proc.sid lists this process: true, all kinfo_procs: true\n\
          kern.proc.uid lists this process: true, all kinfo_procs: true\n\
          kern.proc.ruid lists this process: true, all kinfo_procs: true\n\
          kern.proc.gid lists this process: true, all kinfo_procs: true\n\
          kern.proc.rgid lists this process: true, all kinfo_procs: true\n\
+         kern.proc.pid_td: a record per thread: true one is thr_self: true\n\
+         kern.proc.all lists this process's threads: true true\n\
          a size query leaves room: true\n\
          kern.proc.args.self: [\"a\" \"b\"]\n\
          kern.proc.args of no process: no such process\n\

@@ -85,3 +85,51 @@ pub fn boot_us() -> u64 {
         _ => 0,
     }
 }
+
+/// One thread of a process as a guest sees it.
+#[derive(Debug, Clone)]
+pub struct ThreadView {
+    /// The thread's own state and times (its `/proc/PID/task/TID`).
+    pub info: ProcInfo,
+    /// The id the guest knows it by: godfly's LWP id in this process,
+    /// the host's thread id in any other.
+    pub id: i32,
+    /// Its name, if it has one of its own.
+    pub name: Option<String>,
+}
+
+fn task(pid: i32, host_tid: i32) -> Option<ProcInfo> {
+    let dir = PathBuf::from(format!("/proc/{pid}/task/{host_tid}"));
+    let stat = std::fs::read_to_string(dir.join("stat")).ok()?;
+    let status = std::fs::read_to_string(dir.join("status")).unwrap_or_default();
+    procinfo::parse(&stat, &status)
+}
+
+/// The threads of process `pid`, in id order. In this process those are
+/// the guest's LWPs (godfly's own helper threads are not the guest's);
+/// elsewhere every host thread, named by its comm unless it is the main
+/// one.
+pub fn threads(pid: i32) -> Vec<ThreadView> {
+    let mut out: Vec<ThreadView> = if pid == crate::host::proc::getpid() {
+        crate::thread::all_started()
+            .into_iter()
+            .filter_map(|(id, lwp)| {
+                let name = lwp.title.as_deref().map(|t| String::from_utf8_lossy(t).into_owned());
+                Some(ThreadView { info: task(pid, lwp.host_tid)?, id, name })
+            })
+            .collect()
+    } else {
+        let tids: Vec<i32> = std::fs::read_dir(format!("/proc/{pid}/task"))
+            .map(|d| d.filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok()).collect())
+            .unwrap_or_default();
+        tids.into_iter()
+            .filter_map(|t| {
+                let info = task(pid, t)?;
+                let name = (t != pid).then(|| info.comm.clone());
+                Some(ThreadView { info, id: t, name })
+            })
+            .collect()
+    };
+    out.sort_by_key(|t| t.id);
+    out
+}

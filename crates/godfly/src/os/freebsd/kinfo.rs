@@ -155,12 +155,7 @@ pub fn kinfo_proc(p: &ProcInfo, name: &str, tdev: Option<u64>, tid: i64, boot_us
         kiflag |= KI_SLEADER;
     }
     put64(&mut b, at::KIFLAG, kiflag);
-    b[at::STAT] = match p.state {
-        b'R' => SRUN,
-        b'T' | b't' => SSTOP,
-        b'Z' | b'X' => SZOMB,
-        _ => SSLEEP,
-    };
+    b[at::STAT] = stat_of(p.state);
     b[at::NICE] = p.nice.clamp(-20, 20) as i8 as u8;
     put_str(&mut b, at::TDNAME, TDNAME_LEN, name);
     put_str(&mut b, at::COMM, COMM_LEN, name);
@@ -177,6 +172,29 @@ pub fn kinfo_proc(p: &ProcInfo, name: &str, tdev: Option<u64>, tid: i64, boot_us
     put_tv(&mut b, at::RUSAGE_CH + 16, us_of_ticks(p.cstime, hz));
     put64(&mut b, at::SFLAG, PS_INMEM);
     b
+}
+
+/// Turns a process's record into one of its threads' (as
+/// `fill_kinfo_thread` does for KERN_PROC_INC_THREAD): the thread's id,
+/// name, state, run time and user and system times.
+pub fn kinfo_thread(rec: &mut [u8], t: &ProcInfo, name: &str, tid: i64, hz: u64) {
+    put32(rec, at::TID, tid as u32);
+    rec[at::TDNAME..at::TDNAME + TDNAME_LEN].fill(0);
+    put_str(rec, at::TDNAME, TDNAME_LEN, name);
+    rec[at::STAT] = stat_of(t.state);
+    put64(rec, at::RUNTIME, us_of_ticks(t.utime.saturating_add(t.stime), hz));
+    put_tv(rec, at::RUSAGE, us_of_ticks(t.utime, hz));
+    put_tv(rec, at::RUSAGE + 16, us_of_ticks(t.stime, hz));
+}
+
+/// `ki_stat` for a Linux state letter.
+fn stat_of(state: u8) -> u8 {
+    match state {
+        b'R' => SRUN,
+        b'T' | b't' => SSTOP,
+        b'Z' | b'X' => SZOMB,
+        _ => SSLEEP,
+    }
 }
 
 #[cfg(test)]
@@ -232,6 +250,21 @@ mod tests {
         assert_eq!(u64_at(&b, 376), KI_SLEADER);
         assert_eq!(u64_at(&b, 608), 1, "ru_utime 1.5 s");
         assert_eq!(u64_at(&b, 616), 500_000);
+    }
+
+    #[test]
+    fn a_thread_record_has_the_threads_id_name_state_and_times() {
+        let p = ProcInfo { pid: 9, state: b'S', utime: 500, threads: 2, ..Default::default() };
+        let mut b = kinfo_proc(&p, "server", None, 100_009, 0, 100);
+        let t = ProcInfo { pid: 9, state: b'R', utime: 100, stime: 50, ..Default::default() };
+        kinfo_thread(&mut b, &t, "worker", 100_002, 100);
+        assert_eq!(u32_at(&b, 600), 100_002);
+        assert_eq!(&b[394..401], b"worker\0");
+        assert_eq!(&b[447..454], b"server\0", "ki_comm stays the process's");
+        assert_eq!(b[388], SRUN);
+        assert_eq!(u64_at(&b, 328), 1_500_000);
+        assert_eq!((u64_at(&b, 608), u64_at(&b, 616)), (1, 0));
+        assert_eq!(u32_at(&b, 596), 2);
     }
 
     #[test]

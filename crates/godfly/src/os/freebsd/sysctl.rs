@@ -38,8 +38,9 @@ enum Leaf {
     /// `kern.conftxt`: the kernel configuration, GENERIC's first lines
     /// (Go's syscall package reads `machine` from it).
     ConfTxt,
-    /// A `kern.proc` table: one `kinfo_proc` per process picked.
-    Proc(ProcSel),
+    /// A `kern.proc` table: one `kinfo_proc` per process picked, or with
+    /// `true` (KERN_PROC_INC_THREAD, and `kern.proc.all`) one per thread.
+    Proc(ProcSel, bool),
     /// `kern.proc.args.<pid>`: the arguments, each NUL-terminated.
     ProcArgs,
     /// `kern.cp_time` (all CPUs) and `kern.cp_times` (each CPU), in
@@ -56,7 +57,7 @@ enum Leaf {
 pub enum ProcSel {
     /// KERN_PROC_PID: one process, ESRCH for none.
     Pid,
-    /// KERN_PROC_PROC: every process.
+    /// KERN_PROC_PROC and KERN_PROC_ALL: every process.
     Proc,
     Pgrp,
     Session,
@@ -71,6 +72,8 @@ const CTLTYPE_NODE: u32 = 1;
 const CTLTYPE_INT: u32 = 2;
 const CTLTYPE_STRING: u32 = 3;
 const CTLTYPE_OPAQUE: u32 = 5;
+/// CTLTYPE_STRUCT is CTLTYPE_OPAQUE.
+const CTLTYPE_STRUCT: u32 = CTLTYPE_OPAQUE;
 const CTLTYPE_UINT: u32 = 6;
 const CTLTYPE_LONG: u32 = 7;
 const CTLTYPE_ULONG: u32 = 8;
@@ -87,6 +90,7 @@ const KERN: i32 = f::CTL_KERN;
 const HW: i32 = f::CTL_HW;
 const VM: i32 = f::CTL_VM;
 const KP: i32 = f::KERN_PROC;
+const TD: i32 = f::KERN_PROC_INC_THREAD;
 /// `vm.stats.vm`.
 const VSV: [i32; 3] = [VM, AUTO, AUTO];
 const NODES: &[Def] = &[
@@ -114,24 +118,64 @@ const NODES: &[Def] = &[
         "",
         (1, 1),
     ),
-    ("kern.proc.pid", &[KERN, KP, f::KERN_PROC_PID], Leaf::Proc(ProcSel::Pid), CTLTYPE_NODE, "S,proc", (1, 1)),
-    ("kern.proc.pgrp", &[KERN, KP, f::KERN_PROC_PGRP], Leaf::Proc(ProcSel::Pgrp), CTLTYPE_NODE, "S,proc", (1, 1)),
+    // The whole table, threads included (KERN_PROC_ALL is the one
+    // selector that lists threads without KERN_PROC_INC_THREAD).
+    ("kern.proc.all", &[KERN, KP, f::KERN_PROC_ALL], Leaf::Proc(ProcSel::Proc, true), CTLTYPE_STRUCT, "S,proc", (0, 0)),
+    ("kern.proc.gid", &[KERN, KP, f::KERN_PROC_GID], Leaf::Proc(ProcSel::Gid, false), CTLTYPE_NODE, "", (1, 1)),
+    ("kern.proc.pgrp", &[KERN, KP, f::KERN_PROC_PGRP], Leaf::Proc(ProcSel::Pgrp, false), CTLTYPE_NODE, "", (1, 1)),
+    ("kern.proc.rgid", &[KERN, KP, f::KERN_PROC_RGID], Leaf::Proc(ProcSel::Rgid, false), CTLTYPE_NODE, "", (1, 1)),
+    ("kern.proc.sid", &[KERN, KP, f::KERN_PROC_SESSION], Leaf::Proc(ProcSel::Session, false), CTLTYPE_NODE, "", (1, 1)),
+    ("kern.proc.tty", &[KERN, KP, f::KERN_PROC_TTY], Leaf::Proc(ProcSel::Tty, false), CTLTYPE_NODE, "", (1, 1)),
+    ("kern.proc.uid", &[KERN, KP, f::KERN_PROC_UID], Leaf::Proc(ProcSel::Uid, false), CTLTYPE_NODE, "", (1, 1)),
+    ("kern.proc.ruid", &[KERN, KP, f::KERN_PROC_RUID], Leaf::Proc(ProcSel::Ruid, false), CTLTYPE_NODE, "", (1, 1)),
+    ("kern.proc.pid", &[KERN, KP, f::KERN_PROC_PID], Leaf::Proc(ProcSel::Pid, false), CTLTYPE_NODE, "", (1, 1)),
+    // "only return procs": with no parameter or one (which is not looked at).
+    ("kern.proc.proc", &[KERN, KP, f::KERN_PROC_PROC], Leaf::Proc(ProcSel::Proc, false), CTLTYPE_NODE, "", (0, 1)),
+    ("kern.proc.args", &[KERN, KP, f::KERN_PROC_ARGS], Leaf::ProcArgs, CTLTYPE_NODE, "", (1, 1)),
+    ("kern.proc.gid_td", &[KERN, KP, f::KERN_PROC_GID | TD], Leaf::Proc(ProcSel::Gid, true), CTLTYPE_NODE, "", (1, 1)),
     (
-        "kern.proc.session",
-        &[KERN, KP, f::KERN_PROC_SESSION],
-        Leaf::Proc(ProcSel::Session),
+        "kern.proc.pgrp_td",
+        &[KERN, KP, f::KERN_PROC_PGRP | TD],
+        Leaf::Proc(ProcSel::Pgrp, true),
         CTLTYPE_NODE,
-        "S,proc",
+        "",
         (1, 1),
     ),
-    ("kern.proc.tty", &[KERN, KP, f::KERN_PROC_TTY], Leaf::Proc(ProcSel::Tty), CTLTYPE_NODE, "S,proc", (1, 1)),
-    ("kern.proc.uid", &[KERN, KP, f::KERN_PROC_UID], Leaf::Proc(ProcSel::Uid), CTLTYPE_NODE, "S,proc", (1, 1)),
-    ("kern.proc.ruid", &[KERN, KP, f::KERN_PROC_RUID], Leaf::Proc(ProcSel::Ruid), CTLTYPE_NODE, "S,proc", (1, 1)),
-    ("kern.proc.args", &[KERN, KP, f::KERN_PROC_ARGS], Leaf::ProcArgs, CTLTYPE_NODE, "", (1, 1)),
-    // "only return procs": with no parameter or one (which is not looked at).
-    ("kern.proc.proc", &[KERN, KP, f::KERN_PROC_PROC], Leaf::Proc(ProcSel::Proc), CTLTYPE_NODE, "S,proc", (0, 1)),
-    ("kern.proc.rgid", &[KERN, KP, f::KERN_PROC_RGID], Leaf::Proc(ProcSel::Rgid), CTLTYPE_NODE, "S,proc", (1, 1)),
-    ("kern.proc.gid", &[KERN, KP, f::KERN_PROC_GID], Leaf::Proc(ProcSel::Gid), CTLTYPE_NODE, "S,proc", (1, 1)),
+    (
+        "kern.proc.rgid_td",
+        &[KERN, KP, f::KERN_PROC_RGID | TD],
+        Leaf::Proc(ProcSel::Rgid, true),
+        CTLTYPE_NODE,
+        "",
+        (1, 1),
+    ),
+    (
+        "kern.proc.sid_td",
+        &[KERN, KP, f::KERN_PROC_SESSION | TD],
+        Leaf::Proc(ProcSel::Session, true),
+        CTLTYPE_NODE,
+        "",
+        (1, 1),
+    ),
+    ("kern.proc.tty_td", &[KERN, KP, f::KERN_PROC_TTY | TD], Leaf::Proc(ProcSel::Tty, true), CTLTYPE_NODE, "", (1, 1)),
+    ("kern.proc.uid_td", &[KERN, KP, f::KERN_PROC_UID | TD], Leaf::Proc(ProcSel::Uid, true), CTLTYPE_NODE, "", (1, 1)),
+    (
+        "kern.proc.ruid_td",
+        &[KERN, KP, f::KERN_PROC_RUID | TD],
+        Leaf::Proc(ProcSel::Ruid, true),
+        CTLTYPE_NODE,
+        "",
+        (1, 1),
+    ),
+    ("kern.proc.pid_td", &[KERN, KP, f::KERN_PROC_PID | TD], Leaf::Proc(ProcSel::Pid, true), CTLTYPE_NODE, "", (1, 1)),
+    (
+        "kern.proc.proc_td",
+        &[KERN, KP, f::KERN_PROC_PROC | TD],
+        Leaf::Proc(ProcSel::Proc, true),
+        CTLTYPE_NODE,
+        "",
+        (0, 1),
+    ),
     ("kern.boottime", &[KERN, f::KERN_BOOTTIME], Leaf::Shared(Node::BootTime), CTLTYPE_OPAQUE, "S,timeval", (0, 0)),
     ("kern.osreldate", &[KERN, f::KERN_OSRELDATE], Leaf::OsRelDate, CTLTYPE_INT, "I", (0, 0)),
     (
@@ -286,7 +330,7 @@ fn value(leaf: Leaf, params: &[i32], want: usize) -> Result<Vec<u8>, Errno> {
             crate::host::proc::getrandom_host(&mut b);
             b
         }
-        Leaf::Proc(sel) => proc_table(sel, params.first().copied().unwrap_or(0))?,
+        Leaf::Proc(sel, threads) => proc_table(sel, params.first().copied().unwrap_or(0), threads)?,
         Leaf::ProcArgs => {
             let pid = if params[0] == -1 { crate::host::proc::getpid() } else { params[0] };
             let v = crate::sys::procs::view(pid).ok_or(ESRCH)?;
@@ -326,8 +370,9 @@ fn picks(sel: ProcSel, arg: i32, p: &crate::xlat::procinfo::ProcInfo, tdev: Opti
     }
 }
 
-/// A `kern.proc` table: one `kinfo_proc` per process `sel` picks.
-fn proc_table(sel: ProcSel, arg: i32) -> Result<Vec<u8>, Errno> {
+/// A `kern.proc` table: one `kinfo_proc` per process `sel` picks, or
+/// with `threads` one per thread of each.
+fn proc_table(sel: ProcSel, arg: i32, threads: bool) -> Result<Vec<u8>, Errno> {
     use crate::sys::procs;
     let pick: Vec<procs::GuestView> = match sel {
         ProcSel::Pid => vec![procs::view(arg).ok_or(ESRCH)?],
@@ -338,9 +383,26 @@ fn proc_table(sel: ProcSel, arg: i32) -> Result<Vec<u8>, Errno> {
     for v in &pick {
         let p = &v.info;
         let tdev = (p.tty != 0).then(|| super::stat::dev_from_linux(u64::from(p.tty)));
-        if picks(sel, arg, p, tdev) {
-            let tid = super::thr::guest_tid(p.pid);
-            out.extend(super::kinfo::kinfo_proc(p, &v.name, tdev, tid, boot, procs::HZ));
+        if !picks(sel, arg, p, tdev) {
+            continue;
+        }
+        let tds = procs::threads(p.pid);
+        // ki_tid of a process record is its first thread's.
+        let first = tds.first().map_or(p.pid, |t| t.id);
+        // This process counts the guest's threads, not godfly's helpers.
+        let own = (p.pid == crate::host::proc::getpid() && !tds.is_empty())
+            .then(|| crate::xlat::procinfo::ProcInfo { threads: tds.len() as i32, ..p.clone() });
+        let p = own.as_ref().unwrap_or(p);
+        let rec = super::kinfo::kinfo_proc(p, &v.name, tdev, super::thr::guest_tid(first), boot, procs::HZ);
+        if !threads || tds.is_empty() {
+            out.extend(rec);
+            continue;
+        }
+        for t in &tds {
+            let mut r = rec.clone();
+            let name = t.name.as_deref().unwrap_or(&v.name);
+            super::kinfo::kinfo_thread(&mut r, &t.info, name, super::thr::guest_tid(t.id), procs::HZ);
+            out.extend(r);
         }
     }
     Ok(out)
@@ -386,7 +448,7 @@ pub fn sysctl(_: &mut Ctx, a: &Args) -> SysResult {
         let (leaf, params) = find(&mib)?;
         let want = if oldlenp != 0 { mem::read::<u64>(oldlenp)? as usize } else { 0 };
         let mut v = value(leaf, params, want)?;
-        if old == 0 && matches!(leaf, Leaf::Proc(sel) if sel != ProcSel::Pid) {
+        if old == 0 && matches!(leaf, Leaf::Proc(sel, _) if sel != ProcSel::Pid) {
             // A size query for a table is overestimated by 5 processes.
             v.resize(v.len() + 5 * super::kinfo::KINFO_PROC_LEN, 0);
         }

@@ -1,7 +1,9 @@
 // fbsdsysctl: FreeBSD's process table and system counters by sysctl, as
 // process listers (gopsutil, go-ps) and CPU and memory reporters read
 // them: kern.proc.pid/proc/pgrp/session/uid/ruid/gid/rgid with struct
-// kinfo_proc (1088 bytes, ki_structsize first), kern.proc.args for this
+// kinfo_proc (1088 bytes, ki_structsize first), kern.proc.all and
+// pid_td with a record per thread (ki_tid as thr_self gives it),
+// kern.proc.args for this
 // process and a child, ESRCH for no process, kern.cp_time(s) and the
 // 32-bit vm.stats.vm counters. Built for FreeBSD only.
 package main
@@ -13,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"unsafe"
@@ -117,12 +120,35 @@ func main() {
 	for _, t := range []struct {
 		what string
 		arg  []int32
-	}{{"proc", nil}, {"pgrp", []int32{int32(syscall.Getpgrp())}}, {"session", []int32{int32(sid)}},
+	}{{"proc", nil}, {"pgrp", []int32{int32(syscall.Getpgrp())}}, {"sid", []int32{int32(sid)}},
 		{"uid", []int32{int32(os.Geteuid())}}, {"ruid", []int32{int32(os.Getuid())}},
 		{"gid", []int32{int32(os.Getegid())}}, {"rgid", []int32{int32(os.Getgid())}}} {
 		found, sized := has(proc(t.what, t.arg...), me)
 		fmt.Printf("kern.proc.%s lists this process: %v, all kinfo_procs: %v\n", t.what, found, sized)
 	}
+	// Threads: a record each, with its own ki_tid.
+	runtime.LockOSThread()
+	var self int64
+	syscall.Syscall(syscall.SYS_THR_SELF, uintptr(unsafe.Pointer(&self)), 0, 0)
+	td := proc("pid_td", int32(me))
+	tids := map[uint32]bool{}
+	for i := 0; i+kinfoLen <= len(td); i += kinfoLen {
+		if u32(td[i:], 72) == uint32(me) {
+			tids[u32(td[i:], 600)] = true
+		}
+	}
+	runtime.UnlockOSThread()
+	fmt.Println("kern.proc.pid_td: a record per thread:", len(td) >= kinfoLen && len(td)/kinfoLen == int(u32(td, 596)) && len(tids) == len(td)/kinfoLen,
+		"one is thr_self:", tids[uint32(self)])
+	found, sized := has(proc("all"), me)
+	allTids := 0
+	all := proc("all")
+	for i := 0; i+kinfoLen <= len(all); i += kinfoLen {
+		if u32(all[i:], 72) == uint32(me) {
+			allTids++
+		}
+	}
+	fmt.Println("kern.proc.all lists this process's threads:", found && allTids > 1, sized)
 	size, _ := raw(mibOf("kern.proc.proc"), nil)
 	full := proc("proc")
 	fmt.Println("a size query leaves room:", len(size) >= len(full)+5*kinfoLen-2*kinfoLen)
