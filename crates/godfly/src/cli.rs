@@ -7,7 +7,7 @@ use std::ffi::OsString;
 use std::os::fd::IntoRawFd;
 use std::path::PathBuf;
 
-/// Run DragonFly BSD x86-64 programs on Linux.
+/// Run DragonFly BSD and FreeBSD x86-64 programs on Linux.
 #[derive(Debug, Parser)]
 #[command(name = "godfly", version, about)]
 struct Cli {
@@ -45,7 +45,7 @@ struct Program {
     /// argv[0] for the program (default: the program path as given).
     #[arg(long, value_name = "NAME")]
     argv0: Option<OsString>,
-    /// Look absolute paths up under PREFIX first (a DragonFly /etc, zoneinfo...).
+    /// Look absolute paths up under PREFIX first (a BSD /etc, zoneinfo...).
     #[arg(short = 'L', long = "prefix", value_name = "PREFIX")]
     prefix: Option<PathBuf>,
     /// Keep every system call on the trap (no rewritten call sites).
@@ -67,7 +67,7 @@ struct Program {
     /// allows).
     #[arg(long, value_name = "FILE")]
     core: Option<PathBuf>,
-    /// The program (a static DragonFly x86-64 ELF executable).
+    /// The program (a static DragonFly or FreeBSD x86-64 ELF executable).
     program: PathBuf,
     /// Its arguments.
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
@@ -76,7 +76,7 @@ struct Program {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run a DragonFly program with arguments.
+    /// Run a DragonFly or FreeBSD program with arguments.
     Run {
         /// Trace system calls (as `godfly trace`).
         #[arg(long)]
@@ -86,7 +86,7 @@ enum Command {
         #[command(flatten)]
         program: Program,
     },
-    /// Run a DragonFly program and trace its system calls, truss style.
+    /// Run a DragonFly or FreeBSD program and trace its system calls, truss style.
     Trace {
         #[command(flatten)]
         trace_args: TraceArgs,
@@ -94,7 +94,7 @@ enum Command {
         program: Program,
     },
     /// Run a host command (default: $SHELL, interactive) in which every
-    /// DragonFly program it or its children start runs under godfly, with
+    /// DragonFly or FreeBSD program it or its children start runs under godfly, with
     /// these options; what binfmt_misc does for qemu-user.
     Shell {
         /// Trace the guest programs' system calls (as `godfly trace`).
