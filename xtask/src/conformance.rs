@@ -206,6 +206,9 @@ fn go_test(env: &Env, goos: &str, pkgs: &[String], skip: &str, run: &str, timeou
         .env("CGO_ENABLED", "0")
         .env("GOTOOLCHAIN", "local")
         .env("GOFLAGS", "")
+        // Tests' own deadlines (testenv's) doubled, as all.bash's builder
+        // runs them: a loaded 2-core machine is slow for both systems.
+        .env("GO_TEST_TIMEOUT_SCALE", std::env::var("GO_TEST_TIMEOUT_SCALE").unwrap_or_else(|_| "2".into()))
         .args(["test", "-json", "-count=1", "-short", "-p=2", &format!("-timeout={timeout}")]);
     if !skip.is_empty() {
         cmd.arg(format!("-skip={skip}"));
