@@ -575,6 +575,16 @@ mod tests {
     }
 
     #[test]
+    fn os_chooses_the_guest_system_dragonfly_by_default() {
+        let root = Path::new("/r");
+        let args = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(parse_opts(root, &[]).unwrap().goos, "dragonfly");
+        assert_eq!(parse_opts(root, &args(&["--os", "freebsd"])).unwrap().goos, "freebsd");
+        assert!(parse_opts(root, &args(&["--os", "netbsd"])).is_err());
+        assert!(parse_opts(root, &args(&["--os"])).is_err());
+    }
+
+    #[test]
     fn exact_regex_escapes_and_anchors() {
         let r = exact_regex(&["go_test:a.b".into(), "x(y)".into()]);
         assert_eq!(r, r"^(go_test:a\.b|x\(y\))$");
