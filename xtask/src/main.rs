@@ -70,7 +70,7 @@ fn main() -> ExitCode {
         Some("bench") => conformance::go_binary(&repo_root()).and_then(|go| bench::run(&repo_root(), &go, &args[1..])),
         _ => Err(
             "usage: cargo xtask gen [--os NAME] [--check] | conformance [--smoke|--full|PKG...] [--recheck-excluded] \
-                 | toolchain | allbash [--os freebsd] [--run RE] [--subset ci] [--no-native] | xrepo DIR... | bench [--runs N] | fuzz [--seconds S] [--libfuzzer] [--cmin] [--guest-seeds A-B]"
+                 | toolchain | allbash [--os freebsd] [--run RE] [--subset ci] [--no-native] | xrepo [--os freebsd] DIR... | bench [--runs N] | fuzz [--seconds S] [--libfuzzer] [--cmin] [--guest-seeds A-B]"
                 .to_string(),
         ),
     };

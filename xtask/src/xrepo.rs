@@ -1,7 +1,7 @@
-//! `cargo xtask xrepo [--json FILE] [--markdown FILE] DIR...`: the Go
-//! x/ repositories (or any Go modules) in local checkouts, `go test -short
-//! ./...` with the dragonfly/amd64 toolchain running under godfly (the
-//! allbash bootstrap toolchain, `godfly shell`), and natively for
+//! `cargo xtask xrepo [--os dragonfly|freebsd] [--json FILE] [--markdown FILE] DIR...`:
+//! the Go x/ repositories (or any Go modules) in local checkouts, `go test
+//! -short ./...` with the dragonfly/amd64 (or freebsd/amd64) toolchain
+//! running under godfly (the allbash bootstrap toolchain, `godfly shell`), and natively for
 //! linux/amd64, side by side. The checkouts are the caller's (CI has no
 //! network): a `go.work` above them ties x/ repositories to each other.
 
@@ -17,19 +17,26 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     let mut json_out = root.join("target/xrepo.json");
     let mut markdown: Option<PathBuf> = None;
     let mut dirs = Vec::new();
+    let mut goos = "dragonfly".to_string();
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--json" => json_out = PathBuf::from(it.next().ok_or("--json needs a file")?),
             "--markdown" => markdown = Some(PathBuf::from(it.next().ok_or("--markdown needs a file")?)),
+            "--os" => {
+                goos = it.next().ok_or("--os needs dragonfly or freebsd")?.clone();
+                if goos != "dragonfly" && goos != "freebsd" {
+                    return Err(format!("--os {goos}: godfly runs dragonfly and freebsd"));
+                }
+            }
             d if !d.starts_with('-') => dirs.push(PathBuf::from(d)),
             other => return Err(format!("unknown option {other}")),
         }
     }
     if dirs.is_empty() {
-        return Err("usage: cargo xtask xrepo [--json FILE] [--markdown FILE] DIR...".into());
+        return Err("usage: cargo xtask xrepo [--os dragonfly|freebsd] [--json FILE] [--markdown FILE] DIR...".into());
     }
-    let s = setup(root, "dragonfly")?;
+    let s = setup(root, &goos)?;
     let host_bin = s.host_goroot.join("bin");
     let (mut passed, mut failed, mut skipped, mut native_failed) = (0, 0, 0, 0);
     let mut table = String::from("| package | godfly | native | godfly s | native s |\n|---|---|---|---|---|\n");
@@ -44,7 +51,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
             in_dir(root, &s.work, mode, bin, &dir, "exec go test -short -json -timeout 10m ./...", Some(&out), "2")?;
             Ok((t.elapsed().as_secs_f64(), parse_test_json(&std::fs::read_to_string(&out).unwrap_or_default())))
         };
-        let (td, dfly) = run("dragonfly", &s.boot.join("bin"))?;
+        let (td, dfly) = run(&goos, &s.boot.join("bin"))?;
         let (tn, linux) = run("linux", &host_bin)?;
         let (mut p, mut f, mut k) = (0, 0, 0);
         for (pkg, d) in &dfly {
@@ -92,7 +99,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     std::fs::write(&json_out, json).map_err(|e| format!("{}: {e}", json_out.display()))?;
     if let Some(md) = markdown {
         let text = format!(
-            "# Go x/ repositories for dragonfly/amd64 under godfly\n\nProduced by `cargo xtask xrepo` ({}, \
+            "# Go x/ repositories for {goos}/amd64 under godfly\n\nProduced by `cargo xtask xrepo` ({}, \
              go test -short, CGO_ENABLED=0; linux/amd64 natively beside it).\n\n{summary}\n{table}",
             s.version
         );
