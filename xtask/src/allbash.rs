@@ -19,8 +19,9 @@
 //!    its own copy built by its own `make.bash`.
 //!
 //! Exclusions live in `conformance/allbash-exclude.csv` as `test,reason`
-//! (a dist test name as `dist test -list` prints it, or a regular
-//! expression for several). The run prints one line per dist test with
+//! (a dist test name as `dist test -list` prints it, or a `*` pattern for
+//! several; or `PKG.TestName` for one Go test, which every `go test` dist
+//! runs skips, the rest of its package still counting). The run prints one line per dist test with
 //! both results and times and closes with `N passed, N failed, N skipped`.
 //! `--reuse` keeps a toolchain an earlier run installed (no make.bash).
 //! cgo is off (`CGO_ENABLED=0`): a Linux machine has no BSD C
@@ -92,6 +93,14 @@ fn glob(pat: &str, s: &str) -> bool {
     }
 }
 
+/// The Go tests that `PKG.TestName` rows exclude, as a `-skip` value
+/// (None when there are none). Std package paths have no dots and Go test
+/// names none either, so the first dot splits them.
+pub fn go_test_skips(excl: &[Exclusion]) -> Option<String> {
+    let names: Vec<String> = excl.iter().filter_map(|e| e.test.split_once('.').map(|(_, t)| t.to_string())).collect();
+    (!names.is_empty()).then(|| exact_regex(&names))
+}
+
 /// A regular expression matching exactly these names (for `dist test -run`).
 pub fn exact_regex(names: &[String]) -> String {
     let esc: Vec<String> = names
@@ -113,6 +122,8 @@ struct Opts {
     markdown: Option<PathBuf>,
     timeout_scale: String,
     reuse: bool,
+    /// The `-skip` for Go tests excluded one by one.
+    skip: Option<String>,
 }
 
 fn parse_opts(root: &Path, args: &[String]) -> Result<Opts, String> {
@@ -125,6 +136,7 @@ fn parse_opts(root: &Path, args: &[String]) -> Result<Opts, String> {
         markdown: None,
         timeout_scale: "2".into(),
         reuse: false,
+        skip: None,
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -338,7 +350,8 @@ fn run_mode(
     }
     let json = work.join(format!("dist-{mode}.json"));
     let t = Instant::now();
-    let script = format!("GOFLAGS=-count=1 exec go tool dist test -k -json -run '{}'", exact_regex(&names));
+    let skip = o.skip.as_ref().map_or(String::new(), |s| format!(" -skip={s}"));
+    let script = format!("GOFLAGS='-count=1{skip}' exec go tool dist test -k -json -run '{}'", exact_regex(&names));
     in_tree(root, work, mode, &goroot, &script, Some(&json), &o.timeout_scale)?;
     let test_s = t.elapsed().as_secs_f64();
     let text = std::fs::read_to_string(&json).unwrap_or_default();
@@ -427,9 +440,10 @@ pub fn setup(root: &Path, goos: &str) -> Result<Setup, String> {
 
 /// Entry point.
 pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
-    let o = parse_opts(root, args)?;
+    let mut o = parse_opts(root, args)?;
     let excl_text = std::fs::read_to_string(root.join("conformance/allbash-exclude.csv")).unwrap_or_default();
     let excl = parse_exclusions(&excl_text)?;
+    o.skip = go_test_skips(&excl);
     let goos = o.goos.as_str();
     let Setup { host_goroot, version, work, boot } = setup(root, goos)?;
 
@@ -458,6 +472,10 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), String> {
     let mut json = String::from("[\n");
     let _ = writeln!(table, "| dist test | godfly | native | godfly s | native s |");
     let _ = writeln!(table, "|---|---|---|---|---|");
+    for e in excl.iter().filter(|e| e.test.contains('.')) {
+        println!("{:<48} Go test excluded: {}", e.test, e.reason);
+        let _ = writeln!(table, "| {} (one Go test) | excluded | | | {} |", e.test, e.reason);
+    }
     let all_names: Vec<String> = {
         let list = dist_list_cached(&work, goos);
         if list.is_empty() { names.clone() } else { list }
@@ -582,6 +600,14 @@ mod tests {
         assert_eq!(parse_opts(root, &args(&["--os", "freebsd"])).unwrap().goos, "freebsd");
         assert!(parse_opts(root, &args(&["--os", "netbsd"])).is_err());
         assert!(parse_opts(root, &args(&["--os"])).is_err());
+    }
+
+    #[test]
+    fn package_dot_test_rows_skip_one_go_test_and_match_no_dist_test() {
+        let e = parse_exclusions("syscall.TestJailAttach,needs jails\nruntime:cpu*,x\n").unwrap();
+        assert_eq!(go_test_skips(&e).as_deref(), Some("^(TestJailAttach)$"));
+        assert!(excluded("syscall", &e).is_none());
+        assert_eq!(go_test_skips(&e[1..]), None);
     }
 
     #[test]
