@@ -285,7 +285,7 @@ fn start(program: &Path, args: Vec<OsString>, setup: Setup) -> Result<std::conve
         godfly_exe: std::env::current_exe().map(|p| p.into_os_string()).unwrap_or_else(|_| "/proc/self/exe".into()),
         is_guest_program,
     });
-    crate::sys::proc::note_pdeathsig_at_start();
+    crate::sys::proc::note_process_flags_at_start();
 
     // The signal mask crosses execve: the host mask godfly started with is
     // the first thread's guest mask.

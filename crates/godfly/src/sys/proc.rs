@@ -162,6 +162,7 @@ pub fn getrusage(_: &mut Ctx, a: &Args) -> SysResult {
 pub fn fork(ctx: &mut Ctx, _: &Args) -> SysResult {
     // Every global lock of godfly (`crate::sync`) is held across the host
     // fork, so the child finds each one free and consistent.
+    carry_process_flags_to_this_thread();
     let held = crate::sync::hold_all_for_fork();
     let stderr = std::io::stderr().lock();
     let mut process_pending = crate::thread::PROCESS_PENDING.lock_for_fork();
@@ -280,6 +281,7 @@ pub fn execve(ctx: &mut Ctx, a: &Args) -> SysResult {
         .filter(|&s| crate::signal::sigismember(&ctx.lwp.sigmask, s))
         .filter_map(crate::signal::to_host)
         .collect();
+    carry_process_flags_to_this_thread();
     crate::thread::spawn::disarm_dispatch();
     if ctx.lwp.traceme {
         // Deferred PT_TRACE_ME: from here on no call of this process traps.
@@ -509,7 +511,11 @@ pub fn ptrace(ctx: &mut Ctx, a: &Args) -> SysResult {
 /// per thread (a new thread starts without one, and reading it on another
 /// thread gives 0), so godfly records the host signal with the pid it
 /// belongs to. A forked child has another pid and so none, as on both
-/// systems; after exec, start-up reads what the first thread kept.
+/// systems; after exec, start-up reads what the first thread kept. Linux
+/// still sends it when the parent's forking thread ends, and only the
+/// thread that set it carries it (until it forks or execs, when godfly
+/// puts it on that thread): a signal set on one thread and cleared on
+/// another stays armed on the first.
 static PDEATHSIG: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 fn pack_pdeathsig(pid: i32, host: i32) -> u64 {
@@ -522,11 +528,42 @@ fn unpack_pdeathsig(packed: u64, pid: i32) -> i32 {
     if (packed >> 32) as u32 == pid as u32 { packed as u32 as i32 } else { 0 }
 }
 
-/// Records the parent-death signal the process started with; called by
-/// start-up on the first thread, before the guest runs.
-pub fn note_pdeathsig_at_start() {
+/// no_new_privs, which a BSD keeps per process and children inherit;
+/// Linux keeps it per thread, so godfly records it and sets it again on
+/// the thread that forks or execs.
+static NO_NEW_PRIVS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Records the parent-death signal and no_new_privs the process started
+/// with; called by start-up on the first thread (the one that exec'd),
+/// before the guest runs.
+pub fn note_process_flags_at_start() {
     let host = hproc::pdeathsig().unwrap_or(0);
     PDEATHSIG.store(pack_pdeathsig(hproc::getpid(), host), std::sync::atomic::Ordering::Relaxed);
+    NO_NEW_PRIVS.store(hproc::no_new_privs().unwrap_or(false), std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Sets no_new_privs for the process (it cannot be cleared).
+pub fn set_no_new_privs() -> Result<(), Errno> {
+    hproc::set_no_new_privs()?;
+    NO_NEW_PRIVS.store(true, std::sync::atomic::Ordering::Relaxed);
+    Ok(())
+}
+
+/// Whether the process has no_new_privs.
+pub fn no_new_privs() -> bool {
+    NO_NEW_PRIVS.load(std::sync::atomic::Ordering::Relaxed) || hproc::no_new_privs().unwrap_or(false)
+}
+
+/// Puts the process-wide flags on the calling thread before it forks or
+/// execs: Linux passes the forking or exec'ing thread's own.
+fn carry_process_flags_to_this_thread() {
+    if NO_NEW_PRIVS.load(std::sync::atomic::Ordering::Relaxed) {
+        let _ = hproc::set_no_new_privs();
+    }
+    let sig = pdeathsig();
+    if sig != 0 {
+        let _ = hproc::set_pdeathsig(sig);
+    }
 }
 
 /// Sets the process's parent-death signal (a host signal, 0 for none).

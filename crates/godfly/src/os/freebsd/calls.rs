@@ -109,7 +109,10 @@ pub fn copy_file_range(_: &mut Ctx, a: &Args) -> SysResult {
 }
 
 /// Copies up to `len` bytes (at most `COPY_BY_HAND_MAX`) from `infd` to
-/// `outfd`, advancing the offsets given. Stops at end of file or a short
+/// `outfd`, advancing the offsets given. Without one a file's own offset
+/// is read first, the copy goes by pread/pwrite at explicit offsets, and
+/// the offset is set to where the copy ended: nothing read is lost when a
+/// write fails or a signal interrupts it. Stops at end of file or a short
 /// write; an error after some bytes moved is the count so far.
 fn copy_by_hand(
     infd: i32,
@@ -118,31 +121,46 @@ fn copy_by_hand(
     outoff: &mut Option<i64>,
     len: usize,
 ) -> Result<usize, crate::host::Errno> {
+    let here = |fd: i32| fs::lseek(fd, 0, libc::SEEK_CUR).map(|r| r as i64);
+    let (mut at_in, mut at_out) = (inoff.map_or_else(|| here(infd), Ok)?, outoff.map_or_else(|| here(outfd), Ok)?);
     let mut buf = vec![0u8; 64 * 1024];
     let mut done = 0;
+    let mut first_err = None;
     while done < len.min(COPY_BY_HAND_MAX) {
         let want = (len - done).min(buf.len());
-        let got = match fs::read_host(infd, &mut buf[..want], *inoff) {
+        let got = match fs::read_host(infd, &mut buf[..want], Some(at_in)) {
             Ok(0) => break,
             Ok(g) => g,
-            Err(e) if done == 0 => return Err(e),
-            Err(_) => break,
+            Err(e) => {
+                first_err = Some(e);
+                break;
+            }
         };
-        let put = match fs::write_host(outfd, &buf[..got], *outoff) {
+        let put = match fs::write_host(outfd, &buf[..got], Some(at_out)) {
             Ok(p) => p,
-            Err(e) if done == 0 => return Err(e),
-            Err(_) => 0,
+            Err(e) => {
+                first_err = Some(e);
+                0
+            }
         };
-        // What was read and not written goes back (a file offset moved by read).
-        if put < got && inoff.is_none() {
-            let _ = crate::sys::file::seek(infd, put as i64 - got as i64, libc::SEEK_CUR);
-        }
-        for o in [&mut *inoff, &mut *outoff].into_iter().flatten() {
-            *o += put as i64;
-        }
+        at_in += put as i64;
+        at_out += put as i64;
         done += put;
         if put < got {
             break;
+        }
+    }
+    if done == 0
+        && let Some(e) = first_err
+    {
+        return Err(e);
+    }
+    for (fd, given, at) in [(infd, &mut *inoff, at_in), (outfd, &mut *outoff, at_out)] {
+        match given {
+            Some(o) => *o = at,
+            None => {
+                fs::lseek(fd, at, libc::SEEK_SET)?;
+            }
         }
     }
     Ok(done)

@@ -115,7 +115,8 @@ pub fn kinfo_proc(p: &ProcInfo, name: &str, tdev: Option<u64>, tid: i64, boot_us
     put32(&mut b, at::SID, p.sid as u32);
     let (tdev, tpgid, tsid) = match tdev {
         Some(d) => (d, p.tpgid, p.sid),
-        None => (NODEV, -1, 0),
+        // fill_kinfo_proc sets tpgid and tsid only in its terminal branch.
+        None => (NODEV, 0, 0),
     };
     put32(&mut b, at::TPGID, tpgid as u32);
     put32(&mut b, at::TSID, tsid as u32);
@@ -245,7 +246,7 @@ mod tests {
         assert_eq!(&b[447..467], b"a-rather-long-progr\0", "COMMLEN 19 and a NUL");
         assert_eq!(&b[467..481], b"FreeBSD ELF64\0");
         assert_eq!((u64_at(&b, 560), u32_at(&b, 100)), (NODEV, u32::MAX), "no terminal: NODEV in both");
-        assert_eq!(u32_at(&b, 84) as i32, -1, "no terminal: no tpgid");
+        assert_eq!((u32_at(&b, 84), u32_at(&b, 92)), (0, 0), "no terminal: tpgid and tsid stay 0");
         assert_eq!((u32_at(&b, 596), u32_at(&b, 600)), (3, 100_042));
         assert_eq!(u64_at(&b, 376), KI_SLEADER);
         assert_eq!(u64_at(&b, 608), 1, "ru_utime 1.5 s");

@@ -6,8 +6,10 @@
 //! every one of these acts on one process named by P_PID (0 is the
 //! caller), a missing process is ESRCH (EINVAL for the pdeathsig pair), a
 //! command godfly does not serve is EINVAL, as one FreeBSD does not know.
-//! The parent-death signal is the process's, as on FreeBSD
-//! (`sys::proc::pdeathsig`), though Linux keeps it per thread.
+//! The parent-death signal and no_new_privs are the process's, as on
+//! FreeBSD (`sys::proc`), though Linux keeps both per thread. Setting
+//! no_new_privs on another process is EPERM (Linux sets it only on the
+//! caller); FreeBSD allows it where it may debug that process.
 
 use crate::call::{Args, SysResult, ok};
 use crate::host::Errno;
@@ -113,12 +115,12 @@ pub fn procctl(_: &mut Ctx, a: &Args) -> SysResult {
                 // Linux sets it only on the calling process.
                 Target::Other(_) => return Err(EPERM),
                 Target::Own if state != NNP_ENABLE => return Err(EINVAL),
-                Target::Own => hproc::set_no_new_privs()?,
+                Target::Own => crate::sys::proc::set_no_new_privs()?,
             }
         }
         PROC_NO_NEW_PRIVS_STATUS => {
             let on = match target(idtype, id, me, exists, ESRCH)? {
-                Target::Own => hproc::no_new_privs()?,
+                Target::Own => crate::sys::proc::no_new_privs(),
                 Target::Other(pid) => status_field(pid, "NoNewPrivs:")? != 0,
             };
             mem::write(data, &nnp_status(on))?;

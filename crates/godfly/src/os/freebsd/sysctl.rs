@@ -50,6 +50,10 @@ enum Leaf {
     /// `vm.stats.vm.v_page_size` and the page counters: `u_int`s on FreeBSD.
     VmPageSize,
     VmPages(VmCount),
+    /// `vm.swap_total`: swap space in bytes, a u64.
+    SwapTotal,
+    /// `kern.clockrate`: FreeBSD amd64's rates.
+    ClockRate,
 }
 
 /// Which processes a `kern.proc` table lists (`sysctl_kern_proc`).
@@ -77,6 +81,7 @@ const CTLTYPE_STRUCT: u32 = CTLTYPE_OPAQUE;
 const CTLTYPE_UINT: u32 = 6;
 const CTLTYPE_LONG: u32 = 7;
 const CTLTYPE_ULONG: u32 = 8;
+const CTLTYPE_U64: u32 = 9;
 const CTLFLAG_RD: u32 = 0x8000_0000;
 /// OID_AUTO numbers (CTL_AUTO_START).
 const AUTO: i32 = f::CTL_AUTO_START;
@@ -102,14 +107,7 @@ const NODES: &[Def] = &[
     ("kern.maxfiles", &[KERN, f::KERN_MAXFILES], Leaf::Shared(Node::MaxFiles), CTLTYPE_INT, "I", (0, 0)),
     ("kern.argmax", &[KERN, f::KERN_ARGMAX], Leaf::Shared(Node::ArgMax), CTLTYPE_INT, "I", (0, 0)),
     ("kern.hostname", &[KERN, f::KERN_HOSTNAME], Leaf::Shared(Node::Hostname), CTLTYPE_STRING, "A", (0, 0)),
-    (
-        "kern.clockrate",
-        &[KERN, f::KERN_CLOCKRATE],
-        Leaf::Shared(Node::ClockRate),
-        CTLTYPE_OPAQUE,
-        "S,clockinfo",
-        (0, 0),
-    ),
+    ("kern.clockrate", &[KERN, f::KERN_CLOCKRATE], Leaf::ClockRate, CTLTYPE_OPAQUE, "S,clockinfo", (0, 0)),
     (
         "kern.proc.pathname",
         &[KERN, f::KERN_PROC, f::KERN_PROC_PATHNAME],
@@ -196,6 +194,7 @@ const NODES: &[Def] = &[
     ("kern.smp.cpus", &[KERN, AUTO, AUTO + 1], Leaf::SmpCpus, CTLTYPE_INT, "I", (0, 0)),
     ("kern.cp_time", &[KERN, AUTO + 2], Leaf::CpTime, CTLTYPE_LONG, "LU", (0, 0)),
     ("kern.cp_times", &[KERN, AUTO + 3], Leaf::CpTimes, CTLTYPE_LONG, "LU", (0, 0)),
+    ("vm.swap_total", &[VM, AUTO + 1], Leaf::SwapTotal, CTLTYPE_U64, "QU", (0, 0)),
     ("vm.stats.vm.v_page_size", &[VM, AUTO, AUTO, AUTO], Leaf::VmPageSize, CTLTYPE_UINT, "IU", (0, 0)),
     (
         "vm.stats.vm.v_page_count",
@@ -336,8 +335,12 @@ fn value(leaf: Leaf, params: &[i32], want: usize) -> Result<Vec<u8>, Errno> {
             let v = crate::sys::procs::view(pid).ok_or(ESRCH)?;
             v.argv.iter().flat_map(|a| a.iter().copied().chain([0])).collect()
         }
-        Leaf::CpTime | Leaf::CpTimes => shared::cp_times(leaf == Leaf::CpTime, stathz()),
+        Leaf::CpTime | Leaf::CpTimes => shared::cp_times(leaf == Leaf::CpTime, STATHZ as u64),
         Leaf::VmPageSize => 4096u32.to_ne_bytes().to_vec(),
+        // struct clockinfo {hz, tick, spare, stathz, profhz}: a GENERIC
+        // amd64 kernel's (hz 1000, the statistics clock at 127 Hz).
+        Leaf::ClockRate => [HZ, 1_000_000 / HZ, 0, STATHZ, PROFHZ].iter().flat_map(|v| v.to_ne_bytes()).collect(),
+        Leaf::SwapTotal => (shared::meminfo_kib("SwapTotal:").unwrap_or(0) * 1024).to_ne_bytes().to_vec(),
         Leaf::VmPages(c) => {
             let v = shared::value(Node::VmPages(c), &[])?;
             let pages = u64::from_ne_bytes(v.get(..8).and_then(|b| b.try_into().ok()).unwrap_or_default());
@@ -346,12 +349,10 @@ fn value(leaf: Leaf, params: &[i32], want: usize) -> Result<Vec<u8>, Errno> {
     })
 }
 
-/// `stathz` as `kern.clockrate` reports it (the shared clockinfo's
-/// fourth int), the unit of `kern.cp_time`.
-fn stathz() -> u64 {
-    let ci = shared::value(Node::ClockRate, &[]).unwrap_or_default();
-    ci.get(12..16).and_then(|b| b.try_into().ok()).map_or(crate::sys::procs::HZ, |b| u64::from(u32::from_ne_bytes(b)))
-}
+/// `kern.clockrate`'s hz, stathz (the unit of `kern.cp_time`) and profhz.
+const HZ: i32 = 1000;
+const STATHZ: i32 = 127;
+const PROFHZ: i32 = 8128;
 
 /// Whether process `p` is one `sel` picks with `arg`; `tdev` is its
 /// terminal as a FreeBSD `dev_t`.
@@ -386,7 +387,9 @@ fn proc_table(sel: ProcSel, arg: i32, threads: bool) -> Result<Vec<u8>, Errno> {
         if !picks(sel, arg, p, tdev) {
             continue;
         }
-        let tds = procs::threads(p.pid);
+        // Another process's first thread is its main one, named by its pid;
+        // only this process's (and a thread table) need the thread list.
+        let tds = if threads || p.pid == crate::host::proc::getpid() { procs::threads(p.pid) } else { Vec::new() };
         // ki_tid of a process record is its first thread's.
         let first = tds.first().map_or(p.pid, |t| t.id);
         // This process counts the guest's threads, not godfly's helpers.
