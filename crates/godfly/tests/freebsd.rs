@@ -252,3 +252,35 @@ fn freebsd_file_copies_by_copy_file_range_match_linux_across_file_systems() {
     let trace = String::from_utf8_lossy(&t.stderr);
     assert!(trace.contains("copy_file_range(") && !trace.contains("ENOSYS"), "{trace}");
 }
+
+#[test]
+fn freebsd_extended_attributes_set_get_list_and_delete_on_host_xattrs() {
+    let bin = common::build("fbsdxattr", "freebsd");
+    let dir = std::env::temp_dir();
+    let out = common::run_godfly_within(&bin, &[dir.to_str().unwrap()], &[], std::time::Duration::from_secs(120));
+    let text = String::from_utf8_lossy(&out.stdout);
+    if text.starts_with("SKIP:") {
+        eprintln!("{text}");
+        return;
+    }
+    assert_eq!(
+        text,
+        "set: 6 <nil>\n\
+         size: 6 <nil>\n\
+         get: \"gopher\" <nil>\n\
+         get into 3 bytes: \"gop\" <nil>\n\
+         list: 12 <nil> 2 <nil> has test and second: true\n\
+         delete: <nil>\n\
+         get a deleted one: true attribute not found\n\
+         namespace 9: invalid argument\n\
+         an empty name: invalid argument\n\
+         set by fd: 5 <nil>\n\
+         get by fd: \"by fd\" <nil>\n\
+         list by fd, size: 12 <nil>\n\
+         delete by fd: <nil>\n\
+         get_link of a file: \"x\" <nil>\n\
+         EXIT-SUCCESS\n",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

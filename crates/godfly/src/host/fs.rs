@@ -72,6 +72,55 @@ pub fn write_host(fd: i32, buf: &[u8], off: Option<i64>) -> Result<usize, Errno>
     Ok(r as usize)
 }
 
+/// What an extended-attribute call acts on.
+#[derive(Debug, Clone, Copy)]
+pub enum XattrOn<'a> {
+    /// A path, following a final symlink.
+    Path(&'a CStr),
+    /// A path, the symlink itself.
+    Link(&'a CStr),
+    /// An open descriptor.
+    Fd(i32),
+}
+
+impl XattrOn<'_> {
+    fn call(self, path_nr: i64, link_nr: i64, fd_nr: i64) -> (i64, u64) {
+        match self {
+            XattrOn::Path(p) => (path_nr, p.as_ptr() as u64),
+            XattrOn::Link(p) => (link_nr, p.as_ptr() as u64),
+            XattrOn::Fd(fd) => (fd_nr, fd as u64),
+        }
+    }
+}
+
+/// `setxattr`/`lsetxattr`/`fsetxattr` of `value` (flags 0: create or replace).
+pub fn setxattr(on: XattrOn, name: &CStr, value: &[u8]) -> Result<(), Errno> {
+    let (nr, who) = on.call(libc::SYS_setxattr, libc::SYS_lsetxattr, libc::SYS_fsetxattr);
+    // SAFETY: who is a live C string or an integer; name and value are live host memory.
+    unsafe { raw::sys(nr, &[who, name.as_ptr() as u64, value.as_ptr() as u64, value.len() as u64, 0]) }.map(|_| ())
+}
+
+/// `getxattr` and friends into a host buffer (an empty one asks the size).
+pub fn getxattr(on: XattrOn, name: &CStr, buf: &mut [u8]) -> Result<usize, Errno> {
+    let (nr, who) = on.call(libc::SYS_getxattr, libc::SYS_lgetxattr, libc::SYS_fgetxattr);
+    // SAFETY: who is a live C string or an integer; buf is live, writable host memory.
+    unsafe { raw::sys(nr, &[who, name.as_ptr() as u64, buf.as_mut_ptr() as u64, buf.len() as u64]) }.map(|n| n as usize)
+}
+
+/// `removexattr` and friends.
+pub fn removexattr(on: XattrOn, name: &CStr) -> Result<(), Errno> {
+    let (nr, who) = on.call(libc::SYS_removexattr, libc::SYS_lremovexattr, libc::SYS_fremovexattr);
+    // SAFETY: who is a live C string or an integer; name is a live C string.
+    unsafe { raw::sys(nr, &[who, name.as_ptr() as u64]) }.map(|_| ())
+}
+
+/// `listxattr` and friends into a host buffer: NUL-terminated names.
+pub fn listxattr(on: XattrOn, buf: &mut [u8]) -> Result<usize, Errno> {
+    let (nr, who) = on.call(libc::SYS_listxattr, libc::SYS_llistxattr, libc::SYS_flistxattr);
+    // SAFETY: who is a live C string or an integer; buf is live, writable host memory.
+    unsafe { raw::sys(nr, &[who, buf.as_mut_ptr() as u64, buf.len() as u64]) }.map(|n| n as usize)
+}
+
 /// `readv` with a guest iovec array (same layout on every system).
 pub fn readv(fd: i32, iov: GuestPtr, n: u32) -> Result<u64, Errno> {
     // SAFETY: the array and the buffers it names are guest memory.

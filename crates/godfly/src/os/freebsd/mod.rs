@@ -13,6 +13,7 @@ pub mod brand;
 pub mod calls;
 pub mod dirent;
 pub mod errno;
+pub mod extattr;
 pub mod fcntl;
 pub mod kevent;
 pub mod kinfo;

@@ -6,10 +6,13 @@
 
 use godfly_abi::freebsd::syscalls::*;
 
-use super::{calls, procctl, sysctl, thr, umtx};
+use super::{calls, extattr, procctl, sysctl, thr, umtx};
 use crate::personality::{Binding, Handler, Support};
 use crate::sys::sched as nice;
 use crate::sys::{fd, file, kqueue, login, mem, misc, path, poll, proc, signal, socket, stat, time};
+
+/// What the extattr calls cannot do on Linux.
+const XATTR_NOTE: &str = "on Linux xattrs (user., trusted.): values up to 64 KiB, none on symlinks (EPERM)";
 
 /// Calls bound to handlers.
 pub const BINDINGS: &[(u32, Handler, Support)] = &[
@@ -238,6 +241,18 @@ pub const BINDINGS: &[(u32, Handler, Support)] = &[
     (SYS_FSTATFS, stat::fstatfs, Support::Partial("f_fsid is the device number; I/O counters are zero")),
     (SYS_GETFSSTAT, stat::getfsstat, Support::Partial("MNT_WAIT and MNT_NOWAIT give the same answer")),
     (SYS_MKNODAT, path::mknodat, Support::Full),
+    (SYS_EXTATTR_SET_FILE, extattr::set_file, Support::Partial(XATTR_NOTE)),
+    (SYS_EXTATTR_GET_FILE, extattr::get_file, Support::Partial(XATTR_NOTE)),
+    (SYS_EXTATTR_DELETE_FILE, extattr::delete_file, Support::Partial(XATTR_NOTE)),
+    (SYS_EXTATTR_SET_FD, extattr::set_fd, Support::Partial(XATTR_NOTE)),
+    (SYS_EXTATTR_GET_FD, extattr::get_fd, Support::Partial(XATTR_NOTE)),
+    (SYS_EXTATTR_DELETE_FD, extattr::delete_fd, Support::Partial(XATTR_NOTE)),
+    (SYS_EXTATTR_SET_LINK, extattr::set_link, Support::Partial(XATTR_NOTE)),
+    (SYS_EXTATTR_GET_LINK, extattr::get_link, Support::Partial(XATTR_NOTE)),
+    (SYS_EXTATTR_DELETE_LINK, extattr::delete_link, Support::Partial(XATTR_NOTE)),
+    (SYS_EXTATTR_LIST_FD, extattr::list_fd, Support::Partial(XATTR_NOTE)),
+    (SYS_EXTATTR_LIST_FILE, extattr::list_file, Support::Partial(XATTR_NOTE)),
+    (SYS_EXTATTR_LIST_LINK, extattr::list_link, Support::Partial(XATTR_NOTE)),
     (SYS_COPY_FILE_RANGE, calls::copy_file_range, Support::Partial("flags must be 0")),
     (
         SYS_KEVENT,
