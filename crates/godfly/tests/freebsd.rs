@@ -284,3 +284,21 @@ fn freebsd_extended_attributes_set_get_list_and_delete_on_host_xattrs() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn freebsd_local_peercred_gives_the_peers_xucred() {
+    let bin = common::build("fbsdpeercred", "freebsd");
+    let dir = std::env::temp_dir();
+    let out = common::run_godfly_within(&bin, &[dir.to_str().unwrap()], &[], std::time::Duration::from_secs(120));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "socketpair: len 88 version 0 uid ok true groups >= 1 true egid first true pid ok true\n\
+         accepted: len 88 version 0 uid ok true groups >= 1 true egid first true pid ok true\n\
+         no peer: socket is not connected\n\
+         set it: protocol not available\n\
+         level 0 on an inet socket is IP_OPTIONS: 0 <nil>\n\
+         EXIT-SUCCESS\n",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

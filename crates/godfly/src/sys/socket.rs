@@ -10,7 +10,7 @@ use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::call::{Args, SysResult, ok, ok_int};
-use crate::host::errno::{EAFNOSUPPORT, EFAULT, EINVAL, ENOPROTOOPT, ENOTSOCK, EPROTOTYPE};
+use crate::host::errno::{EAFNOSUPPORT, EFAULT, EINVAL, ENOPROTOOPT, ENOTCONN, ENOTSOCK, EPROTOTYPE};
 use crate::host::{Errno, GuestPtr, fd as hfd, fs, net};
 use crate::mem;
 use crate::personality::{self, Net};
@@ -218,7 +218,14 @@ pub fn setsockopt(_: &mut Ctx, a: &Args) -> SysResult {
     if val != 0 && len == 0 {
         return Err(EINVAL);
     }
-    match (n().sockopt)(level, name) {
+    let opt = match (n().sockopt)(level, name) {
+        // LOCAL_PEERCRED can only be read (uipc_ctloutput: ENOPROTOOPT).
+        SockOpt::PeerCredOr(_, _) if is_local(fd)? => SockOpt::Unsupported,
+        SockOpt::PeerCredOr(l, nm) => SockOpt::Linux(l, nm),
+        o => o,
+    };
+    match opt {
+        SockOpt::PeerCredOr(..) => Err(ENOPROTOOPT),
         SockOpt::Linux(l, nm) => {
             if l == libc::IPPROTO_IPV6
                 && nm == libc::IPV6_V6ONLY
@@ -263,7 +270,12 @@ pub fn getsockopt(_: &mut Ctx, a: &Args) -> SysResult {
     if room as usize > max {
         return Err(EINVAL);
     }
-    let mut out: Vec<u8> = match (n().sockopt)(level, name) {
+    let opt = match (n().sockopt)(level, name) {
+        SockOpt::PeerCredOr(l, nm) if !is_local(fd)? => SockOpt::Linux(l, nm),
+        o => o,
+    };
+    let mut out: Vec<u8> = match opt {
+        SockOpt::PeerCredOr(..) => peer_xucred(fd)?,
         SockOpt::Linux(l, nm) => {
             let mut buf = vec![0u8; (room as usize).clamp(4, 4096)];
             let len = net::getsockopt(fd, l, nm, &mut buf)?;
@@ -293,6 +305,47 @@ pub fn getsockopt(_: &mut Ctx, a: &Args) -> SysResult {
     mem::write_bytes(val, &out)?;
     mem::write(lenp, &(out.len() as u32))?;
     ok_int(0)
+}
+
+/// Whether `fd` is a local (AF_UNIX) socket; ENOTSOCK if no socket.
+fn is_local(fd: i32) -> Result<bool, Errno> {
+    let mut b = [0u8; 4];
+    net::getsockopt(fd, libc::SOL_SOCKET, libc::SO_DOMAIN, &mut b)?;
+    Ok(i32::from_ne_bytes(b) == libc::AF_UNIX)
+}
+
+/// LOCAL_PEERCRED: the peer's credentials as it connected, a FreeBSD
+/// `struct xucred` (88 bytes: version 0, effective uid, the group count,
+/// 16 groups with the effective gid first, the pid at 80). A socket with
+/// no peer is ENOTCONN for a stream, EINVAL else (`uipc_ctloutput`).
+fn peer_xucred(fd: i32) -> Result<Vec<u8>, Errno> {
+    let mut cred = [0u8; 12];
+    net::getsockopt(fd, libc::SOL_SOCKET, libc::SO_PEERCRED, &mut cred)?;
+    let at = |o: usize| u32::from_ne_bytes(cred[o..o + 4].try_into().unwrap_or_default());
+    let (pid, uid, gid) = (at(0), at(4), at(8));
+    if pid == 0 && uid == u32::MAX {
+        let mut t = [0u8; 4];
+        net::getsockopt(fd, libc::SOL_SOCKET, libc::SO_TYPE, &mut t)?;
+        return Err(if i32::from_ne_bytes(t) == libc::SOCK_STREAM { ENOTCONN } else { EINVAL });
+    }
+    let mut gbuf = [0u8; 4 * 64];
+    let n = net::getsockopt(fd, libc::SOL_SOCKET, libc::SO_PEERGROUPS, &mut gbuf).unwrap_or(0);
+    let supp: Vec<u32> =
+        gbuf[..n].chunks_exact(4).map(|c| u32::from_ne_bytes(c.try_into().unwrap_or_default())).collect();
+    Ok(xucred(uid, &super::proc::bsd_groups(gid, &supp), pid))
+}
+
+/// A FreeBSD `struct xucred` (XU_NGROUPS 16 groups at most).
+pub fn xucred(uid: u32, groups: &[u32], pid: u32) -> Vec<u8> {
+    let mut x = vec![0u8; 88];
+    x[4..8].copy_from_slice(&uid.to_ne_bytes());
+    let ng = groups.len().min(16);
+    x[8..10].copy_from_slice(&(ng as u16).to_ne_bytes());
+    for (i, g) in groups.iter().take(16).enumerate() {
+        x[12 + 4 * i..16 + 4 * i].copy_from_slice(&g.to_ne_bytes());
+    }
+    x[80..84].copy_from_slice(&pid.to_ne_bytes());
+    x
 }
 
 fn send_flags(fd: i32, flags: i32) -> i32 {
@@ -436,4 +489,23 @@ pub fn sendfile(_: &mut Ctx, a: &Args) -> SysResult {
     }
     result?;
     ok_int(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_xucred_has_the_uid_groups_egid_first_and_the_pid_at_80() {
+        let x = xucred(1000, &[10, 20], 4242);
+        assert_eq!(x.len(), 88);
+        assert_eq!(&x[0..4], &[0; 4], "XUCRED_VERSION 0");
+        assert_eq!(u32::from_ne_bytes(x[4..8].try_into().unwrap()), 1000);
+        assert_eq!(u16::from_ne_bytes(x[8..10].try_into().unwrap()), 2);
+        assert_eq!(u32::from_ne_bytes(x[12..16].try_into().unwrap()), 10);
+        assert_eq!(u32::from_ne_bytes(x[16..20].try_into().unwrap()), 20);
+        assert_eq!(u32::from_ne_bytes(x[80..84].try_into().unwrap()), 4242);
+        let many: Vec<u32> = (0..40).collect();
+        assert_eq!(u16::from_ne_bytes(xucred(0, &many, 1)[8..10].try_into().unwrap()), 16, "XU_NGROUPS");
+    }
 }

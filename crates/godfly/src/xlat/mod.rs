@@ -135,6 +135,9 @@ pub enum SockOpt {
     NoSigPipe,
     /// ENOPROTOOPT.
     Unsupported,
+    /// LOCAL_PEERCRED (a `struct xucred` of the peer) on a local socket,
+    /// this Linux (level, name) on any other (the level is IPPROTO_IP's 0).
+    PeerCredOr(i32, i32),
 }
 
 /// The `ioctl` requests godfly handles on any descriptor.

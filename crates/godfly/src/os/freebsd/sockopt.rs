@@ -39,7 +39,8 @@ pub fn to_linux(level: i32, name: i32) -> Opt {
             _ => Unsupported,
         },
         f::IPPROTO_IP => match name {
-            f::IP_OPTIONS => Linux(ip, libc::IP_OPTIONS),
+            // SOL_LOCAL is 0 too: on a local socket name 1 is LOCAL_PEERCRED.
+            f::IP_OPTIONS => PeerCredOr(ip, libc::IP_OPTIONS),
             f::IP_HDRINCL => Linux(ip, libc::IP_HDRINCL),
             f::IP_TOS => Linux(ip, libc::IP_TOS),
             f::IP_TTL => Linux(ip, libc::IP_TTL),
