@@ -114,7 +114,7 @@ func main() {
 	fmt.Println("kern.proc.pid.self: one kinfo_proc:", len(b) == kinfoLen && u32(b, 0) == kinfoLen)
 	if len(b) == kinfoLen {
 		fmt.Println("  pid, ppid, pgid, sid:", u32(b, 72) == uint32(me), u32(b, 76) == uint32(os.Getppid()),
-			u32(b, 80) == uint32(syscall.Getpgrp()), int32(u32(b, 88)) > 0)
+			u32(b, 80) == uint32(syscall.Getpgrp()), sidOK(int32(u32(b, 88))))
 		fmt.Println("  uid, ruid, rgid:", u32(b, 168) == uint32(os.Geteuid()), u32(b, 172) == uint32(os.Getuid()),
 			u32(b, 180) == uint32(os.Getgid()))
 		fmt.Println("  comm:", comm(b) == progName(), "threads > 1:", u32(b, 596) > 1,
@@ -195,4 +195,11 @@ func main() {
 	sw, err := get(mibOf("vm.swap_total"))
 	fmt.Println("vm.swap_total: a u64:", len(sw) == 8, err)
 	fmt.Println("EXIT-SUCCESS")
+}
+
+// sidOK: the session is getsid's (0 where the session leader is outside
+// this pid namespace, as under unshare).
+func sidOK(sid int32) bool {
+	s, err := syscall.Getsid(0)
+	return err == nil && int32(s) == sid
 }
