@@ -27,17 +27,20 @@ const NOUDEV: u32 = 0xffff_ffff;
 /// `RTP_PRIO_NORMAL`.
 const RTP_PRIO_NORMAL: u16 = 1;
 /// Linux's PF_KTHREAD.
-const PF_KTHREAD: u32 = 0x0020_0000;
+pub const PF_KTHREAD: u32 = 0x0020_0000;
 
-fn put32(b: &mut [u8], at: usize, v: u32) {
+/// Writes `v` at byte `at` of a record (FreeBSD's kinfo_proc uses these too).
+pub fn put32(b: &mut [u8], at: usize, v: u32) {
     b[at..at + 4].copy_from_slice(&v.to_ne_bytes());
 }
 
-fn put64(b: &mut [u8], at: usize, v: u64) {
+/// Writes `v` at byte `at`.
+pub fn put64(b: &mut [u8], at: usize, v: u64) {
     b[at..at + 8].copy_from_slice(&v.to_ne_bytes());
 }
 
-fn put_str(b: &mut [u8], at: usize, cap: usize, s: &str) {
+/// Writes `s` cut by bytes to a `cap`-byte field with its NUL.
+pub fn put_str(b: &mut [u8], at: usize, cap: usize, s: &str) {
     let n = s.len().min(cap - 1);
     b[at..at + n].copy_from_slice(&s.as_bytes()[..n]);
 }

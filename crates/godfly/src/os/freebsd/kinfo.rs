@@ -6,6 +6,7 @@
 //! 32-bit `ki_tdev_freebsd11` kept at its old place); the facts table
 //! pins ki_pid 72, ki_ppid 76, ki_comm 447 and the size.
 
+use crate::os::dragonfly::kinfo::{PF_KTHREAD, put_str, put32, put64};
 use crate::xlat::procinfo::ProcInfo;
 
 /// `KINFO_PROC_SIZE`, which `ki_structsize` holds and readers check.
@@ -72,23 +73,8 @@ const PRI_TIMESHARE: u8 = 3;
 const KI_NGROUPS: usize = 16;
 /// `NODEV`.
 const NODEV: u64 = u64::MAX;
-/// Linux's PF_KTHREAD.
-const PF_KTHREAD: u32 = 0x0020_0000;
 /// `sv_name` of FreeBSD's amd64 ELF ABI, what `ki_emul` shows.
 const EMUL: &str = "FreeBSD ELF64";
-
-fn put32(b: &mut [u8], at: usize, v: u32) {
-    b[at..at + 4].copy_from_slice(&v.to_ne_bytes());
-}
-
-fn put64(b: &mut [u8], at: usize, v: u64) {
-    b[at..at + 8].copy_from_slice(&v.to_ne_bytes());
-}
-
-fn put_str(b: &mut [u8], at: usize, cap: usize, s: &str) {
-    let n = s.len().min(cap - 1);
-    b[at..at + n].copy_from_slice(&s.as_bytes()[..n]);
-}
 
 /// Microseconds in `ticks` clock ticks at `hz` a second.
 fn us_of_ticks(ticks: u64, hz: u64) -> u64 {
