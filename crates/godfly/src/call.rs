@@ -51,6 +51,11 @@ pub struct Recent {
     pub res: SysResult,
 }
 
+impl Recent {
+    /// A slot no call has filled yet.
+    pub const EMPTY: Recent = Recent { args: Args { nr: 0, regs: [0; 6], nregs: 0, rsp: 0 }, res: Ok(Ret::One(0)) };
+}
+
 /// Decoded arguments of one call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Args {

@@ -268,8 +268,32 @@ godfly_leave_guest:
     .p2align 4
 godfly_guest_access_start:
 godfly_copy:
+    // `rep movsb` costs about 5 ns here whatever the length up to 64
+    // bytes; most copies (a timespec, a return address) are far shorter.
+    cmp rdx, 64
+    jae 8f
+6:
+    cmp rdx, 8
+    jb 7f
+    mov rax, qword ptr [rsi]
+    mov qword ptr [rdi], rax
+    add rsi, 8
+    add rdi, 8
+    sub rdx, 8
+    jmp 6b
+7:
+    test rdx, rdx
+    jz 9f
+    mov al, byte ptr [rsi]
+    mov byte ptr [rdi], al
+    inc rsi
+    inc rdi
+    dec rdx
+    jmp 7b
+8:
     mov rcx, rdx
     rep movsb
+9:
     xor eax, eax
     ret
 
@@ -945,5 +969,19 @@ mod tests {
         assert_eq!(exit_fix(read_fs as *const () as u64), None);
         // Each exit lies inside godfly's assembly, where a signal is godfly's.
         assert!(in_godfly_asm(check) && in_godfly_asm(ccheck));
+    }
+
+    #[test]
+    fn guest_copy_moves_every_length_exactly_and_no_byte_past_it() {
+        let src: Vec<u8> = (0..200u32).map(|i| (i * 7 + 1) as u8).collect();
+        for len in 0..=150 {
+            for off in 0..3 {
+                let mut dst = vec![0xeeu8; 200];
+                // SAFETY: both buffers are live, distinct and long enough.
+                assert!(unsafe { copy_bytes(dst.as_mut_ptr().add(off), src.as_ptr().add(off), len) });
+                assert_eq!(&dst[off..off + len], &src[off..off + len], "length {len} at {off}");
+                assert!(dst[..off].iter().chain(&dst[off + len..]).all(|&b| b == 0xee), "length {len} at {off}");
+            }
+        }
     }
 }

@@ -59,7 +59,7 @@ pub fn dispatch(lwp: &mut Lwp, uc: &mut libc::ucontext_t, entry: Entry) {
     if let Some(start) = start {
         crate::trace::syscall(ctx.lwp.tid, &args, before, &res, start);
     }
-    ctx.lwp.remember(args, res);
+    ctx.lwp.remember(&args, res);
     crate::signal::take_arrived(ctx.lwp);
     match outcome(p, ctx.lwp, &args, res) {
         Outcome::Restart => {

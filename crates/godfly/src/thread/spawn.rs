@@ -122,8 +122,9 @@ pub fn prepare(
         arrived: std::sync::atomic::AtomicU64::new(0),
         arrived_info: [const { std::sync::atomic::AtomicU64::new(0) }; 65],
         traceme: false,
-        recent: [None; crate::call::RECENT],
+        recent: [crate::call::Recent::EMPTY; crate::call::RECENT],
         recent_next: 0,
+        recent_len: 0,
         slot: slot.clone(),
     });
     // SAFETY: block points at a fresh, writable, exclusively owned header page.
