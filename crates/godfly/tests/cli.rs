@@ -55,6 +55,16 @@ fn linux_programs_are_refused_as_not_dragonfly() {
 }
 
 #[test]
+fn a_program_linked_over_godflys_own_image_is_refused_with_status_126() {
+    // godfly's executable is linked at 1 GiB (.cargo/config.toml).
+    let high = common::build_with("hello", "dragonfly", "-T 0x40001000");
+    let out = godfly_run(high.to_str().unwrap());
+    assert_eq!(out.status.code(), Some(126));
+    let err = one_line_error(&out);
+    assert!(err.contains("overlaps godfly's own image") && err.contains("0x40000000"), "{err}");
+}
+
+#[test]
 fn go_run_uses_the_exec_wrapper_on_path() {
     let bindir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("wrapper-bin");
     std::fs::create_dir_all(&bindir).unwrap();

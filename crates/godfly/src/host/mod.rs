@@ -108,6 +108,23 @@ fn own_image_base(pc: u64) -> Option<u64> {
     phdrs.iter().any(|p| p.p_type == libc::PT_LOAD && pc.wrapping_sub(base + p.p_vaddr) < p.p_memsz).then_some(base)
 }
 
+/// The addresses godfly's own executable occupies (its first and past its
+/// last loaded page), which no guest segment may take.
+pub fn own_image_range() -> Option<(u64, u64)> {
+    // SAFETY: getauxval has no preconditions.
+    let (phdr, phnum) = unsafe { (libc::getauxval(libc::AT_PHDR), libc::getauxval(libc::AT_PHNUM)) };
+    if phdr == 0 || phnum == 0 || phnum > 256 {
+        return None;
+    }
+    // SAFETY: as in own_image_base.
+    let phdrs = unsafe { std::slice::from_raw_parts(phdr as *const libc::Elf64_Phdr, phnum as usize) };
+    let base = phdr.checked_sub(phdrs.iter().find(|p| p.p_type == libc::PT_PHDR)?.p_vaddr)?;
+    let loads = phdrs.iter().filter(|p| p.p_type == libc::PT_LOAD);
+    let start = loads.clone().map(|p| base + p.p_vaddr).min()? & !0xfff;
+    let end = loads.map(|p| base + p.p_vaddr + p.p_memsz).max()?;
+    Some((start, end.div_ceil(4096) * 4096))
+}
+
 /// An all-zero host `ucontext_t` (for building contexts in tests and fuzz
 /// targets).
 pub fn zeroed_ucontext() -> libc::ucontext_t {
@@ -383,5 +400,7 @@ mod tests {
         assert_eq!(at, base, "the loader and the program headers agree on the base");
         assert!(std::path::Path::new(&file).exists(), "{file}");
         assert_eq!(super::own_image_base(0x10), None);
+        let (start, end) = super::own_image_range().expect("godfly's image has loaded segments");
+        assert!(start <= pc && pc < end && start % 4096 == 0 && end % 4096 == 0);
     }
 }

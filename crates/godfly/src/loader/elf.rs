@@ -382,6 +382,18 @@ fn prot_of(flags: u32) -> i32 {
 pub fn map(prog: &Program, file: &std::fs::File) -> Result<(), LoadError> {
     let err = |what: String| LoadError::Map(prog.path.clone(), what);
     let fd = file.as_raw_fd();
+    if let Some((own_start, own_end)) = crate::host::own_image_range() {
+        for s in &prog.segments {
+            let (start, end) =
+                (page_down(s.vaddr), s.vaddr.saturating_add(s.memsz).saturating_add(PAGE - 1) & !(PAGE - 1));
+            if start < own_end && own_start < end {
+                return Err(err(format!(
+                    "segment at {start:#x}-{end:#x} overlaps godfly's own image ({own_start:#x}-{own_end:#x}); \
+                     link the program at another address"
+                )));
+            }
+        }
+    }
     for s in &prog.segments {
         let prot = prot_of(s.flags);
         let start = page_down(s.vaddr);
