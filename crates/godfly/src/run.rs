@@ -302,7 +302,6 @@ fn start(program: &Path, args: Vec<OsString>, setup: Setup) -> Result<std::conve
     // Before any second thread exists: growing the descriptor table of a
     // multi-threaded process waits for an RCU grace period (~15 ms).
     crate::host::out::save_stderr();
-    crate::crash::internal::start_watchdog();
     // A carrier pending from before godfly ran (a parent that blocked 39)
     // means nothing here: setting SIG_IGN discards it.
     crate::host::sig::set_ignore(signal::CARRIER);

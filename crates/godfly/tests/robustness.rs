@@ -427,3 +427,26 @@ fn a_failed_allocation_is_an_internal_error_not_an_abort() {
     assert!(err.contains("not in the guest program"), "{err}");
     assert_eq!(stdout(&out), "", "the write that failed must not have happened");
 }
+
+/// A report that hangs (in a broken allocator, say) is cut short: the bare
+/// thread `fail` starts ends the process with the internal-error status.
+/// The child is this test binary again, arming a 1 s deadline and then
+/// blocking forever with every signal blocked.
+#[test]
+fn a_hanging_internal_error_report_is_ended_by_its_deadline() {
+    if std::env::var_os("GODFLY_TEST_DEADLINE_CHILD").is_some() {
+        godfly::host::proc::exit_group_after(Duration::from_secs(1), INTERNAL_ERROR_STATUS)
+            .expect("start the deadline");
+        godfly::host::sig::block_all();
+        loop {
+            std::thread::sleep(Duration::from_secs(3600));
+        }
+    }
+    let mut cmd = Command::new(std::env::current_exe().unwrap());
+    cmd.args(["--exact", "a_hanging_internal_error_report_is_ended_by_its_deadline", "--nocapture"])
+        .env("GODFLY_TEST_DEADLINE_CHILD", "1");
+    let start = std::time::Instant::now();
+    let out = common::output_within(cmd, Duration::from_secs(30));
+    assert_eq!(out.status.code(), Some(INTERNAL_ERROR_STATUS), "{}", stderr(&out));
+    assert!(start.elapsed() >= Duration::from_millis(900), "the deadline came early: {:?}", start.elapsed());
+}

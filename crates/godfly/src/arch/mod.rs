@@ -208,6 +208,41 @@ godfly_host_syscall:
     syscall
     ret
     .size godfly_host_syscall, . - godfly_host_syscall
+    // A bare host thread that sleeps, then ends the process: the deadline
+    // for an internal-error report. It touches no memory but its own stack
+    // (no TLS, no allocator), so it can be started from a broken godfly.
+    // In: rdi = the top of its stack, rsi = seconds, edx = the exit
+    // status. Out: clone's result (the thread's id, or -errno).
+    .globl godfly_spawn_deadline
+    .type godfly_spawn_deadline,@function
+    .p2align 4
+godfly_spawn_deadline:
+    mov qword ptr [rdi - 16], rsi
+    mov qword ptr [rdi - 8], 0
+    mov qword ptr [rdi - 24], rdx
+    lea rsi, [rdi - 32]
+    mov edi, {deadline_clone}
+    xor edx, edx
+    xor r10d, r10d
+    xor r8d, r8d
+    mov eax, {sys_clone}
+    syscall
+    test rax, rax
+    jnz 3f
+2:
+    mov eax, {sys_nanosleep}
+    lea rdi, [rsp + 16]
+    xor esi, esi
+    syscall
+    cmp rax, -4
+    je 2b
+    mov rdi, qword ptr [rsp + 8]
+    mov eax, {sys_exit_group}
+    syscall
+    ud2
+3:
+    ret
+    .size godfly_spawn_deadline, . - godfly_spawn_deadline
 godfly_restorer_end:
 
     .globl godfly_enter_guest
@@ -651,6 +686,11 @@ godfly_asm_end:
     lean_magic = const xstate::LEAN_MAGIC,
     lean_written = const xstate::LEAN_WRITTEN,
     mxcsr = const 0x1f80,
+    deadline_clone = const libc::CLONE_VM | libc::CLONE_FS | libc::CLONE_FILES | libc::CLONE_SIGHAND
+        | libc::CLONE_THREAD | libc::CLONE_SYSVSEM,
+    sys_clone = const libc::SYS_clone,
+    sys_nanosleep = const libc::SYS_nanosleep,
+    sys_exit_group = const libc::SYS_exit_group,
 );
 
 /// Room for the fast path's XSAVE image at the top of the signal stack (a
@@ -706,6 +746,20 @@ unsafe extern "C" {
 
 unsafe extern "C" {
     fn godfly_host_syscall(nr: i64, args: *const [u64; 6]) -> i64;
+    fn godfly_spawn_deadline(stack_top: u64, seconds: u64, status: i32) -> i64;
+}
+
+/// Starts a bare host thread that sleeps `seconds`, then ends the process
+/// with `status`; returns clone's raw result. It inherits the caller's
+/// signal mask, so the caller blocks every signal first.
+///
+/// # Safety
+/// The 32 bytes below `stack_top` (16-aligned) must be writable memory that
+/// nothing else uses for the rest of the process's life.
+pub unsafe fn spawn_deadline(stack_top: u64, seconds: u64, status: i32) -> i64 {
+    // SAFETY: forwarded from the caller; the new thread uses only that
+    // stack and three system calls.
+    unsafe { godfly_spawn_deadline(stack_top, seconds, status) }
 }
 
 /// Makes system call `nr` from inside the range dispatch allows; returns

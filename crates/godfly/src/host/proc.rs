@@ -380,6 +380,21 @@ pub fn sched_rr_get_interval(tid: i32) -> Result<libc::timespec, Errno> {
     Ok(t)
 }
 
+/// Ends the process with `status` after `after`, from a bare thread started
+/// now with every signal blocked (no allocation, no TLS: safe to start
+/// from a godfly whose allocator broke).
+pub fn exit_group_after(after: std::time::Duration, status: i32) -> Result<(), Errno> {
+    const STACK: usize = 4096;
+    let prot = libc::PROT_READ | libc::PROT_WRITE;
+    let stack = super::mm::mmap_free(0, STACK, prot, libc::MAP_PRIVATE | libc::MAP_ANONYMOUS, -1, 0)?;
+    let old = super::sig::block_all();
+    // SAFETY: the page was just mapped for this thread alone and is never
+    // unmapped; the top of a page is 16-aligned.
+    let r = unsafe { crate::arch::spawn_deadline(stack + STACK as u64, after.as_secs(), status) };
+    super::sig::restore(&old);
+    if r < 0 { Err(Errno::from_linux(-r as i32)) } else { Ok(()) }
+}
+
 /// Ends the whole process at once (all threads).
 pub fn exit_group(status: i32) -> ! {
     // SAFETY: _exit never returns and touches no Rust state.
