@@ -74,6 +74,13 @@ struct Program {
     args: Vec<OsString>,
 }
 
+impl Program {
+    /// A program to run with every option at its default.
+    fn plain(argv0: Option<OsString>, program: PathBuf, args: Vec<OsString>) -> Program {
+        Program { argv0, prefix: None, no_fast_path: false, or_native: false, gdb: None, core: None, program, args }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run a DragonFly or FreeBSD program with arguments.
@@ -216,16 +223,7 @@ fn plain_run(args: &[OsString]) -> Option<Program> {
         return None;
     }
     let (program, args) = rest.split_first()?;
-    Some(Program {
-        argv0,
-        prefix: None,
-        no_fast_path: false,
-        or_native: false,
-        gdb: None,
-        core: None,
-        program: PathBuf::from(program),
-        args: args.to_vec(),
-    })
+    Some(Program::plain(argv0, PathBuf::from(program), args.to_vec()))
 }
 
 /// Entry of the `godfly` binary.
@@ -313,19 +311,7 @@ pub fn exec_wrapper_main() -> i32 {
         eprintln!("usage: {me} PROGRAM [ARGS...]");
         return 2;
     };
-    run_program(
-        Program {
-            argv0: None,
-            prefix: None,
-            no_fast_path: false,
-            or_native: false,
-            gdb: None,
-            core: None,
-            program: PathBuf::from(program),
-            args: args.collect(),
-        },
-        crate::run::Setup::default(),
-    )
+    run_program(Program::plain(None, PathBuf::from(program), args.collect()), crate::run::Setup::default())
 }
 
 #[cfg(test)]

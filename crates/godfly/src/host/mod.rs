@@ -92,10 +92,9 @@ pub fn image_of(pc: u64) -> Option<(String, u64)> {
     Some((name, info.dli_fbase as u64))
 }
 
-/// The load address of godfly's own executable when `pc` lies in one of
-/// its segments (from the program headers the kernel passed in the
-/// auxiliary vector, which say where they are themselves: PT_PHDR).
-fn own_image_base(pc: u64) -> Option<u64> {
+/// godfly's own program headers and its load address (from the auxiliary
+/// vector the kernel passed, whose PT_PHDR says where the headers are).
+fn own_phdrs() -> Option<(u64, &'static [libc::Elf64_Phdr])> {
     // SAFETY: getauxval has no preconditions.
     let (phdr, phnum) = unsafe { (libc::getauxval(libc::AT_PHDR), libc::getauxval(libc::AT_PHNUM)) };
     if phdr == 0 || phnum == 0 || phnum > 256 {
@@ -105,20 +104,20 @@ fn own_image_base(pc: u64) -> Option<u64> {
     // AT_PHDR and AT_PHNUM describe, for the life of the process.
     let phdrs = unsafe { std::slice::from_raw_parts(phdr as *const libc::Elf64_Phdr, phnum as usize) };
     let base = phdr.checked_sub(phdrs.iter().find(|p| p.p_type == libc::PT_PHDR)?.p_vaddr)?;
+    Some((base, phdrs))
+}
+
+/// The load address of godfly's own executable when `pc` lies in one of
+/// its segments.
+fn own_image_base(pc: u64) -> Option<u64> {
+    let (base, phdrs) = own_phdrs()?;
     phdrs.iter().any(|p| p.p_type == libc::PT_LOAD && pc.wrapping_sub(base + p.p_vaddr) < p.p_memsz).then_some(base)
 }
 
 /// The addresses godfly's own executable occupies (its first and past its
 /// last loaded page), which no guest segment may take.
 pub fn own_image_range() -> Option<(u64, u64)> {
-    // SAFETY: getauxval has no preconditions.
-    let (phdr, phnum) = unsafe { (libc::getauxval(libc::AT_PHDR), libc::getauxval(libc::AT_PHNUM)) };
-    if phdr == 0 || phnum == 0 || phnum > 256 {
-        return None;
-    }
-    // SAFETY: as in own_image_base.
-    let phdrs = unsafe { std::slice::from_raw_parts(phdr as *const libc::Elf64_Phdr, phnum as usize) };
-    let base = phdr.checked_sub(phdrs.iter().find(|p| p.p_type == libc::PT_PHDR)?.p_vaddr)?;
+    let (base, phdrs) = own_phdrs()?;
     let loads = phdrs.iter().filter(|p| p.p_type == libc::PT_LOAD);
     let start = loads.clone().map(|p| base + p.p_vaddr).min()? & !0xfff;
     let end = loads.map(|p| base + p.p_vaddr + p.p_memsz).max()?;
